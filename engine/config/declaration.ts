@@ -1,0 +1,68 @@
+import type { SourceLocation } from '../diagnostics/diagnostic.js';
+
+export type EngineKind = 'postgres' | 'mysql' | 'sqlserver' | 'oracle';
+export const ENGINE_KINDS: readonly EngineKind[] = ['postgres', 'mysql', 'sqlserver', 'oracle'];
+
+export type TlsMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+export type JobType = 'one-time' | 'continuous';
+export type DesiredState = 'not-started' | 'running' | 'stopped' | 'promoted';
+/** `min` = 1 worker per job, `optimal` = cores, `max` = 2 × cores, or an explicit count. */
+export type Parallelism = 'min' | 'optimal' | 'max' | number;
+
+export interface TlsSettings {
+  mode: TlsMode;
+  /** Path to a CA bundle (PEM), for verify-ca / verify-full. */
+  ca?: string;
+}
+
+/** A connection profile. `password` is a reference (`${env:NAME}` / `${file:PATH}`), never resolved here. */
+export interface Profile {
+  name: string;
+  engine: EngineKind;
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  /** Database used for the control connection (default: engine's default, e.g. `postgres`). */
+  database: string;
+  tls: TlsSettings;
+  location: SourceLocation;
+}
+
+export interface TableSelection {
+  /** `schema.table` glob patterns (`*` and `?`); default `["*.*"]`. */
+  include: string[];
+  exclude: string[];
+}
+
+export interface DatabaseSpec {
+  name: string;
+  /** Destination database name; default: same as `name`. */
+  target: string;
+  tables: TableSelection;
+  location: SourceLocation;
+}
+
+export interface JobSpec {
+  name: string;
+  source: string;
+  destination: string;
+  type: JobType;
+  state: DesiredState;
+  parallelism: Parallelism;
+  databases: DatabaseSpec[];
+  location: SourceLocation;
+}
+
+export type BackendSpec = { type: 'local'; path?: string } | { type: 'postgres'; profile: string; schema?: string };
+
+/** The typed, validated declaration: all YAML files merged. Secrets are still references. */
+export interface Declaration {
+  version: 1;
+  /** Directory the declaration was loaded from; the local backend lives in `<dir>/.migrate` by default. */
+  dir: string;
+  files: string[];
+  backend: BackendSpec;
+  profiles: Record<string, Profile>;
+  jobs: Record<string, JobSpec>;
+}

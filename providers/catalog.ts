@@ -1,0 +1,122 @@
+import type { EngineKind } from '../engine/config/declaration.js';
+
+/** `schema.name` as two parts; never joined into one string before quoting. */
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+export interface ColumnDef {
+  name: string;
+  /** The source engine's type text (PostgreSQL: `format_type`, e.g. `numeric(12,2)`, `public."Mood"[]`). */
+  nativeType: string;
+  nullable: boolean;
+  /** Default expression in the source engine's SQL, or null. */
+  default: string | null;
+  identity: 'always' | 'by-default' | null;
+  /** Stored generated column expression, or null. Generated columns are not copied. */
+  generated: string | null;
+  /** Collation name when not the column type's default. */
+  collation: string | null;
+  /**
+   * True when the value's binary COPY form carries no database-specific OIDs
+   * (built-in scalar types and arrays of them), so binary COPY is safe
+   * between two servers.
+   */
+  binarySafe: boolean;
+}
+
+export type ConstraintKind = 'primary' | 'unique' | 'check' | 'foreign' | 'exclude';
+
+export interface ConstraintDef {
+  name: string;
+  kind: ConstraintKind;
+  /** Native definition after `ADD CONSTRAINT name` (PostgreSQL: `pg_get_constraintdef`). */
+  definition: string;
+  columns: string[];
+  /** For foreign keys: the referenced table. */
+  references: QualifiedName | null;
+}
+
+export interface IndexDef {
+  name: string;
+  /** Native `CREATE INDEX` statement (PostgreSQL: `pg_get_indexdef`). */
+  definition: string;
+}
+
+export type TableKind = 'table' | 'partitioned';
+
+export interface TableDef extends QualifiedName {
+  kind: TableKind;
+  /** Set when this table is a partition of another table. */
+  partitionOf: QualifiedName | null;
+  /** `FOR VALUES …` / `DEFAULT` of a partition. */
+  partitionBound: string | null;
+  /** `PARTITION BY …` key of a partitioned table. */
+  partitionKey: string | null;
+  columns: ColumnDef[];
+  /** Primary key, or null when the table has none. */
+  primaryKey: ConstraintDef | null;
+  /** Unique, check, foreign-key and exclusion constraints (not the primary key, not NOT NULL). */
+  constraints: ConstraintDef[];
+  /** Indexes not backing a constraint. */
+  indexes: IndexDef[];
+  /** Planner estimates, used to order work and split large tables. */
+  estimatedRows: number;
+  estimatedBytes: number;
+  /** Number of heap pages (PostgreSQL `relpages`), used for ctid range splitting. */
+  pages: number;
+  /** PostgreSQL replica identity: d(efault) n(othing) f(ull) i(ndex). */
+  replicaIdentity: 'default' | 'nothing' | 'full' | 'index';
+  comment: string | null;
+}
+
+export interface SequenceDef extends QualifiedName {
+  dataType: string;
+  /** 64-bit values stay strings: never through a JS number. */
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+  /** The column owning this sequence (serial), or null. */
+  ownedBy: { table: QualifiedName; column: string } | null;
+  /** True for identity-column sequences (created with the table). */
+  identity: boolean;
+}
+
+export interface EnumDef extends QualifiedName {
+  labels: string[];
+}
+
+export interface ViewDef extends QualifiedName {
+  /** The SELECT body. */
+  definition: string;
+  materialized: boolean;
+  /** Views this view reads from (for creation order). */
+  dependsOn: QualifiedName[];
+}
+
+export interface ExtensionDef {
+  name: string;
+  schema: string;
+}
+
+/** What a source's selection contains, in the source engine's terms. */
+export interface Catalog {
+  engine: EngineKind;
+  serverVersion: string;
+  database: string;
+  schemas: string[];
+  extensions: ExtensionDef[];
+  enums: EnumDef[];
+  sequences: SequenceDef[];
+  /** Selected tables: partitioned parents come before their partitions. */
+  tables: TableDef[];
+  views: ViewDef[];
+}
+
+export function qualifiedKey(q: QualifiedName): string {
+  return `${q.schema}.${q.name}`;
+}

@@ -1,0 +1,128 @@
+import type { Readable } from 'node:stream';
+import type { EngineKind, Profile, TableSelection } from '../engine/config/declaration.js';
+import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
+import type { Logger } from '../engine/runtime/logger.js';
+import type { Catalog, QualifiedName, TableDef } from './catalog.js';
+
+/** A profile whose password reference has been resolved. Never logged, never stored. */
+export interface ResolvedProfile extends Omit<Profile, 'password'> {
+  password: string | undefined;
+}
+
+/**
+ * How rows travel from source to destination. Homogeneous PostgreSQL pairs
+ * move opaque COPY bytes (`pg-binary`, or `pg-text` when a column's binary
+ * form carries OIDs); heterogeneous pairs decode rows.
+ */
+export type CopyFormat = 'pg-binary' | 'pg-text';
+
+/** A slice of a table read under the snapshot. `id` is stable across runs (used for resume). */
+export interface TableRange {
+  id: string;
+  /** Engine-specific predicate (PostgreSQL: a ctid range), or null for the whole table. */
+  predicate: string | null;
+}
+
+/** A consistent read point on the source. */
+export interface SourceSnapshot {
+  /** Engine snapshot identifier (PostgreSQL: exported snapshot name). */
+  readonly id: string;
+  /** Position where change capture starts (PostgreSQL: LSN), null for one-time jobs. */
+  readonly position: string | null;
+  /** Split a table into ranges of about `targetBytes`. */
+  planRanges(table: TableDef, targetBytes: number): Promise<TableRange[]>;
+  /**
+   * Stream one range in `format`, read inside the snapshot. The stream ends
+   * when the range is fully read; destroy it to abort.
+   */
+  readRange(table: TableDef, range: TableRange, format: CopyFormat): Promise<Readable>;
+  /** Release the snapshot (and its connections). */
+  close(): Promise<void>;
+}
+
+export interface SnapshotRequest {
+  database: string;
+  /** Stable name for source-side artifacts (slot, publication) of this job and database. */
+  artifactName: string;
+  /** Create change-capture artifacts whose start position is the snapshot (continuous jobs). */
+  cdc: boolean;
+  tables: QualifiedName[];
+}
+
+export interface SourceProvider {
+  /** Connectivity, privileges and settings (e.g. `wal_level`); each failure names the setting. */
+  checkPrerequisites(req: { databases: string[]; continuous: boolean }): Promise<Diagnostic[]>;
+  /** Catalog of the selected tables and the objects they need. */
+  introspect(database: string, selection: TableSelection): Promise<Catalog>;
+  /** Open one consistent snapshot; every table of the database is read inside it. */
+  openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot>;
+  /** Current values of sequences (64-bit values as strings). */
+  readSequences(database: string, sequences: QualifiedName[]): Promise<SequenceValue[]>;
+  /** Remove source-side artifacts (slot, publication) of a job's database; idempotent. */
+  dropArtifacts(database: string, artifactName: string): Promise<void>;
+  /** Formats this source can produce for a table, best first. */
+  formatsFor(table: TableDef): CopyFormat[];
+  close(): Promise<void>;
+}
+
+export interface SequenceValue {
+  sequence: QualifiedName;
+  lastValue: string;
+  isCalled: boolean;
+}
+
+/** Identifies a loaded range in the destination's progress table. */
+export interface RangeMarker {
+  job: string;
+  generation: number;
+  table: QualifiedName;
+  rangeId: string;
+}
+
+export interface LoadResult {
+  rows: number;
+  bytes: number;
+}
+
+export interface DestinationProvider {
+  /** Formats this destination accepts, best first. */
+  readonly acceptedFormats: readonly CopyFormat[];
+  checkPrerequisites(req: { databases: string[] }): Promise<Diagnostic[]>;
+  /** Create the database if missing; `wipe` drops and recreates it (restart). */
+  prepareDatabase(target: string, mode: 'create-if-missing' | 'wipe'): Promise<void>;
+  /**
+   * Create schema objects from a source catalog. `pre-data`: schemas,
+   * extensions, types, sequences, tables (columns, defaults, identity,
+   * partitions). `post-data`: primary keys, constraints, indexes, views.
+   * Idempotent: objects that already exist are kept.
+   */
+  createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data'): Promise<void>;
+  /**
+   * Load one range from `data` and record `marker` in the same transaction,
+   * so a killed load leaves neither rows nor marker.
+   */
+  loadRange(target: string, table: TableDef, format: CopyFormat, data: Readable, marker: RangeMarker): Promise<LoadResult>;
+  /** Ranges already loaded for this job generation: key `schema.table/rangeId`. */
+  loadedRanges(target: string, job: string, generation: number): Promise<Map<string, LoadResult>>;
+  setSequences(target: string, values: SequenceValue[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProviderContext {
+  logger: Logger;
+}
+
+/** Capability flags; defaults are documented on each field. */
+export interface ProviderCapabilities {
+  /** Can act as a source for continuous (CDC) jobs. Default false. */
+  cdc: boolean;
+  /** Can be a destination. Default false. */
+  destination: boolean;
+}
+
+export interface Provider {
+  engine: EngineKind;
+  capabilities: ProviderCapabilities;
+  source(profile: ResolvedProfile, ctx: ProviderContext): SourceProvider;
+  destination(profile: ResolvedProfile, ctx: ProviderContext): DestinationProvider;
+}

@@ -1,0 +1,69 @@
+import type { JobStatus, Substatus } from '../engine/lifecycle/job-status.js';
+
+export type TableState = 'QUEUED' | 'LOADING' | 'COMPLETED' | 'ERROR' | 'CDC' | 'REMOVED';
+export type DatabaseMigrationState =
+  | 'NOT_STARTED'
+  | 'FULL_DUMP'
+  | 'CDC'
+  | 'READY_TO_COMPLETE'
+  | 'COMPLETED'
+  | 'STOPPED'
+  | 'FAILED'
+  | 'REMOVED';
+
+/** Per-table progress (field names from the service's task output). */
+export interface TableProgress {
+  /** `schema.table` on the source. */
+  name: string;
+  state: TableState;
+  fullLoadTotalRows: number;
+  fullLoadTotalVolumeBytes: number;
+  fullLoadStartedOn: string | null;
+  fullLoadEndedOn: string | null;
+  /** Ranges the table was split into, and how many are done. */
+  rangesTotal: number;
+  rangesDone: number;
+  cdcInsertCounter: number;
+  cdcUpdateCounter: number;
+  cdcDeleteCounter: number;
+  dataErrorsCount: number;
+  lastError: string | null;
+}
+
+export interface DatabaseProgress {
+  name: string;
+  target: string;
+  migrationState: DatabaseMigrationState;
+  startedOn: string | null;
+  endedOn: string | null;
+  incomingChanges: number;
+  appliedChanges: number;
+  latencyMs: number | null;
+  tables: TableProgress[];
+}
+
+export interface JobError {
+  message: string;
+  at: string;
+  phase: Substatus | null;
+  /** False for errors that are retried with backoff (RUNNING_WITH_ERRORS). */
+  fatal: boolean;
+}
+
+/**
+ * What workers report about a job (`.migrate/jobs/<name>.json`). Written only
+ * by the worker holding the job's lease; read by plan (refresh) and status.
+ */
+export interface JobRuntime {
+  job: string;
+  /** The job generation this runtime describes (see JobRecord.generation). */
+  generation: number;
+  status: JobStatus;
+  substatus: Substatus | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: JobError | null;
+  workerId: string | null;
+  updatedAt: string;
+  databases: DatabaseProgress[];
+}

@@ -1,0 +1,71 @@
+import type { JobRuntime } from './job-runtime.js';
+import type { StateDocument } from './state-document.js';
+
+/** Who holds the state lock (shown to anyone who fails to take it). */
+export interface LockInfo {
+  id: string;
+  who: string;
+  host: string;
+  pid: number;
+  operation: string;
+  created: string;
+}
+
+/** A worker's claim on a job. */
+export interface Lease {
+  job: string;
+  workerId: string;
+  host: string;
+  pid: number;
+  heartbeatAt: string;
+  expiresAt: string;
+}
+
+/** Thrown when the state lock is held by someone else. */
+export class LockError extends Error {
+  constructor(
+    readonly holder: LockInfo,
+    readonly path: string,
+  ) {
+    super(
+      `state is locked by ${holder.who}@${holder.host} (pid ${holder.pid}, operation ${holder.operation}, since ${holder.created}, lock ID ${holder.id}); ` +
+        `wait for it to finish, or if that process is gone run: migrate force-unlock ${holder.id}`,
+    );
+    this.name = 'LockError';
+  }
+}
+
+/**
+ * Storage for the controller state, its lock, worker runtimes and leases.
+ * Every backend passes the shared conformance suite (test/unit/state-backend-conformance).
+ */
+export interface StateBackend {
+  /** Human description, e.g. `local (/repo/.migrate)`. */
+  readonly description: string;
+  /** The current document, or null when no state exists yet. */
+  read(): Promise<StateDocument | null>;
+  /**
+   * Persist `doc` atomically (keeping a backup of the previous one). The
+   * caller holds the lock and has already incremented `serial`.
+   */
+  write(doc: StateDocument): Promise<void>;
+  /** Take the lock or throw LockError naming the holder. Never waits. */
+  lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<LockInfo>;
+  /** Release a lock we hold (no error when already gone). */
+  unlock(id: string): Promise<void>;
+  /** Release a lock by ID whoever holds it; throws when the ID does not match the current lock. */
+  forceUnlock(id: string): Promise<void>;
+  /** Current lock holder, if any. */
+  lockHolder(): Promise<LockInfo | null>;
+
+  readRuntime(job: string): Promise<JobRuntime | null>;
+  writeRuntime(runtime: JobRuntime): Promise<void>;
+  deleteRuntime(job: string): Promise<void>;
+
+  /** Claim `job` for `holder` when unclaimed or expired; false when another live worker has it. */
+  acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean>;
+  /** Extend our lease; false when we lost it (expired and taken over). */
+  renewLease(job: string, workerId: string, ttlMs: number): Promise<boolean>;
+  releaseLease(job: string, workerId: string): Promise<void>;
+  readLease(job: string): Promise<Lease | null>;
+}
