@@ -16,6 +16,8 @@ export interface ColumnDef {
   identity: 'always' | 'by-default' | null;
   /** Stored generated column expression, or null. Generated columns are not copied. */
   generated: string | null;
+  /** How `generated` is kept; default `stored` (PostgreSQL 18 adds `virtual`). */
+  generatedKind?: 'stored' | 'virtual';
   /** Collation name when not the column type's default. */
   collation: string | null;
   /**
@@ -24,6 +26,8 @@ export interface ColumnDef {
    * between two servers.
    */
   binarySafe: boolean;
+  /** Column comment; absent or null when none. */
+  comment?: string | null;
 }
 
 export type ConstraintKind = 'primary' | 'unique' | 'check' | 'foreign' | 'exclude';
@@ -36,6 +40,11 @@ export interface ConstraintDef {
   columns: string[];
   /** For foreign keys: the referenced table. */
   references: QualifiedName | null;
+  /**
+   * True when a partition's constraint comes from its partitioned parent: it
+   * is recreated by the parent's constraint, never on its own. Default false.
+   */
+  inherited?: boolean;
 }
 
 export interface IndexDef {
@@ -68,6 +77,10 @@ export interface TableDef extends QualifiedName {
   pages: number;
   /** PostgreSQL replica identity: d(efault) n(othing) f(ull) i(ndex). */
   replicaIdentity: 'default' | 'nothing' | 'full' | 'index';
+  /** The index named by `replicaIdentity: 'index'`; absent or null otherwise. */
+  replicaIdentityIndex?: string | null;
+  /** PostgreSQL `UNLOGGED` table. Default false. */
+  unlogged?: boolean;
   comment: string | null;
 }
 
@@ -96,6 +109,26 @@ export interface ViewDef extends QualifiedName {
   materialized: boolean;
   /** Views this view reads from (for creation order). */
   dependsOn: QualifiedName[];
+  /** View options as `name=value` (PostgreSQL `reloptions`, e.g. `check_option=local`). Default none. */
+  options?: string[];
+  /** Indexes of a materialized view. Default none. */
+  indexes?: IndexDef[];
+}
+
+export interface DomainConstraintDef {
+  name: string;
+  /** Native definition, e.g. `CHECK (VALUE > 0)`. */
+  definition: string;
+}
+
+/** A user-defined domain (PostgreSQL `CREATE DOMAIN`). */
+export interface DomainDef extends QualifiedName {
+  /** Native type text of the base type. */
+  baseType: string;
+  notNull: boolean;
+  default: string | null;
+  collation: string | null;
+  constraints: DomainConstraintDef[];
 }
 
 export interface ExtensionDef {
@@ -111,6 +144,8 @@ export interface Catalog {
   schemas: string[];
   extensions: ExtensionDef[];
   enums: EnumDef[];
+  /** Domains used by selected columns, bases before the domains built on them. Default none. */
+  domains?: DomainDef[];
   sequences: SequenceDef[];
   /** Selected tables: partitioned parents come before their partitions. */
   tables: TableDef[];

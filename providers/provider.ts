@@ -71,12 +71,13 @@ export interface SequenceValue {
   isCalled: boolean;
 }
 
-/** Identifies a loaded range in the destination's progress table. */
-export interface RangeMarker {
+/** Records that a table finished its full load for a job generation (resume skips it). */
+export interface TableLoadMarker {
   job: string;
   generation: number;
   table: QualifiedName;
-  rangeId: string;
+  rows: number;
+  bytes: number;
 }
 
 export interface LoadResult {
@@ -97,13 +98,20 @@ export interface DestinationProvider {
    * Idempotent: objects that already exist are kept.
    */
   createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data'): Promise<void>;
+  /** Tables of `tables` that already hold rows (a new job refuses to load into them). */
+  nonEmptyTables(target: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]>;
+  /** Empty a table before (re)loading it: a partially loaded table from a killed worker is loaded again whole. */
+  truncateTable(target: string, table: TableDef): Promise<void>;
   /**
-   * Load one range from `data` and record `marker` in the same transaction,
-   * so a killed load leaves neither rows nor marker.
+   * Load one range from `data` in its own transaction (a killed load leaves
+   * no rows). `truncateFirst`: empty the table in the same transaction; the
+   * table is then loaded as one range and rows are written frozen (PostgreSQL `FREEZE`).
    */
-  loadRange(target: string, table: TableDef, format: CopyFormat, data: Readable, marker: RangeMarker): Promise<LoadResult>;
-  /** Ranges already loaded for this job generation: key `schema.table/rangeId`. */
-  loadedRanges(target: string, job: string, generation: number): Promise<Map<string, LoadResult>>;
+  loadRange(target: string, table: TableDef, format: CopyFormat, data: Readable, opts: { truncateFirst: boolean }): Promise<LoadResult>;
+  /** Record a finished table (its ranges are all committed). */
+  markTableLoaded(target: string, marker: TableLoadMarker): Promise<void>;
+  /** Tables already loaded for this job generation, keyed `schema.table`. */
+  loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult>>;
   setSequences(target: string, values: SequenceValue[]): Promise<void>;
   close(): Promise<void>;
 }

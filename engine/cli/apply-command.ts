@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { settlement } from '../apply/settled.js';
+import { assertFresh, executePlan, StalePlanError, whoAmI } from '../apply/execute-plan.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { makePlan } from '../plan/make-plan.js';
+import type { PlanDocument } from '../plan/plan-document.js';
+import { renderPlan } from '../plan/render-plan.js';
+import { jobLine } from '../progress/render-status.js';
+import { systemClock } from '../runtime/clock.js';
+import { Worker } from '../runtime/worker.js';
+import { LockError, type StateBackend } from '../../state/state-backend.js';
+import { loadOrFail, openBackend, readRecorded } from './cli-context.js';
+import { confirm, isInteractive } from './confirm.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { collectStatus } from './status-command.js';
+import { stderrLogger } from './stderr-logger.js';
+
+export interface ApplyOptions {
+  file: string;
+  autoApprove?: boolean;
+  allowDestructive?: boolean;
+  /** Seconds to wait for jobs to reach their desired state (0 = no limit). */
+  timeout?: number;
+  wait?: boolean;
+  restart?: string[];
+}
+
+function readPlanFile(path: string): PlanDocument {
+  let doc: PlanDocument;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8')) as PlanDocument;
+  } catch (err) {
+    throw new CliError(`cannot read plan file ${path}: ${(err as Error).message}`);
+  }
+  if (doc.formatVersion !== 1 || !Array.isArray(doc.actions)) throw new CliError(`${path} is not a plan saved by \`migrate plan -out\``);
+  return doc;
+}
+
+/**
+ * `migrate apply [PLANFILE]`: lock, plan (or load a saved plan and check it
+ * is fresh), confirm, record the new desired state, then drive the jobs with
+ * an embedded worker until each reaches its desired state.
+ */
+export async function applyCommand(planFile: string | undefined, opts: ApplyOptions): Promise<number> {
+  const { declaration } = await loadOrFail(opts.file);
+  const backend = openBackend(declaration);
+  const logger = stderrLogger();
+  let lock;
+  try {
+    lock = await backend.lock({ who: whoAmI(), host: hostname(), pid: process.pid, operation: 'apply' });
+  } catch (err) {
+    if (err instanceof LockError) throw new CliError(`Error acquiring the state lock: ${err.message}`, EXIT.LOCKED);
+    throw err;
+  }
+
+  const interrupted = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!interrupted.signal.aborted) {
+      process.stderr.write(`\n${sig} received: stopping gracefully (jobs stay resumable, the lock is released)...\n`);
+      interrupted.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let worker: Worker | null = null;
+  try {
+    const { state, runtimes } = await readRecorded(backend);
+    let plan: PlanDocument;
+    if (planFile) {
+      plan = readPlanFile(planFile);
+      try {
+        assertFresh(plan, state, runtimes);
+      } catch (err) {
+        if (err instanceof StalePlanError) throw new CliError(err.message);
+        throw err;
+      }
+    } else {
+      plan = makePlan(declaration, state, runtimes, systemClock(), { restart: opts.restart ?? [] });
+    }
+    process.stdout.write(`${renderPlan(plan)}\n`);
+    if (hasErrors(plan.diagnostics)) return EXIT.ERROR;
+
+    let current = state;
+    if (plan.actions.length) {
+      const interactive = isInteractive();
+      if (plan.destructive && !opts.allowDestructive && !interactive) {
+        throw new CliError('the plan has destructive actions (marked [DESTRUCTIVE]); re-run with --allow-destructive to allow them');
+      }
+      if (!opts.autoApprove) {
+        if (!interactive) {
+          throw new CliError('apply needs confirmation: no terminal to ask on; re-run with --auto-approve (after reviewing the plan)');
+        }
+        const question = plan.destructive
+          ? '\nDo you want to perform these actions, INCLUDING THE DESTRUCTIVE ONES?'
+          : '\nDo you want to perform these actions?';
+        if (!(await confirm(question))) {
+          process.stdout.write('Apply cancelled.\n');
+          return EXIT.ERROR;
+        }
+      }
+      current = await executePlan(backend, plan, state, systemClock());
+      const { add, change, destroy } = plan.summary;
+      process.stdout.write(`\nRecorded: ${add} added, ${change} changed, ${destroy} destroyed (state serial ${current.serial}).\n`);
+    }
+    if (opts.wait === false || !current) return EXIT.OK;
+
+    const jobs = Object.keys(current.jobs).filter((n) => declaration.jobs[n]);
+    worker = new Worker({ backend, logger, clock: systemClock, jobs });
+    worker.start();
+    return await waitForJobs(backend, jobs, opts.timeout ?? 0, interrupted.signal);
+  } finally {
+    await worker?.shutdown();
+    await backend.unlock(lock.id).catch(() => undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: number, signal: AbortSignal): Promise<number> {
+  const started = Date.now();
+  const tty = Boolean(process.stdout.isTTY);
+  const last = new Map<string, string>();
+  let lastPrint = 0;
+  for (;;) {
+    const views = await collectStatus(backend);
+    const mine = views.filter((v) => jobs.includes(v.name));
+    const states = mine.map((v) => ({ v, s: settlement(v) }));
+    const now = Date.now();
+    for (const { v } of states) {
+      const line = jobLine(v);
+      const key = `${v.status}/${v.substatus}/${v.databases.map((d) => d.fullLoadCompletedTables).join(',')}`;
+      if (tty || last.get(v.name) !== key || now - lastPrint > 30_000) {
+        process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+        last.set(v.name, key);
+        lastPrint = now;
+      }
+    }
+    if (states.every((x) => x.s !== 'pending')) {
+      if (tty) process.stdout.write('\n');
+      const failed = states.filter((x) => x.s === 'failed');
+      for (const { v } of failed) process.stderr.write(`job.${v.name} failed in ${v.substatus ?? 'no phase'}: ${v.error?.message ?? 'unknown error'}\n`);
+      process.stdout.write(failed.length ? 'Apply finished with failed jobs.\n' : 'Apply complete: every job reached its desired state.\n');
+      return failed.length ? EXIT.ERROR : EXIT.OK;
+    }
+    if (signal.aborted) return EXIT.INTERRUPTED;
+    if (timeoutSec > 0 && now - started > timeoutSec * 1000) {
+      process.stderr.write(`\ntimed out after ${timeoutSec}s waiting for jobs to reach their desired state; they keep their progress (run \`migrate apply\` or \`migrate worker\` to continue)\n`);
+      return EXIT.TIMEOUT;
+    }
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 500);
+      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+  }
+}

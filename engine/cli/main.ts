@@ -1,0 +1,98 @@
+import { Command, CommanderError, Option } from 'commander';
+import { applyCommand } from './apply-command.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { forceUnlockCommand } from './force-unlock-command.js';
+import { planCommand } from './plan-command.js';
+import { statusCommand } from './status-command.js';
+import { validateCommand } from './validate-command.js';
+
+/** Terraform spells some flags with one dash (`-out`, `-restart`); accept both. */
+export function normalizeArgs(argv: string[]): string[] {
+  return argv.map((a) => a.replace(/^-(out|restart|auto-approve|allow-destructive|detailed-exitcode|json)(=|$)/, '--$1$2'));
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const fileOption = () => new Option('-f, --file <path>', 'declaration file or directory (all *.yaml/*.yml in it)').default('.');
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = new Command()
+    .name('migrate')
+    .description('Declarative database migrations: plan, apply, full dump, CDC, promote.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('validate')
+    .description('check the declaration (schema and references); writes nothing')
+    .addOption(fileOption())
+    .option('--json', 'machine-readable result')
+    .action(async (o) => {
+      code = await validateCommand(o);
+    });
+
+  program
+    .command('plan')
+    .description('show what apply would change, against the refreshed recorded state')
+    .addOption(fileOption())
+    .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
+    .option('--detailed-exitcode', 'exit 0 = no changes, 1 = error, 2 = changes present')
+    .option('--out <file>', 'save the plan for `migrate apply FILE` (also -out)')
+    .option('--restart <address>', 'restart a job (job.NAME): wipe its destination databases and migrate again', collect)
+    .action(async (o) => {
+      code = await planCommand(o);
+    });
+
+  program
+    .command('apply')
+    .description('execute a plan (saved or fresh) and wait until every job reaches its desired state')
+    .argument('[planfile]', 'a plan saved by `migrate plan -out`')
+    .addOption(fileOption())
+    .option('--auto-approve', 'do not ask for confirmation (required without a terminal)')
+    .option('--allow-destructive', 'allow restart, replace, delete of active jobs and database removal')
+    .option('--timeout <seconds>', 'stop waiting after this many seconds (exit 5); 0 = no limit', (v) => Number(v), 0)
+    .option('--no-wait', 'record the new desired state and return without running jobs')
+    .option('--restart <address>', 'restart a job (job.NAME)', collect)
+    .action(async (planfile: string | undefined, o) => {
+      code = await applyCommand(planfile, o);
+    });
+
+  program
+    .command('status')
+    .description('status and progress per job, database and table')
+    .argument('[job]', 'only this job')
+    .addOption(fileOption())
+    .option('--json', 'machine-readable (schemas/status.schema.json)')
+    .option('--watch', 'refresh until interrupted')
+    .option('--interval <seconds>', 'refresh interval for --watch', (v) => Number(v), 2)
+    .action(async (job: string | undefined, o) => {
+      code = await statusCommand(job, o);
+    });
+
+  program
+    .command('force-unlock')
+    .description('remove a state lock left behind by a killed apply')
+    .argument('<id>', 'the lock ID printed in the lock error')
+    .addOption(fileOption())
+    .action(async (id: string, o) => {
+      code = await forceUnlockCommand(id, o);
+    });
+
+  try {
+    await program.parseAsync(normalizeArgs(argv));
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    process.stderr.write(`error: ${e.message}\n`);
+    if (process.env.MIGRATE_LOG === 'debug' && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT.ERROR;
+  }
+  return code;
+}

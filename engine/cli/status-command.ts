@@ -1,0 +1,44 @@
+import { jobStatusView, type JobStatusView } from '../progress/status-view.js';
+import { renderStatus } from '../progress/render-status.js';
+import { loadOrFail, openBackend, readRecorded } from './cli-context.js';
+import { CliError, EXIT } from './exit-codes.js';
+import type { StateBackend } from '../../state/state-backend.js';
+
+export interface StatusOptions {
+  file: string;
+  json?: boolean;
+  watch?: boolean;
+  interval?: number;
+}
+
+export async function collectStatus(backend: StateBackend, job?: string): Promise<JobStatusView[]> {
+  const { state, runtimes } = await readRecorded(backend);
+  const records = Object.values(state?.jobs ?? {}).filter((j) => !job || j.name === job);
+  if (job && !records.length) throw new CliError(`job.${job} is not in the state (known: ${Object.keys(state?.jobs ?? {}).join(', ') || 'none'})`);
+  return records.sort((a, b) => a.name.localeCompare(b.name)).map((r) => jobStatusView(r, runtimes[r.name] ?? null));
+}
+
+/** `migrate status [JOB]`: status and substatus per job, per database, per table. */
+export async function statusCommand(job: string | undefined, opts: StatusOptions): Promise<number> {
+  const { declaration } = await loadOrFail(opts.file);
+  const backend = openBackend(declaration);
+  const print = async () => {
+    const jobs = await collectStatus(backend, job);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ jobs }, null, opts.watch ? 0 : 2)}\n`);
+    else {
+      if (opts.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
+      process.stdout.write(`${renderStatus(jobs)}\n`);
+    }
+  };
+  await print();
+  if (!opts.watch) return EXIT.OK;
+  let stop = false;
+  const onSignal = () => (stop = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  while (!stop) {
+    await new Promise((r) => setTimeout(r, (opts.interval ?? 2) * 1000));
+    if (!stop) await print();
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,100 @@
+import type {
+  BackendSpec,
+  DatabaseSpec,
+  Declaration,
+  DesiredState,
+  EngineKind,
+  JobSpec,
+  JobType,
+  Parallelism,
+  Profile,
+  TlsMode,
+} from './declaration.js';
+import type { DeclarationDefaults } from './declaration-defaults.js';
+import type { MergedDeclaration } from './merge-declaration-files.js';
+
+/** Shapes as the schema guarantees them (optional where it has defaults). */
+interface RawProfile {
+  engine: EngineKind;
+  host: string;
+  port?: number;
+  user: string;
+  password?: string;
+  database?: string;
+  tls?: { mode?: TlsMode; ca?: string };
+}
+interface RawDatabase {
+  name: string;
+  target?: string;
+  tables?: { include?: string[]; exclude?: string[] };
+}
+interface RawJob {
+  source: string;
+  destination: string;
+  type?: JobType;
+  state?: DesiredState;
+  parallelism?: Parallelism;
+  databases: RawDatabase[];
+}
+type RawBackend = { type?: 'local'; path?: string } | { type: 'postgres'; profile: string; schema?: string };
+
+/**
+ * The typed declaration with every default filled in. Only call it on a
+ * merged declaration that passed the schema and all checks: it trusts shapes.
+ */
+export function buildDeclaration(
+  merged: MergedDeclaration,
+  dir: string,
+  files: string[],
+  defaults: DeclarationDefaults,
+): Declaration {
+  const profiles: Record<string, Profile> = {};
+  for (const { name, value, file } of merged.profiles.values()) {
+    const p = value as RawProfile;
+    profiles[name] = {
+      name,
+      engine: p.engine,
+      host: p.host,
+      port: p.port ?? defaults.port[p.engine],
+      user: p.user,
+      ...(p.password !== undefined ? { password: p.password } : {}),
+      database: p.database ?? defaults.database[p.engine],
+      tls: {
+        mode: p.tls?.mode ?? defaults.tls.mode,
+        ...(p.tls?.ca !== undefined ? { ca: p.tls.ca } : {}),
+      },
+      location: file.locator.key(['profiles', name]),
+    };
+  }
+
+  const jobs: Record<string, JobSpec> = {};
+  for (const { name, value, file } of merged.jobs.values()) {
+    const j = value as RawJob;
+    const databases: DatabaseSpec[] = j.databases.map((db, i) => ({
+      name: db.name,
+      target: db.target ?? db.name,
+      tables: {
+        include: [...(db.tables?.include ?? defaults.tables.include)],
+        exclude: [...(db.tables?.exclude ?? defaults.tables.exclude)],
+      },
+      location: file.locator.value(['jobs', name, 'databases', i]),
+    }));
+    jobs[name] = {
+      name,
+      source: j.source,
+      destination: j.destination,
+      type: j.type ?? defaults.jobType,
+      state: j.state ?? defaults.state,
+      parallelism: j.parallelism ?? defaults.parallelism,
+      databases,
+      location: file.locator.key(['jobs', name]),
+    };
+  }
+
+  return { version: 1, dir, files, backend: buildBackend(merged.backend?.value as RawBackend | undefined, defaults), profiles, jobs };
+}
+
+function buildBackend(raw: RawBackend | undefined, defaults: DeclarationDefaults): BackendSpec {
+  if (raw?.type === 'postgres') return { type: 'postgres', profile: raw.profile, schema: raw.schema ?? defaults.postgresSchema };
+  return { type: defaults.backendType, path: raw?.path ?? defaults.localPath };
+}

@@ -1,0 +1,29 @@
+import type { JobRuntime } from '../../state/job-runtime.js';
+import type { JobRecord } from '../../state/state-document.js';
+import type { ObservedStatus } from '../plan/plan-action.js';
+
+const RUNNING_LIKE = new Set(['RUNNING', 'RUNNING_WITH_ERRORS', 'STARTING', 'RESUMING']);
+
+/**
+ * The status a user sees, from what apply recorded (desired state,
+ * generation) and what the worker last reported. Transitional statuses
+ * (Starting, Stopping, Resuming, Restarting) are derived here while the worker
+ * has not yet caught up with a command, so plan and status agree without a
+ * second writer to the runtime file.
+ */
+export function observedStatus(record: JobRecord, runtime: JobRuntime | null): ObservedStatus {
+  if (record.generation === 0) return { status: 'NOT_STARTED', substatus: null };
+  if (!runtime || runtime.generation < record.generation) {
+    const restarting = runtime !== null && runtime.generation > 0;
+    return { status: restarting ? 'RESTARTING' : 'STARTING', substatus: null };
+  }
+  const { status, substatus } = runtime;
+  if (record.desiredState === 'stopped' && RUNNING_LIKE.has(status)) return { status: 'STOPPING', substatus };
+  if (record.desiredState === 'running' && status === 'STOPPED' && substatus === 'CDC') {
+    return { status: 'RESUMING', substatus: null };
+  }
+  if (record.desiredState === 'promoted' && substatus === 'CDC' && (RUNNING_LIKE.has(status) || status === 'STOPPED')) {
+    return { status: 'RUNNING', substatus: 'PROMOTE_IN_PROGRESS' };
+  }
+  return { status, substatus };
+}

@@ -1,0 +1,31 @@
+import type { Declaration } from '../config/declaration.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import type { JobRuntime } from '../../state/job-runtime.js';
+import type { StateDocument } from '../../state/state-document.js';
+import { buildDesired } from './build-desired.js';
+import type { PlanDocument } from './plan-document.js';
+import { summarize } from './plan-document.js';
+import { plan, type PlanOptions } from './planner.js';
+
+/** Declaration + recorded state → a complete plan document (what `plan` prints and `-out` saves). */
+export function makePlan(
+  decl: Declaration,
+  state: StateDocument | null,
+  runtimes: Record<string, JobRuntime | null>,
+  at: Date,
+  options: PlanOptions = {},
+): PlanDocument {
+  const desired = buildDesired(decl, state?.profiles);
+  const result = plan(desired, state, runtimes, options);
+  const actions = hasErrors(result.diagnostics) ? [] : result.actions;
+  return {
+    formatVersion: 1,
+    createdAt: at.toISOString(),
+    declaration: decl.dir,
+    state: { lineage: state?.lineage ?? null, serial: state?.serial ?? 0 },
+    actions,
+    diagnostics: result.diagnostics,
+    summary: summarize(actions),
+    destructive: actions.some((a) => a.destructive),
+  };
+}

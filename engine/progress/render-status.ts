@@ -1,0 +1,49 @@
+import { describeStatus } from '../lifecycle/job-status.js';
+import type { JobStatusView } from './status-view.js';
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+
+/** One-line summary of a job, used by apply's progress and status. */
+export function jobLine(j: JobStatusView): string {
+  const tables = j.databases.flatMap((d) => d.tables);
+  const done = tables.filter((t) => t.state === 'COMPLETED' || t.state === 'CDC').length;
+  const rows = tables.reduce((s, t) => s + t.fullLoadTotalRows, 0);
+  const bytes = tables.reduce((s, t) => s + t.fullLoadTotalVolumeBytes, 0);
+  const load = tables.length ? ` — tables ${done}/${tables.length}, ${num(rows)} rows, ${formatBytes(bytes)}` : '';
+  return `job.${j.name}: ${describeStatus(j.status, j.substatus)}${load}`;
+}
+
+/** The human `migrate status` view: job, then databases, then tables. */
+export function renderStatus(jobs: JobStatusView[]): string {
+  if (!jobs.length) return 'No jobs in the state. Run `migrate apply` first.';
+  const out: string[] = [];
+  for (const j of jobs) {
+    out.push(jobLine(j));
+    out.push(`  type ${j.type}, ${j.source} -> ${j.destination}, desired state ${j.desiredState}`);
+    if (j.startedAt) out.push(`  started ${j.startedAt}${j.endedAt ? `, ended ${j.endedAt}` : ''}`);
+    if (j.error) out.push(`  error (${j.error.phase ?? 'no phase'}): ${j.error.message}`);
+    for (const d of j.databases) {
+      out.push(
+        `  database ${d.name} -> ${d.target}: ${d.migrationState} (tables: ${d.fullLoadCompletedTables} completed, ${d.fullLoadLoadingTables} loading, ${d.fullLoadQueuedTables} queued, ${d.fullLoadErroredTables} errored)`,
+      );
+      for (const t of d.tables) {
+        const err = t.lastError ? ` — ${t.lastError}` : '';
+        const ranges = t.rangesTotal > 1 ? `, ranges ${t.rangesDone}/${t.rangesTotal}` : '';
+        out.push(`    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${err}`);
+      }
+    }
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { JobRuntime } from '../../state/job-runtime.js';
+import type { StateBackend } from '../../state/state-backend.js';
+import type { JobRecord, StateDocument } from '../../state/state-document.js';
+import type { Clock } from './clock.js';
+import { JobRunner } from './job-runner.js';
+import type { Logger } from './logger.js';
+
+export interface WorkerOptions {
+  backend: StateBackend;
+  logger: Logger;
+  clock: Clock;
+  /** Serve only these jobs (apply's embedded worker); all jobs when unset. */
+  jobs?: readonly string[];
+  /** Lease time-to-live; a worker silent this long loses its jobs to others. Default 15 s. */
+  leaseTtlMs?: number;
+  /** How often state is re-read and leases renewed. Default 1 s. */
+  pollMs?: number;
+  /** Tables larger than this are split into ranges. Default 128 MiB (env MIGRATE_RANGE_BYTES). */
+  rangeBytes?: number;
+}
+
+interface Active {
+  /** Null until the lease is acquired. */
+  runner: JobRunner | null;
+  /** Set when the worker asked the runner to stop before it existed. */
+  pending: 'stop' | 'shutdown' | null;
+  done: Promise<void>;
+  record: JobRecord;
+  lastRenew: number;
+}
+
+/** Does this job need a runner (work to do, or a status to settle)? */
+export function needsWork(record: JobRecord, runtime: JobRuntime | null): boolean {
+  if (record.generation === 0) return false;
+  if (!runtime || runtime.generation < record.generation) return true;
+  switch (runtime.status) {
+    case 'COMPLETED':
+    case 'FAILED':
+      return false;
+    case 'STOPPED':
+      return record.desiredState !== 'stopped' && runtime.substatus === 'CDC';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Claims jobs through leases in the state backend and runs them. Several
+ * workers can serve one backend; a dead worker's lease expires and another
+ * takes the job over, resuming from the destination's markers.
+ */
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly active = new Map<string, Active>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private ticking: Promise<void> = Promise.resolve();
+  private readonly ttl: number;
+  private readonly pollMs: number;
+  private readonly rangeBytes: number;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.ttl = opts.leaseTtlMs ?? 15_000;
+    this.pollMs = opts.pollMs ?? 1_000;
+    this.rangeBytes = opts.rangeBytes ?? (Number(process.env.MIGRATE_RANGE_BYTES) || 128 * 1024 * 1024);
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.stopping) return;
+      this.ticking = this.tick()
+        .catch((err: Error) => this.opts.logger.error('worker tick failed', { error: err.message }))
+        .finally(() => {
+          if (!this.stopping) this.timer = setTimeout(loop, this.pollMs);
+        });
+    };
+    loop();
+  }
+
+  /** Jobs currently run by this worker. */
+  running(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Interrupt every runner (jobs stay claimable by others), release leases. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    for (const a of this.active.values()) interrupt(a, 'shutdown');
+    await Promise.all([...this.active.values()].map((a) => a.done));
+  }
+
+  private async tick(): Promise<void> {
+    const { backend, clock } = this.opts;
+    const state = await backend.read();
+    const now = clock().getTime();
+    for (const [name, a] of this.active) {
+      const record = state?.jobs[name];
+      if (!record || record.generation !== a.record.generation) interrupt(a, 'shutdown');
+      else if (record.desiredState === 'stopped' && a.record.desiredState !== 'stopped') interrupt(a, 'stop');
+      if (record) a.record = record;
+      if (now - a.lastRenew >= this.ttl / 3) {
+        a.lastRenew = now;
+        if (!(await backend.renewLease(name, this.id, this.ttl))) {
+          this.opts.logger.warn('lost lease', { job: name });
+          interrupt(a, 'shutdown');
+        }
+      }
+    }
+    if (!state || this.stopping) return;
+    for (const record of Object.values(state.jobs)) {
+      if (this.active.has(record.name)) continue;
+      if (this.opts.jobs && !this.opts.jobs.includes(record.name)) continue;
+      const runtime = await backend.readRuntime(record.name);
+      if (!needsWork(record, runtime)) continue;
+      this.launch(state, record);
+    }
+  }
+
+  private launch(state: StateDocument, record: JobRecord): void {
+    const { backend, logger } = this.opts;
+    const holder = { workerId: this.id, host: hostname(), pid: process.pid };
+    const active: Active = { runner: null, pending: null, record, lastRenew: this.opts.clock().getTime(), done: Promise.resolve() };
+    active.done = (async () => {
+      if (!(await backend.acquireLease(record.name, holder, this.ttl))) return;
+      const runner = new JobRunner(state, record, {
+        backend,
+        workerId: this.id,
+        logger,
+        clock: this.opts.clock,
+        rangeBytes: this.rangeBytes,
+        currentRecord: () => active.record,
+      });
+      active.runner = runner;
+      if (active.pending) runner.interrupt(active.pending);
+      try {
+        await runner.run();
+      } finally {
+        await backend.releaseLease(record.name, this.id).catch(() => undefined);
+      }
+    })()
+      .catch((err: Error) => logger.error('runner crashed', { job: record.name, error: err.message }))
+      .finally(() => this.active.delete(record.name));
+    this.active.set(record.name, active);
+  }
+}
+
+function interrupt(a: Active, reason: 'stop' | 'shutdown'): void {
+  if (a.runner) a.runner.interrupt(reason);
+  else a.pending = reason;
+}

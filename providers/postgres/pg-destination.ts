@@ -1,0 +1,206 @@
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
+import { qualifiedKey } from '../catalog.js';
+import type {
+  CopyFormat,
+  DestinationProvider,
+  LoadResult,
+  ProviderContext,
+  ResolvedProfile,
+  SequenceValue,
+  TableLoadMarker,
+} from '../provider.js';
+import { describeEndpoint, pgClientConfig, withPg } from './pg-connection.js';
+import { copyColumnList, copyOptions } from './pg-copy-sql.js';
+import { buildSchemaDdl } from './pg-ddl.js';
+import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
+import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
+
+export class PostgresDestination implements DestinationProvider {
+  readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text'];
+  private readonly pools = new Map<string, pg.Pool>();
+
+  constructor(
+    private readonly profile: ResolvedProfile,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  async checkPrerequisites(): Promise<Diagnostic[]> {
+    return withPg(this.profile, this.profile.database, async (c) => {
+      const res = await c.query<{ ok: string }>(
+        'SELECT (rolcreatedb OR rolsuper)::text AS ok FROM pg_roles WHERE rolname = current_user',
+      );
+      if (res.rows[0]?.ok !== 'true') {
+        return [
+          {
+            severity: 'error' as const,
+            summary: `destination user "${this.profile.user}" cannot create databases`,
+            detail: `run: ALTER ROLE "${this.profile.user}" CREATEDB (or create the target databases beforehand)`,
+            field: 'rolcreatedb',
+          },
+        ];
+      }
+      return [];
+    });
+  }
+
+  async prepareDatabase(target: string, mode: 'create-if-missing' | 'wipe'): Promise<void> {
+    await this.closePool(target);
+    await withPg(this.profile, this.profile.database, async (c) => {
+      if (mode === 'wipe') {
+        this.ctx.logger.info('dropping destination database for restart', { database: target });
+        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(target)} WITH (FORCE)`);
+      }
+      const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [target]);
+      if (!exists.rowCount) await c.query(`CREATE DATABASE ${quoteIdent(target)}`);
+    });
+    await this.withClient(target, (c) => c.query(controlSchemaDdl()));
+  }
+
+  async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data'): Promise<void> {
+    const ddl = buildSchemaDdl(catalog);
+    const statements = phase === 'pre-data' ? ddl.preData : ddl.postData;
+    await this.withClient(target, async (c) => {
+      await c.query("SET maintenance_work_mem = '512MB'");
+      for (const sql of statements) {
+        try {
+          await c.query(sql);
+        } catch (err) {
+          throw new Error(`creating schema on ${describeEndpoint(this.profile, target)} failed: ${(err as Error).message}\n  statement: ${sql}`, {
+            cause: err,
+          });
+        }
+      }
+    });
+  }
+
+  async nonEmptyTables(target: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]> {
+    return this.withClient(target, async (c) => {
+      const out: QualifiedName[] = [];
+      for (const t of tables) {
+        const res = await c.query<{ has: string }>(
+          `SELECT CASE WHEN to_regclass($1) IS NULL THEN 'false' ELSE 'check' END AS has`,
+          [quoteQualified(t)],
+        );
+        if (res.rows[0]?.has !== 'check') continue;
+        const rows = await c.query(`SELECT 1 FROM ${quoteQualified(t)} LIMIT 1`);
+        if (rows.rowCount) out.push(t);
+      }
+      return out;
+    });
+  }
+
+  async truncateTable(target: string, table: TableDef): Promise<void> {
+    await this.withClient(target, (c) => c.query(`TRUNCATE ONLY ${quoteQualified(table)}`));
+  }
+
+  async loadRange(
+    target: string,
+    table: TableDef,
+    format: CopyFormat,
+    data: Readable,
+    opts: { truncateFirst: boolean },
+  ): Promise<LoadResult> {
+    const pool = this.pool(target);
+    const client = await pool.connect();
+    let failed: unknown;
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL synchronous_commit = off');
+      if (opts.truncateFirst) await client.query(`TRUNCATE ONLY ${quoteQualified(table)}`);
+      // FREEZE needs the table truncated (or created) in this transaction; partitioned parents hold no rows
+      const extra = opts.truncateFirst ? ['FREEZE'] : [];
+      const ingest = client.query(
+        copyStreams.from(`COPY ${quoteQualified(table)} (${copyColumnList(table)}) FROM STDIN ${copyOptions(format, extra)}`),
+      );
+      let bytes = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      await pipeline(data, counter, ingest);
+      await client.query('COMMIT');
+      return { rows: Number(ingest.rowCount ?? 0), bytes };
+    } catch (err) {
+      failed = err;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new Error(`loading ${qualifiedKey(table)} into ${target} failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      client.release(failed instanceof Error ? failed : undefined);
+    }
+  }
+
+  async markTableLoaded(target: string, m: TableLoadMarker): Promise<void> {
+    await this.withClient(target, (c) =>
+      c.query(
+        `INSERT INTO ${CONTROL_SCHEMA}.full_load_tables (job, generation, schema_name, table_name, rows, bytes)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (job, generation, schema_name, table_name) DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, loaded_at = now()`,
+        [m.job, m.generation, m.table.schema, m.table.name, String(m.rows), String(m.bytes)],
+      ),
+    );
+  }
+
+  async loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult>> {
+    return this.withClient(target, async (c) => {
+      const res = await c.query<{ schema_name: string; table_name: string; rows: string; bytes: string }>(
+        `SELECT schema_name, table_name, rows, bytes FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2`,
+        [job, generation],
+      );
+      return new Map(
+        res.rows.map((r) => [`${r.schema_name}.${r.table_name}`, { rows: Number(r.rows), bytes: Number(r.bytes) }]),
+      );
+    });
+  }
+
+  async setSequences(target: string, values: SequenceValue[]): Promise<void> {
+    if (!values.length) return;
+    await this.withClient(target, async (c) => {
+      for (const v of values) {
+        // setval takes the text form: 64-bit values never pass through a JS number
+        await c.query(
+          `SELECT setval(${quoteLiteral(quoteQualified(v.sequence))}::regclass, ${quoteLiteral(v.lastValue)}::bigint, ${v.isCalled})`,
+        );
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.keys()].map((k) => this.closePool(k)));
+  }
+
+  private pool(target: string): pg.Pool {
+    let pool = this.pools.get(target);
+    if (!pool) {
+      pool = new pg.Pool({ ...pgClientConfig(this.profile, target, { applicationName: 'migrate:load' }), max: 64, idleTimeoutMillis: 10_000 });
+      pool.on('error', () => undefined);
+      this.pools.set(target, pool);
+    }
+    return pool;
+  }
+
+  private async closePool(target: string): Promise<void> {
+    const pool = this.pools.get(target);
+    this.pools.delete(target);
+    await pool?.end().catch(() => undefined);
+  }
+
+  private async withClient<T>(target: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool(target).connect();
+    let failed: unknown;
+    try {
+      return await fn(client);
+    } catch (err) {
+      failed = err;
+      throw err;
+    } finally {
+      client.release(failed instanceof Error ? failed : undefined);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { EngineKind } from '../engine/config/declaration.js';
+import type { Provider } from './provider.js';
+import { postgresProvider } from './postgres/pg-provider.js';
+
+/** Engines with a provider in this build; the others are declared but refused at prepare time. */
+const PROVIDERS: Partial<Record<EngineKind, Provider>> = {
+  postgres: postgresProvider,
+};
+
+export function providerFor(engine: EngineKind): Provider {
+  const p = PROVIDERS[engine];
+  if (!p) {
+    throw new Error(`the ${engine} provider is not available in this build yet (available: ${Object.keys(PROVIDERS).join(', ')})`);
+  }
+  return p;
+}
