@@ -97,7 +97,7 @@ export interface DestinationProvider {
    * partitions). `post-data`: primary keys, constraints, indexes, views.
    * Idempotent: objects that already exist are kept.
    */
-  createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data'): Promise<void>;
+  createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', opts?: { parallelism?: number }): Promise<void>;
   /** Tables of `tables` that already hold rows (a new job refuses to load into them). */
   nonEmptyTables(target: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]>;
   /** Empty a table before (re)loading it: a partially loaded table from a killed worker is loaded again whole. */

@@ -25,6 +25,9 @@ export function assertFresh(
 ): void {
   const lineage = state?.lineage ?? null;
   const serial = state?.serial ?? 0;
+  if (plan.state.lineage === null && lineage !== null) {
+    throw new StalePlanError(`it was made before any state existed, and the state is now at serial ${serial}`);
+  }
   if (plan.state.lineage !== lineage) {
     throw new StalePlanError(`it was made for state lineage ${plan.state.lineage ?? '(none)'}, the state is now ${lineage ?? '(none)'}`);
   }

@@ -55,11 +55,12 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   }
 
   const interrupted = new AbortController();
+  const forced = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!interrupted.signal.aborted) {
-      process.stderr.write(`\n${sig} received: stopping gracefully (jobs stay resumable, the lock is released)...\n`);
+      process.stderr.write(`\n${sig} received: stopping gracefully (jobs stay resumable, the lock is released); repeat to stop now...\n`);
       interrupted.abort();
-    }
+    } else forced.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -87,7 +88,8 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       if (plan.destructive && !opts.allowDestructive && !interactive) {
         throw new CliError('the plan has destructive actions (marked [DESTRUCTIVE]); re-run with --allow-destructive to allow them');
       }
-      if (!opts.autoApprove) {
+      // a saved plan was reviewed when it was made (Terraform semantics): no second confirmation
+      if (!opts.autoApprove && !planFile) {
         if (!interactive) {
           throw new CliError('apply needs confirmation: no terminal to ask on; re-run with --auto-approve (after reviewing the plan)');
         }
@@ -110,7 +112,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     worker.start();
     return await waitForJobs(backend, jobs, opts.timeout ?? 0, interrupted.signal);
   } finally {
-    await worker?.shutdown();
+    await worker?.shutdown(10_000, forced.signal);
     await backend.unlock(lock.id).catch(() => undefined);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -149,8 +151,13 @@ async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: nu
       return EXIT.TIMEOUT;
     }
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 500);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const t = setTimeout(done, 500);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }

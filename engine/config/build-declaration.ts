@@ -91,10 +91,13 @@ export function buildDeclaration(
     };
   }
 
-  return { version: 1, dir, files, backend: buildBackend(merged.backend?.value as RawBackend | undefined, defaults), profiles, jobs };
+  const backend = buildBackend(merged.backend?.value as RawBackend | undefined, defaults);
+  return { version: 1, dir, files, backend, profiles, jobs };
 }
 
 function buildBackend(raw: RawBackend | undefined, defaults: DeclarationDefaults): BackendSpec {
-  if (raw?.type === 'postgres') return { type: 'postgres', profile: raw.profile, schema: raw.schema ?? defaults.postgresSchema };
+  if (raw?.type === 'postgres') {
+    return { type: 'postgres', profile: raw.profile, schema: raw.schema ?? defaults.postgresSchema };
+  }
   return { type: defaults.backendType, path: raw?.path ?? defaults.localPath };
 }

@@ -73,7 +73,8 @@ function checkDatabases(
       const first = names.get(db.name);
       if (first !== undefined) {
         const at = where([...base, first, 'name']);
-        error([...here, 'name'], `database "${db.name}" is listed twice in this job`, `first listed at line ${at.line}, column ${at.column}`);
+        const summary = `database "${db.name}" is listed twice in this job`;
+        error([...here, 'name'], summary, `first listed at line ${at.line}, column ${at.column}`);
       } else {
         names.set(db.name, i);
         const target = typeof db.target === 'string' ? db.target : db.name;
@@ -97,7 +98,8 @@ function checkDatabases(
       patterns.forEach((pattern, j) => {
         if (typeof pattern !== 'string') return;
         const problem = validateTablePattern(pattern);
-        if (problem) error([...here, 'tables', list, j], `invalid table pattern ${JSON.stringify(pattern)}: ${problem}`);
+        if (!problem) return;
+        error([...here, 'tables', list, j], `invalid table pattern ${JSON.stringify(pattern)}: ${problem}`);
       });
     }
   });

@@ -64,7 +64,12 @@ export function checkDeclarationReferences(merged: MergedDeclaration): Diagnosti
       const engine = engineOf(profile);
       if (!profile) error(backend.file, ['backend', 'profile'], `unknown profile "${ref}"`, unknownDetail(ref));
       else if (engine && engine !== 'postgres') {
-        error(backend.file, ['backend', 'profile'], `the postgres backend needs a postgres profile, "${ref}" is ${engine}`, 'point backend.profile at a profile with engine: postgres');
+        error(
+          backend.file,
+          ['backend', 'profile'],
+          `the postgres backend needs a postgres profile, "${ref}" is ${engine}`,
+          'point backend.profile at a profile with engine: postgres',
+        );
       }
     }
   }

@@ -23,7 +23,7 @@ function pick(schema: AnySchemaObject, pointer: string): unknown {
     node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
   }
   if (node === undefined) throw new Error(`migrate.schema.json has no ${pointer}`);
-  // Copies, so callers may keep and mutate what they get.
+  // A copy, so no caller can change the parsed schema through a default.
   return structuredClone(node);
 }
 
@@ -37,7 +37,10 @@ function byEngine<T>(schema: AnySchemaObject, pointer: string): Record<EngineKin
 
 let cached: DeclarationDefaults | undefined;
 
-/** The defaults, extracted once from the schema. Throws if the schema lacks one (a packaging bug). */
+/**
+ * The defaults, extracted once from the schema and shared: copy before mutating.
+ * Throws if the schema lacks one (a packaging bug).
+ */
 export function declarationDefaults(): DeclarationDefaults {
   if (cached) return cached;
   const s = declarationSchema();

@@ -30,6 +30,7 @@ function load(): { schema: AnySchemaObject; validate: ValidateFunction } {
     const schema = JSON.parse(readFileSync(findSchemaFile(), 'utf8')) as AnySchemaObject;
     // allErrors: report every mistake at once; verbose: errors carry their schema, which
     // the diagnostics use for allowed keys, enum lists and descriptions.
+    // strictRequired off: `then: { required: [ca] }` names a property defined beside the `if`.
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
     ajv.addKeyword({ keyword: 'x-defaultByEngine', schemaType: 'object' });
     cached = { schema, validate: ajv.compile(schema) };

@@ -40,12 +40,13 @@ export async function listDeclarationFiles(path: string): Promise<DeclarationFil
   for (const entry of await readdir(path, { withFileTypes: true })) {
     if (!YAML_FILE.test(entry.name)) continue;
     // Follow symlinks: a linked shared profiles file is a common layout.
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(join(path, entry.name)).catch(() => null))?.isFile());
-    if (isFile) names.push(entry.name);
+    const target = entry.isSymbolicLink() ? await stat(join(path, entry.name)).catch(() => null) : null;
+    if (entry.isFile() || target?.isFile()) names.push(entry.name);
   }
   names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (names.length === 0) {
-    return problem(`no declaration files in ${path}`, 'a declaration directory holds *.yaml or *.yml files (not searched recursively)');
+    const detail = 'a declaration directory holds *.yaml or *.yml files (not searched recursively)';
+    return problem(`no declaration files in ${path}`, detail);
   }
   const dir = resolve(path);
   return { dir, files: names.map((name) => ({ path: join(path, name), absolute: join(dir, name) })) };

@@ -24,7 +24,9 @@ import { schemaDiagnostics } from './schema-diagnostics.js';
  * `Declaration.dir` and `files` are absolute. Secrets stay references, and
  * nothing is written to disk.
  */
-export async function loadDeclaration(path: string): Promise<{ declaration: Declaration | null; diagnostics: Diagnostic[] }> {
+export async function loadDeclaration(
+  path: string,
+): Promise<{ declaration: Declaration | null; diagnostics: Diagnostic[] }> {
   const listed = await listDeclarationFiles(path);
   if ('diagnostic' in listed) return { declaration: null, diagnostics: [listed.diagnostic] };
 
@@ -35,7 +37,9 @@ export async function loadDeclaration(path: string): Promise<{ declaration: Decl
     const { parsed, diagnostics: parseDiagnostics } = await parseDeclarationFile(file);
     diagnostics.push(...parseDiagnostics);
     if (!parsed) continue;
-    if (!validate(parsed.data)) diagnostics.push(...schemaDiagnostics(validate.errors ?? [], parsed.data, parsed.locator));
+    if (!validate(parsed.data)) {
+      diagnostics.push(...schemaDiagnostics(validate.errors ?? [], parsed.data, parsed.locator));
+    }
     diagnostics.push(...checkDeclarationFile(parsed));
     parsedFiles.push(parsed);
   }

@@ -30,14 +30,21 @@ export async function parseDeclarationFile(
     diagnostics: [{ severity: 'error' as const, summary, ...(detail ? { detail } : {}), location: start }],
   });
 
-  const { size } = await stat(file.absolute);
-  if (size > MAX_DECLARATION_BYTES) {
-    return fail(
-      `file is too large (${(size / 1024 / 1024).toFixed(1)} MiB; the limit is 5 MiB)`,
-      'a declaration holds profiles and jobs; is this the right file?',
-    );
+  let text: string;
+  try {
+    const { size } = await stat(file.absolute);
+    if (size > MAX_DECLARATION_BYTES) {
+      return fail(
+        `file is too large (${(size / 1024 / 1024).toFixed(1)} MiB; the limit is 5 MiB)`,
+        'a declaration holds profiles and jobs; is this the right file?',
+      );
+    }
+    text = await readFile(file.absolute, 'utf8');
+  } catch (cause) {
+    // Unreadable files are the user's to fix (permissions, a file removed mid-run), not a crash.
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unknown error';
+    return fail(`cannot read file (${code})`, 'check that the file exists and is readable');
   }
-  const text = await readFile(file.absolute, 'utf8');
   const lines = new LineCounter();
   // prettyErrors would append the offending source line to messages: it may hold a secret.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2' });
@@ -57,7 +64,8 @@ export async function parseDeclarationFile(
         diagnostics.push({ severity, summary, field: formatFieldPath(path), location });
       } else if (err.code === 'MULTIPLE_DOCS') {
         const summary = 'a declaration file holds one YAML document';
-        diagnostics.push({ severity, summary, detail: 'remove the `---` separator, or split the documents into files', location });
+        const detail = 'remove the `---` separator, or split the documents into files';
+        diagnostics.push({ severity, summary, detail, location });
       } else {
         const summary = `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${err.message}`;
         diagnostics.push({ severity, summary, location });

@@ -98,7 +98,8 @@ function noBranchFits(alt: ErrorObject, branchErrors: ErrorObject[], data: unkno
   if (firstConst && consts.every((e) => e.instancePath === firstConst.instancePath)) {
     const values = consts.map((e) => String((e.params as { allowedValue: unknown }).allowedValue));
     const tagPath = fieldPathFromPointer(firstConst.instancePath, data);
-    return { path: tagPath, at: 'value', field: tagPath, summary: `must be one of: ${values.join(', ')}`, ...hint(firstConst.data, values) };
+    const summary = `must be one of: ${values.join(', ')}`;
+    return { path: tagPath, at: 'value', field: tagPath, summary, ...hint(firstConst.data, values) };
   }
   const branches = Array.isArray(alt.schema) ? (alt.schema as AnySchemaObject[]) : [];
   const forms = branches.flatMap(describeForm);
@@ -170,7 +171,8 @@ function describeError(e: ErrorObject, path: FieldPath): Problem {
       const key = String(params.additionalProperty);
       const allowed = Object.keys((parent.properties ?? {}) as object);
       const guess = didYouMean(key, allowed);
-      const p: Problem = { path: [...path, key], at: 'key', field: [...path, key], summary: `unknown key "${shortName(key)}"` };
+      const summary = `unknown key "${shortName(key)}"`;
+      const p: Problem = { path: [...path, key], at: 'key', field: [...path, key], summary };
       if (guess) return { ...p, detail: `did you mean "${guess}"?` };
       return withDetail(p, allowed.length > 0 ? `allowed keys: ${allowed.join(', ')}` : undefined);
     }
@@ -185,7 +187,8 @@ function describeError(e: ErrorObject, path: FieldPath): Problem {
     }
     case 'propertyNames': {
       const name = String(params.propertyName);
-      const p: Problem = { path: [...path, name], at: 'key', field: [...path, name], summary: `invalid name "${shortName(name)}"` };
+      const summary = `invalid name "${shortName(name)}"`;
+      const p: Problem = { path: [...path, name], at: 'key', field: [...path, name], summary };
       return withDetail(p, deref(e.schema)?.description);
     }
     case 'type':
@@ -205,17 +208,20 @@ function describeError(e: ErrorObject, path: FieldPath): Problem {
         return { ...value, summary: `must be an integer from ${minimum} to ${maximum}` };
       }
       const words: Record<string, string> = { '<=': 'at most', '>=': 'at least', '<': 'less than', '>': 'more than' };
-      return { ...value, summary: `must be ${words[String(params.comparison)] ?? String(params.comparison)} ${String(params.limit)}` };
+      const word = words[String(params.comparison)] ?? String(params.comparison);
+      return { ...value, summary: `must be ${word} ${String(params.limit)}` };
     }
-    case 'minLength':
-      return { ...value, summary: params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters` };
+    case 'minLength': {
+      const summary = params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`;
+      return { ...value, summary };
+    }
     case 'maxLength':
       return { ...value, summary: `must be at most ${String(params.limit)} characters` };
-    case 'minItems':
-      return withDetail(
-        { ...value, summary: params.limit === 1 ? 'must list at least one item' : `must list at least ${String(params.limit)} items` },
-        parent.description,
-      );
+    case 'minItems': {
+      const n = String(params.limit);
+      const summary = params.limit === 1 ? 'must list at least one item' : `must list at least ${n} items`;
+      return withDetail({ ...value, summary }, parent.description);
+    }
     case 'maxItems':
       return { ...value, summary: `must list at most ${String(params.limit)} items` };
     case 'pattern':

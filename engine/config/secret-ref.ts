@@ -43,7 +43,9 @@ export function secretRefProblem(text: string): string | null {
     return `unknown secret source${shown}: expected \${env:NAME} or \${file:PATH}`;
   }
   if ((m[2] ?? '') === '') return `empty ${kind === 'env' ? 'variable name' : 'path'} in \${${kind}:…}`;
-  if (kind === 'env') return 'invalid environment variable name in ${env:…}: use letters, digits and _, not starting with a digit';
+  if (kind === 'env') {
+    return 'invalid environment variable name in ${env:…}: use letters, digits and _, not starting with a digit';
+  }
   return 'invalid path in ${file:…}';
 }
 

@@ -64,7 +64,9 @@ function splitPattern(pattern: string): Part[] | string {
     i++;
     if (i >= pattern.length) return 'missing table name after "."';
   }
-  if (parts.length === 1) return 'missing "." between schema and table: write schema.table (e.g. public.* for every table in public)';
+  if (parts.length === 1) {
+    return 'missing "." between schema and table: write schema.table (e.g. public.* for every table in public)';
+  }
   if (parts.length > 2) return 'too many "." separators: a pattern is schema.table (quote names containing dots)';
   return parts;
 }

@@ -31,7 +31,7 @@ export function desiredTransition(
       return {
         kind: 'error',
         summary: `${addr} is ${label}: cannot ${action}`,
-        detail: `${check.reason}. ${advice(status)}`,
+        detail: `${check.reason}. ${advice(status, action)}`,
       };
     }
     return warning ? { kind: 'action', action, reason, warning } : { kind: 'action', action, reason };
@@ -53,7 +53,7 @@ export function desiredTransition(
       return {
         kind: 'error',
         summary: `${addr} is ${label}: a started job cannot go back to not-started`,
-        detail: 'set state: stopped to pause it, or remove the job from the declaration to delete it',
+        detail: backToNotStartedAdvice(observed),
       };
 
     case 'running':
@@ -76,6 +76,7 @@ export function desiredTransition(
             detail: 'the only action left is delete: remove the job from the declaration (destination data is kept), then declare a new job',
           };
         case 'RUNNING':
+        case 'RUNNING_WITH_ERRORS':
           if (substatus === 'PROMOTE_IN_PROGRESS') {
             return {
               kind: 'error',
@@ -84,6 +85,10 @@ export function desiredTransition(
             };
           }
           return { kind: 'none' };
+        case 'STOPPING':
+          // Running again before the stop settled would be a resume (or restart) from
+          // Stopping, which the table forbids: only delete is allowed while stopping.
+          return choose('resume', 'state: stopped -> running');
         default:
           return { kind: 'none' };
       }
@@ -121,7 +126,9 @@ export function desiredTransition(
 
     case 'promoted':
       if (status === 'COMPLETED') return { kind: 'none' };
-      if (status === 'RUNNING' && substatus === 'PROMOTE_IN_PROGRESS') return { kind: 'none' };
+      if ((status === 'RUNNING' || status === 'RUNNING_WITH_ERRORS') && substatus === 'PROMOTE_IN_PROGRESS') {
+        return { kind: 'none' };
+      }
       if (status === 'NOT_STARTED') {
         return {
           kind: 'error',
@@ -133,23 +140,35 @@ export function desiredTransition(
   }
 }
 
-function advice(status: ObservedStatus['status']): string {
+/** What to do instead, when `action` is illegal from `status` (the table says why). */
+function advice(status: ObservedStatus['status'], action: Exclude<JobAction, 'delete'>): string {
   switch (status) {
     case 'STARTING':
     case 'STOPPING':
     case 'RESUMING':
     case 'RESTARTING':
       return 'Wait until it settles (`migrate status`), then plan again.';
+    case 'NOT_STARTED':
+      return 'It has never run: set state: running to start it.';
     case 'RUNNING':
     case 'RUNNING_WITH_ERRORS':
-      return 'Promote is possible once the full dump is done and the job is in CDC.';
+      if (action === 'restart') return 'Stop it first (set state: stopped, apply), then restart it.';
+      return 'Promote is possible once the full dump is done and the job is in CDC: wait for it (`migrate status`), then plan again.';
     case 'STOPPED':
-      return 'A job stopped in the full dump can only restart: set state: running (destructive restart).';
+      return 'A job stopped before reaching CDC (e.g. in the full dump) can only restart: set state: running (destructive restart).';
     case 'FAILED':
       return 'A failed job can only restart (set state: running) or be deleted.';
     case 'COMPLETED':
       return 'A completed job can only be deleted (remove it from the declaration).';
-    default:
-      return '';
   }
+}
+
+/** A job that has run cannot be reset to not-started: say what it can do instead. */
+function backToNotStartedAdvice({ status, substatus }: ObservedStatus): string {
+  if (status === 'FAILED' || status === 'COMPLETED') return advice(status, 'restart');
+  if (substatus === 'PROMOTE_IN_PROGRESS') return 'keep state: promoted and wait for Completed';
+  const deleteIt = 'remove the job from the declaration to delete it (destination data is kept)';
+  const canStop = status === 'STOPPED' || status === 'STOPPING' || checkAction('stop', status, substatus).ok;
+  if (canStop) return `set state: stopped to pause it, or ${deleteIt}`;
+  return `wait until it settles (\`migrate status\`), then set state: stopped to pause it, or ${deleteIt}`;
 }

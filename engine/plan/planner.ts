@@ -38,7 +38,17 @@ export function plan(
   const restart = new Set(options.restart ?? []);
 
   for (const addr of restart) {
-    const name = addr.replace(/^job\./, '');
+    if (!addr.startsWith('job.')) {
+      // A bare name would never match `job.<name>` below and be silently ignored.
+      diagnostics.push({
+        severity: 'error',
+        summary: `-restart ${addr}: not a job address`,
+        detail: `name the job by its address: -restart job.${addr}`,
+        address: addr,
+      });
+      continue;
+    }
+    const name = addr.slice('job.'.length);
     if (!recordedJobs[name] || !desired.jobs[name]) {
       diagnostics.push({
         severity: 'error',
@@ -122,6 +132,18 @@ export function plan(
     const observed = observedStatus(record, runtime);
     const replaceChanges = jobReplacementChanges(record, after, recordedProfiles, desired.profiles);
     if (replaceChanges.length) {
+      if (after.desiredState === 'stopped' || after.desiredState === 'promoted') {
+        // The replacement is a new job: like create, it cannot begin stopped or promoted.
+        diagnostics.push({
+          severity: 'error',
+          summary: `${address} must be replaced (${replaceChanges.map((c) => c.path).join(', ')} changed): the new job cannot be ${after.desiredState}`,
+          detail: 'set state: running (or not-started) for the replacement, apply, and change the state later; or revert the change',
+          address,
+          field: `jobs.${name}.state`,
+          ...(wanted.location ? { location: wanted.location } : {}),
+        });
+        continue;
+      }
       const start = after.desiredState === 'running';
       jobDeletes.push({
         kind: 'replace-job',

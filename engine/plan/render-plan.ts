@@ -1,10 +1,11 @@
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import type { DatabaseRecord } from '../../state/state-document.js';
-import type { FieldChange, PlanAction } from './plan-action.js';
+import type { JobAction } from '../lifecycle/lifecycle-table.js';
+import type { FieldChange, PlanAction, PlanActionKind } from './plan-action.js';
 import { actionSymbol } from './plan-action.js';
 import type { PlanDocument } from './plan-document.js';
 
-const HEADERS: Record<string, string> = {
+const HEADERS: Record<Exclude<PlanActionKind, 'create-job' | 'transition'>, string> = {
   'create-profile': 'will be created',
   'update-profile': 'will be updated in-place',
   'delete-profile': 'will be destroyed',
@@ -16,10 +17,18 @@ const HEADERS: Record<string, string> = {
   'update-database': 'will be updated in-place',
 };
 
+const TRANSITION_VERBS: Record<Exclude<JobAction, 'delete'>, string> = {
+  start: 'started',
+  stop: 'stopped',
+  resume: 'resumed',
+  restart: 'restarted',
+  promote: 'promoted',
+};
+
 function header(a: PlanAction): string {
   if (a.kind === 'create-job') return a.start ? 'will be created and started' : 'will be created';
-  if (a.kind === 'transition') return `will be ${a.action === 'stop' ? 'stopped' : `${a.action}ed`.replace('eed', 'ed')}`;
-  return HEADERS[a.kind] ?? 'will change';
+  if (a.kind === 'transition') return `will be ${TRANSITION_VERBS[a.action]}`;
+  return HEADERS[a.kind];
 }
 
 const show = (v: unknown): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
@@ -43,9 +52,10 @@ function changeLine(c: FieldChange): string {
 function body(a: PlanAction): string[] {
   switch (a.kind) {
     case 'create-profile':
+      // the fingerprint is never shown; a profile without password has nothing to show
       return Object.entries(a.after)
-        .filter(([k]) => k !== 'passwordFingerprint')
-        .map(([k, v]) => `+ ${k} = ${k === 'passwordRef' && v ? show(v) : show(v)}`);
+        .filter(([k, v]) => k !== 'passwordFingerprint' && !(k === 'passwordRef' && v === null))
+        .map(([k, v]) => `+ ${k} = ${show(v)}`);
     case 'create-job':
       return [
         `+ source      = ${show(a.after.source)}`,

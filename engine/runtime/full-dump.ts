@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import PQueue from 'p-queue';
 import type { Catalog, TableDef } from '../../providers/catalog.js';
 import { qualifiedKey } from '../../providers/catalog.js';
@@ -49,7 +50,11 @@ export async function runFullDump(input: FullDumpInput): Promise<void> {
     if (queue.concurrency !== n) queue.concurrency = n;
   }, 1000);
   const failures: Error[] = [];
-  const onAbort = () => queue.clear();
+  const streams = new Set<Readable>();
+  const onAbort = () => {
+    queue.clear();
+    for (const s of streams) s.destroy(new Error('aborted'));
+  };
   signal.addEventListener('abort', onAbort);
 
   try {
@@ -69,7 +74,7 @@ export async function runFullDump(input: FullDumpInput): Promise<void> {
     // one queue of ranges across all tables: parallelism bounds the total number of copies
     for (const table of tables) {
       if (input.loaded.has(qualifiedKey(table)) || signal.aborted || failures.length) continue;
-      await enqueueTable(input, table, queue, (err) => {
+      await enqueueTable(input, table, queue, streams, (err) => {
         if (signal.aborted) return;
         failures.push(err);
         queue.clear();
@@ -84,7 +89,13 @@ export async function runFullDump(input: FullDumpInput): Promise<void> {
   if (failures.length) throw failures[0];
 }
 
-async function enqueueTable(input: FullDumpInput, table: TableDef, queue: PQueue, fail: (err: Error) => void): Promise<void> {
+async function enqueueTable(
+  input: FullDumpInput,
+  table: TableDef,
+  queue: PQueue,
+  streams: Set<Readable>,
+  fail: (err: Error) => void,
+): Promise<void> {
   const { snapshot, destination, target, progress, signal, db } = input;
   const tp = progress.table(db, qualifiedKey(table));
   const onError = (err: Error) => {
@@ -120,14 +131,13 @@ async function enqueueTable(input: FullDumpInput, table: TableDef, queue: PQueue
       }
       try {
         const stream = await snapshot.readRange(table, range, format);
-        const abort = () => stream.destroy(new Error('aborted'));
-        signal.addEventListener('abort', abort, { once: true });
+        streams.add(stream);
         let res: LoadResult;
         try {
           // a single-range table is emptied in the load's own transaction and written frozen
           res = await destination.loadRange(target, table, format, stream, { truncateFirst: single });
         } finally {
-          signal.removeEventListener('abort', abort);
+          streams.delete(stream);
         }
         tp.rangesDone++;
         tp.fullLoadTotalRows += res.rows;

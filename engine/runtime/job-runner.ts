@@ -207,7 +207,9 @@ export class JobRunner {
       await snapshot.close();
     }
     this.throwIfInterrupted();
-    await destination.createSchema(db.target, catalog, 'post-data');
+    await destination.createSchema(db.target, catalog, 'post-data', {
+      parallelism: resolveParallelism(this.deps.currentRecord().parallelism),
+    });
     const seqs = await source.readSequences(db.name, catalog.sequences);
     await destination.setSequences(db.target, seqs);
     dbp.migrationState = 'COMPLETED';

@@ -84,13 +84,24 @@ export class Worker {
     return [...this.active.keys()];
   }
 
-  /** Interrupt every runner (jobs stay claimable by others), release leases. */
-  async shutdown(): Promise<void> {
+  /**
+   * Interrupt every runner (jobs stay claimable by others) and release
+   * leases. Waits at most `graceMs` (or until `force` aborts): every write is
+   * transactional, so abandoning a stuck statement loses nothing — the
+   * server rolls it back when our connection goes, and the lease expires.
+   */
+  async shutdown(graceMs = 10_000, force?: AbortSignal): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
     for (const a of this.active.values()) interrupt(a, 'shutdown');
-    await Promise.all([...this.active.values()].map((a) => a.done));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      force?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([Promise.all([...this.active.values()].map((a) => a.done)), deadline]);
+    clearTimeout(timer);
   }
 
   private async tick(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import PQueue from 'p-queue';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
@@ -16,7 +17,7 @@ import type {
 } from '../provider.js';
 import { describeEndpoint, pgClientConfig, withPg } from './pg-connection.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
-import { buildSchemaDdl } from './pg-ddl.js';
+import { buildPostDataPlan, buildSchemaDdl } from './pg-ddl.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
 
@@ -61,9 +62,25 @@ export class PostgresDestination implements DestinationProvider {
     await this.withClient(target, (c) => c.query(controlSchemaDdl()));
   }
 
-  async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data'): Promise<void> {
-    const ddl = buildSchemaDdl(catalog);
-    const statements = phase === 'pre-data' ? ddl.preData : ddl.postData;
+  async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', opts: { parallelism?: number } = {}): Promise<void> {
+    if (phase === 'pre-data') {
+      await this.runStatements(target, buildSchemaDdl(catalog).preData);
+      return;
+    }
+    // indexes and constraints of different tables build in parallel; FKs and views after all of them
+    const plan = buildPostDataPlan(catalog);
+    const queue = new PQueue({ concurrency: Math.max(1, opts.parallelism ?? 1) });
+    const errors: Error[] = [];
+    for (const group of plan.tables) {
+      void queue.add(() => this.runStatements(target, group.statements).catch((e: Error) => void errors.push(e)));
+    }
+    await queue.onIdle();
+    if (errors.length) throw errors[0];
+    await this.runStatements(target, plan.final);
+  }
+
+  private async runStatements(target: string, statements: readonly string[]): Promise<void> {
+    if (!statements.length) return;
     await this.withClient(target, async (c) => {
       await c.query("SET maintenance_work_mem = '512MB'");
       for (const sql of statements) {
@@ -75,6 +92,7 @@ export class PostgresDestination implements DestinationProvider {
           });
         }
       }
+      await c.query('RESET maintenance_work_mem');
     });
   }
 
@@ -107,7 +125,14 @@ export class PostgresDestination implements DestinationProvider {
   ): Promise<LoadResult> {
     const pool = this.pool(target);
     const client = await pool.connect();
+    const pid = (client as unknown as { processID?: number }).processID;
     let failed: unknown;
+    // an aborted read must also interrupt a statement waiting on the server (a lock, COPY input)
+    let settled = false;
+    const onAbort = () => {
+      if (!settled) void this.cancelBackend(pid).catch(() => undefined);
+    };
+    data.once('error', onAbort);
     try {
       await client.query('BEGIN');
       await client.query('SET LOCAL synchronous_commit = off');
@@ -128,10 +153,15 @@ export class PostgresDestination implements DestinationProvider {
       await client.query('COMMIT');
       return { rows: Number(ingest.rowCount ?? 0), bytes };
     } catch (err) {
+      // no ROLLBACK round trip: the connection may be stuck behind a lock or mid-COPY.
+      // Releasing it with the error closes it, and the server rolls the transaction back.
       failed = err;
-      await client.query('ROLLBACK').catch(() => undefined);
+      // the server may still be waiting for COPY data: cancel so the connection closes now
+      await this.cancelBackend(pid).catch(() => undefined);
       throw new Error(`loading ${qualifiedKey(table)} into ${target} failed: ${(err as Error).message}`, { cause: err });
     } finally {
+      settled = true;
+      data.off('error', onAbort);
       client.release(failed instanceof Error ? failed : undefined);
     }
   }
@@ -173,6 +203,11 @@ export class PostgresDestination implements DestinationProvider {
 
   async close(): Promise<void> {
     await Promise.all([...this.pools.keys()].map((k) => this.closePool(k)));
+  }
+
+  private async cancelBackend(pid: number | undefined): Promise<void> {
+    if (!pid) return;
+    await withPg(this.profile, this.profile.database, (c) => c.query('SELECT pg_cancel_backend($1)', [pid]));
   }
 
   private pool(target: string): pg.Pool {

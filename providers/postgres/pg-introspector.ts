@@ -72,6 +72,7 @@ with recursive ty(oid) as (
 )
 select t.oid::text as oid, n.nspname as schema, t.typname as name, t.typtype::text as typtype,
   t.typlen::text as typlen, t.typelem::text as elem, t.typbasetype::text as base,
+  (t.typsend <> 0 and t.typreceive <> 0)::text as binary_io,
   case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as base_type,
   t.typnotnull::text as notnull, t.typdefault as def,
   case when t.typtype = 'd' and t.typcollation <> bt.typcollation then co.collname end as collation,
@@ -375,7 +376,8 @@ const isArrayType = (t: Row): boolean => t.elem !== '0' && t.typlen === '-1';
  * range and multirange types carry no OIDs of the database; arrays write
  * their element type's OID, which only matches across servers for built-in
  * element types; a domain is sent as its base type. The reg* types are
- * excluded: their binary form is a raw OID, their text form a name.
+ * excluded: their binary form is a raw OID, their text form a name. So are
+ * the few built-in types without binary I/O (e.g. `aclitem`).
  */
 function binarySafe(oid: string, types: Map<string, Row>): boolean {
   const t = types.get(oid);
@@ -384,6 +386,7 @@ function binarySafe(oid: string, types: Map<string, Row>): boolean {
   const scalar = (s: Row | undefined): boolean =>
     !!s &&
     Number(s.oid) < FIRST_NORMAL_OID &&
+    isTrue(s.binary_io) &&
     ['b', 'r', 'm'].includes(s.typtype ?? '') &&
     !isArrayType(s) &&
     !(s.schema === 'pg_catalog' && (s.name ?? '').startsWith('reg'));

@@ -75,7 +75,8 @@ export class PostgresSnapshot implements SourceSnapshot {
       } else this.release(client);
     };
     stream.once('end', () => finish());
-    stream.once('error', (err) => finish(err));
+    // persistent: a late error (connection closed by close()) must not become an unhandled 'error' event
+    stream.on('error', (err) => finish(err));
     stream.once('close', () => finish(done ? undefined : new Error('aborted')));
     return stream;
   }

@@ -160,8 +160,9 @@ describe('PostgreSQL 14 → 17 schema', () => {
     expect(col('id')?.default).toBe("nextval('public.all_types_id_seq'::regclass)");
     expect(col('big')?.default).toBe('\'9007199254740993\'::bigint');
     const unsafe = all.columns.filter((c) => !c.binarySafe).map((c) => c.name);
-    // a domain is sent as its base type ("Short Code" is a varchar); enums and extension types carry OIDs
-    expect(unsafe).toEqual(['feeling', 'feelings', 'ci', 'hs']);
+    // a domain is sent as its base type ("Short Code" is a varchar); enums and extension types carry
+    // OIDs, regclass is sent as an OID, aclitem has no binary form
+    expect(unsafe).toEqual(['feeling', 'feelings', 'ci', 'hs', 'rc', 'acl']);
 
     const accounts = table(cat, 'public', 'accounts');
     expect(accounts.columns[0]).toMatchObject({ name: 'id', identity: 'always', nullable: false });
@@ -197,6 +198,18 @@ describe('PostgreSQL 14 → 17 schema', () => {
     const copy = await introspect(dest, 'rich');
     expect(copy.serverVersion).toMatch(/^17\./);
     expect(comparable(copy)).toEqual(comparable(src));
+  });
+
+  it('recreates the schema again from the PostgreSQL 17 catalog', async () => {
+    const src = await introspect(source, 'rich');
+    await freshDatabase(dest, 'first');
+    const first = buildSchemaDdl(src);
+    await run(dest, 'first', [...first.preData, ...first.postData]);
+    const onSeventeen = await introspect(dest, 'first');
+    const again = buildSchemaDdl(onSeventeen);
+    await freshDatabase(dest, 'again');
+    await run(dest, 'again', [...again.preData, ...again.postData]);
+    expect(comparable(await introspect(dest, 'again'))).toEqual(comparable({ ...onSeventeen, database: 'again' }));
   });
 
   it('is idempotent: both phases run twice, and again after a partial post-data run', async () => {
