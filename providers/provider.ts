@@ -3,6 +3,7 @@ import type { EngineKind, Profile, TableSelection } from '../engine/config/decla
 import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
 import type { Logger } from '../engine/runtime/logger.js';
 import type { Catalog, QualifiedName, TableDef } from './catalog.js';
+import type { ChangeEvent, ChangeRelation } from './change-event.js';
 
 /** A profile whose password reference has been resolved. Never logged, never stored. */
 export interface ResolvedProfile extends Omit<Profile, 'password'> {
@@ -46,6 +47,7 @@ export interface SnapshotRequest {
   artifactName: string;
   /** Create change-capture artifacts whose start position is the snapshot (continuous jobs). */
   cdc: boolean;
+  /** Tables whose changes are captured (root tables: partitions follow their root). */
   tables: QualifiedName[];
 }
 
@@ -60,8 +62,52 @@ export interface SourceProvider {
   readSequences(database: string, sequences: QualifiedName[]): Promise<SequenceValue[]>;
   /** Remove source-side artifacts (slot, publication) of a job's database; idempotent. */
   dropArtifacts(database: string, artifactName: string): Promise<void>;
+  /** Whether the change-capture artifacts exist (a slot dropped behind our back is drift). */
+  artifactsExist(database: string, artifactName: string): Promise<boolean>;
+  /** Make the change capture cover exactly `tables` (mid-run selection changes). */
+  setCapturedTables(database: string, artifactName: string, tables: QualifiedName[]): Promise<void>;
+  /** Stream committed changes from `from` (exclusive of what the destination already has). */
+  streamChanges(database: string, artifactName: string, from: string): Promise<ChangeStream>;
+  /** The source's current write position (what promote must reach). */
+  currentPosition(database: string): Promise<string>;
+  /** -1, 0, 1 like a comparator. */
+  comparePositions(a: string, b: string): number;
+  /** Tables that cannot replicate updates/deletes as they are (no key); each gets `fix` applied if asked. */
+  tablesWithoutKey(database: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]>;
+  /** Let keyless tables replicate updates/deletes (PostgreSQL: REPLICA IDENTITY FULL). */
+  enableFullRowIdentity(database: string, tables: readonly QualifiedName[]): Promise<void>;
   /** Formats this source can produce for a table, best first. */
   formatsFor(table: TableDef): CopyFormat[];
+  close(): Promise<void>;
+}
+
+/** A batch of whole source transactions read from a change stream. */
+export interface ChangeBatch {
+  events: ChangeEvent[];
+  /** End position of the last transaction in the batch (the checkpoint to commit with it), or null when empty. */
+  endPosition: string | null;
+  /** Commit time of the last transaction (ISO), for latency. */
+  lastCommitTime: string | null;
+  transactions: number;
+  /** True when the batch ends inside a transaction too large for one batch: more of it follows. */
+  partial: boolean;
+}
+
+/**
+ * A source's change stream. Events arrive in commit order, whole
+ * transactions at a time (a transaction larger than a batch arrives as
+ * several `partial` batches, to be applied in one destination transaction).
+ */
+export interface ChangeStream {
+  /** Up to about `maxEvents` events; resolves early (possibly empty) after `idleMs` without data. */
+  read(maxEvents: number, idleMs: number): Promise<ChangeBatch>;
+  /** The destination durably holds everything up to `position`: the source may free it. */
+  acknowledge(position: string): void;
+  /**
+   * Everything up to here is applied or irrelevant (idle keepalives advance
+   * it when no transaction is open) — what promote compares to the source.
+   */
+  processedPosition(): string;
   close(): Promise<void>;
 }
 
@@ -78,6 +124,8 @@ export interface TableLoadMarker {
   table: QualifiedName;
   rows: number;
   bytes: number;
+  /** Snapshot position the table was read at: its changes apply from there on. */
+  syncPosition: string | null;
 }
 
 export interface LoadResult {
@@ -111,9 +159,35 @@ export interface DestinationProvider {
   /** Record a finished table (its ranges are all committed). */
   markTableLoaded(target: string, marker: TableLoadMarker): Promise<void>;
   /** Tables already loaded for this job generation, keyed `schema.table`. */
-  loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult>>;
+  loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult & { syncPosition: string | null }>>;
+  /** Forget a table's load marker (it left the selection, or must be loaded again). */
+  forgetTable(target: string, job: string, generation: number, table: QualifiedName): Promise<void>;
+  /** Start applying changes: everything until commit() is one destination transaction. */
+  beginApply(target: string, opts: ApplyOptions): Promise<ApplySession>;
+  /** The position committed with the last applied batch, or null. */
+  readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
   setSequences(target: string, values: SequenceValue[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ApplyOptions {
+  /** Changes of these relations are dropped (not selected, or not yet synced). */
+  skip?: (relation: ChangeRelation, finalPosition: string) => boolean;
+  /** Apply idempotently (upserts) for these relations. */
+  idempotent?: (relation: ChangeRelation) => boolean;
+}
+
+export interface ApplyCounts {
+  /** Per `schema.table`. */
+  tables: Map<string, { inserts: number; updates: number; deletes: number }>;
+}
+
+/** One destination transaction of applied changes, committed with its source position. */
+export interface ApplySession {
+  apply(events: ChangeEvent[]): Promise<ApplyCounts>;
+  /** Record the checkpoint and commit, atomically. */
+  commit(checkpoint: { job: string; database: string; position: string }): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 export interface ProviderContext {
@@ -131,6 +205,8 @@ export interface ProviderCapabilities {
 export interface Provider {
   engine: EngineKind;
   capabilities: ProviderCapabilities;
+  /** Errors worth retrying with backoff (connection lost, server restarting, lock timeouts…). */
+  isTransientError(err: unknown): boolean;
   source(profile: ResolvedProfile, ctx: ProviderContext): SourceProvider;
   destination(profile: ResolvedProfile, ctx: ProviderContext): DestinationProvider;
 }

@@ -6,6 +6,11 @@ import { emptyState } from '../../state/new-lineage.js';
 import type { StateDocument } from '../../state/state-document.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import { applyToState } from './apply-to-state.js';
+import type { Logger } from '../runtime/logger.js';
+import { artifactName } from '../runtime/artifact-name.js';
+import { resolveProfile } from '../runtime/resolve-profile.js';
+import { providerFor } from '../../providers/provider-registry.js';
+import type { DatabaseRecord, JobRecord } from '../../state/state-document.js';
 
 export class StalePlanError extends Error {
   constructor(detail: string) {
@@ -54,16 +59,45 @@ export function whoAmI(): string {
 }
 
 /** Record the plan's actions in the state (the caller holds the lock). Returns the new state. */
-export async function executePlan(backend: StateBackend, plan: PlanDocument, state: StateDocument | null, at: Date): Promise<StateDocument> {
+export async function executePlan(
+  backend: StateBackend,
+  plan: PlanDocument,
+  state: StateDocument | null,
+  at: Date,
+  logger: Logger,
+): Promise<StateDocument> {
   const base = state ?? emptyState();
   const next = applyToState(base, plan.actions, at.toISOString(), whoAmI());
   await backend.write(next);
   for (const a of plan.actions) {
-    // a replaced or deleted job starts over: its old runtime report no longer describes it
+    const old = base.jobs[a.name as string];
     if (a.kind === 'delete-job' || a.kind === 'replace-job') {
+      // source artifacts go (the source must not keep WAL for us); destination data stays
+      if (old) await dropJobArtifacts(base, old, old.databases, logger);
+      // a replaced or deleted job starts over: its old runtime report no longer describes it
       const lease = await backend.readLease(a.name);
       if (!lease || new Date(lease.expiresAt).getTime() < at.getTime()) await backend.deleteRuntime(a.name);
+    } else if (a.kind === 'remove-database' && old) {
+      const lease = await backend.readLease(a.name);
+      // a live worker drops them itself when it stops the database's stream
+      if (!lease || new Date(lease.expiresAt).getTime() < at.getTime()) await dropJobArtifacts(base, old, [a.database], logger);
     }
   }
   return next;
+}
+
+async function dropJobArtifacts(state: StateDocument, job: JobRecord, databases: DatabaseRecord[], logger: Logger): Promise<void> {
+  if (job.type !== 'continuous' || job.generation === 0) return;
+  const profile = state.profiles[job.source];
+  if (!profile) return;
+  const source = providerFor(profile.engine).source(resolveProfile(job.source, profile), { logger });
+  try {
+    for (const db of databases) {
+      await source.dropArtifacts(db.name, artifactName(job.name, db.name, state.lineage)).catch((err: Error) =>
+        logger.warn(`could not remove the replication slot/publication of job.${job.name} on ${db.name}: ${err.message}`),
+      );
+    }
+  } finally {
+    await source.close();
+  }
 }

@@ -101,7 +101,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
           return EXIT.ERROR;
         }
       }
-      current = await executePlan(backend, plan, state, systemClock());
+      current = await executePlan(backend, plan, state, systemClock(), logger);
       const { add, change, destroy } = plan.summary;
       process.stdout.write(`\nRecorded: ${add} added, ${change} changed, ${destroy} destroyed (state serial ${current.serial}).\n`);
     }

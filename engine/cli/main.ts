@@ -5,6 +5,7 @@ import { forceUnlockCommand } from './force-unlock-command.js';
 import { planCommand } from './plan-command.js';
 import { statusCommand } from './status-command.js';
 import { validateCommand } from './validate-command.js';
+import { workerCommand } from './worker-command.js';
 
 /** Terraform spells some flags with one dash (`-out`, `-restart`); accept both. */
 export function normalizeArgs(argv: string[]): string[] {
@@ -77,6 +78,15 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(fileOption())
     .action(async (id: string, o) => {
       code = await forceUnlockCommand(id, o);
+    });
+
+  program
+    .command('worker')
+    .description('serve jobs from the state backend until interrupted (keeps continuous jobs replicating)')
+    .addOption(fileOption())
+    .option('--lease-ttl <seconds>', 'lease time-to-live: a silent worker loses its jobs after this long', (v) => Number(v), 15)
+    .action(async (o) => {
+      code = await workerCommand(o);
     });
 
   try {

@@ -150,6 +150,7 @@ async function enqueueTable(
             table,
             rows: tp.fullLoadTotalRows,
             bytes: tp.fullLoadTotalVolumeBytes,
+            syncPosition: snapshot.position,
           });
           tp.state = 'COMPLETED';
           tp.fullLoadEndedOn = progress.now();

@@ -1,14 +1,14 @@
-import type { DestinationProvider, SourceProvider } from '../../providers/provider.js';
+import type { DestinationProvider, Provider, SourceProvider } from '../../providers/provider.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { DatabaseRecord, JobRecord, StateDocument } from '../../state/state-document.js';
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import type { Substatus } from '../lifecycle/job-status.js';
+import { artifactName } from './artifact-name.js';
 import type { Clock } from './clock.js';
-import { runFullDump } from './full-dump.js';
+import { DatabasePipeline } from './database-pipeline.js';
 import type { Logger } from './logger.js';
-import { resolveParallelism } from './parallelism.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { resolveProfile } from './resolve-profile.js';
 
@@ -22,24 +22,42 @@ export interface JobRunnerDeps {
   clock: Clock;
   /** Range size for splitting large tables (bytes). */
   rangeBytes: number;
-  /** The current record (re-read by the worker; parallelism changes apply live). */
+  /** The current record (re-read by the worker): parallelism, databases and desired state change live. */
   currentRecord: () => JobRecord;
 }
 
-class StopSignal extends Error {
+export class StopSignal extends Error {
   constructor(readonly reason: StopReason) {
     super(`job interrupted (${reason})`);
   }
 }
 
+const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+
+interface RunningDatabase {
+  pipeline: DatabasePipeline;
+  abort: AbortController;
+  done: Promise<void>;
+  failure: Error | null;
+}
+
 /**
- * Drives one job generation to its desired state: prepare → schema → full
- * dump → post-data → (CDC) → completed. One runner per job per worker, under
- * the worker's lease.
+ * Drives one job generation to its desired state. Each database runs as its
+ * own pipeline (dump → CDC → promote); databases added mid-run start their
+ * own, removed ones stop and release their source artifacts. Transient
+ * failures (connection lost, server restart) set Running with errors and
+ * retry with backoff; anything else fails the job.
  */
 export class JobRunner {
   private readonly abort = new AbortController();
-  private phase: Substatus = 'FULL_DUMP';
+  private readonly running = new Map<string, RunningDatabase>();
+  private runtime!: JobRuntime;
+  private progress!: ProgressReporter;
+  private source!: SourceProvider;
+  private destination!: DestinationProvider;
+  private providers: Provider[] = [];
+  private restart = false;
+  private retrying = new Map<string, Error>();
 
   constructor(
     private readonly state: StateDocument,
@@ -47,7 +65,6 @@ export class JobRunner {
     private readonly deps: JobRunnerDeps,
   ) {}
 
-  /** Interrupt the running work; `run()` then settles with the matching status. */
   interrupt(reason: StopReason): void {
     if (!this.abort.signal.aborted) this.abort.abort(new StopSignal(reason));
   }
@@ -56,13 +73,13 @@ export class JobRunner {
     const { backend, clock } = this.deps;
     const record = this.record;
     const prior = await backend.readRuntime(record.name);
-    const restart = prior !== null && prior.generation > 0 && prior.generation < record.generation;
+    this.restart = prior !== null && prior.generation > 0 && prior.generation < record.generation;
     const fresh = !prior || prior.generation < record.generation;
-    const runtime: JobRuntime = fresh
+    this.runtime = fresh
       ? {
           job: record.name,
           generation: record.generation,
-          status: restart ? 'RESTARTING' : 'STARTING',
+          status: this.restart ? 'RESTARTING' : 'STARTING',
           substatus: null,
           startedAt: clock().toISOString(),
           endedAt: null,
@@ -72,149 +89,199 @@ export class JobRunner {
           databases: [],
         }
       : { ...prior, workerId: this.deps.workerId };
-    const progress = new ProgressReporter(runtime, backend, clock);
+    this.progress = new ProgressReporter(this.runtime, backend, clock);
+    const runtime = this.runtime;
 
     if (!fresh && (runtime.status === 'COMPLETED' || runtime.status === 'FAILED')) return;
     if (record.desiredState === 'stopped') {
-      if (runtime.status !== 'STOPPED') {
-        runtime.status = 'STOPPED';
-        runtime.substatus = runtime.substatus ?? 'FULL_DUMP';
-      }
+      runtime.status = 'STOPPED';
+      runtime.substatus = runtime.substatus ?? 'FULL_DUMP';
       runtime.workerId = null;
-      await progress.flush();
+      await this.progress.flush();
       return;
     }
-    await progress.flush();
+    if (runtime.status === 'STOPPED') runtime.status = 'RESUMING';
+    await this.progress.flush();
 
-    let source: SourceProvider | null = null;
-    let destination: DestinationProvider | null = null;
     try {
       const ctx = { logger: this.deps.logger };
       const srcProfile = this.profile(record.source);
       const dstProfile = this.profile(record.destination);
-      source = providerFor(srcProfile.engine).source(srcProfile, ctx);
-      destination = providerFor(dstProfile.engine).destination(dstProfile, ctx);
-
-      const diags = [
-        ...(await source.checkPrerequisites({
-          databases: record.databases.map((d) => d.name),
-          continuous: record.type === 'continuous',
-        })),
-        ...(await destination.checkPrerequisites({ databases: record.databases.map((d) => d.target) })),
-      ].filter((d) => d.severity === 'error');
-      if (diags.length) throw new Error(`prerequisites failed:\n${diags.map(formatDiagnostic).join('\n')}`);
-
+      const srcProvider = providerFor(srcProfile.engine);
+      const dstProvider = providerFor(dstProfile.engine);
+      this.providers = [srcProvider, dstProvider];
+      this.source = srcProvider.source(srcProfile, ctx);
+      this.destination = dstProvider.destination(dstProfile, ctx);
+      if (record.type === 'continuous' && !srcProvider.capabilities.cdc) {
+        throw new Error(`the ${srcProfile.engine} provider cannot capture changes yet: use type: one-time`);
+      }
+      await this.withRetry('prerequisites', () => this.checkPrerequisites());
       runtime.status = 'RUNNING';
-      runtime.substatus = 'FULL_DUMP';
-      this.phase = 'FULL_DUMP';
-      await progress.flush();
+      this.updateSubstatus();
+      await this.progress.flush();
 
-      for (const db of record.databases) {
-        this.throwIfInterrupted();
-        await this.migrateDatabase(db, source, destination, progress, restart);
-      }
-      if (record.type === 'continuous') {
-        throw new Error('continuous jobs (CDC) are not supported yet by this build');
-      }
+      await this.supervise();
+
       runtime.status = 'COMPLETED';
       runtime.substatus = null;
       runtime.endedAt = clock().toISOString();
       runtime.workerId = null;
-      await progress.flush();
+      runtime.error = null;
+      await this.progress.flush();
     } catch (err) {
       const reason = this.abort.signal.reason;
       if (reason instanceof StopSignal) {
         if (reason.reason === 'stop') {
           runtime.status = 'STOPPED';
-          runtime.substatus = this.phase;
+          runtime.substatus = this.phase();
+          for (const db of runtime.databases) if (db.migrationState === 'READY_TO_COMPLETE') db.migrationState = 'CDC';
         }
         runtime.workerId = null;
-        for (const db of runtime.databases) {
-          for (const t of db.tables) if (t.state === 'LOADING') t.state = 'QUEUED';
-        }
-        await progress.flush();
+        for (const db of runtime.databases) for (const t of db.tables) if (t.state === 'LOADING') t.state = 'QUEUED';
+        await this.progress.flush();
         return;
       }
       const message = (err as Error).message;
       this.deps.logger.error('job failed', { job: record.name, error: message });
+      runtime.substatus = this.phase();
       runtime.status = 'FAILED';
-      runtime.substatus = this.phase;
-      runtime.error = { message, at: clock().toISOString(), phase: this.phase, fatal: true };
+      runtime.error = { message, at: clock().toISOString(), phase: runtime.substatus, fatal: true };
       runtime.endedAt = clock().toISOString();
       runtime.workerId = null;
       for (const db of runtime.databases) if (db.migrationState !== 'COMPLETED') db.migrationState = 'FAILED';
-      await progress.flush();
+      await this.progress.flush();
     } finally {
-      await source?.close().catch(() => undefined);
-      await destination?.close().catch(() => undefined);
+      for (const r of this.running.values()) r.abort.abort(new StopSignal('shutdown'));
+      await Promise.all([...this.running.values()].map((r) => r.done));
+      await this.source?.close().catch(() => undefined);
+      await this.destination?.close().catch(() => undefined);
     }
   }
 
-  private async migrateDatabase(
-    db: DatabaseRecord,
-    source: SourceProvider,
-    destination: DestinationProvider,
-    progress: ProgressReporter,
-    restart: boolean,
-  ): Promise<void> {
-    const { record } = this;
-    const dbp = progress.database(db.name, db.target);
-    if (dbp.migrationState === 'COMPLETED') return;
-    dbp.migrationState = 'FULL_DUMP';
-    dbp.startedOn = dbp.startedOn ?? progress.now();
-    await progress.flush();
+  private async checkPrerequisites(): Promise<void> {
+    const record = this.deps.currentRecord();
+    const diags = [
+      ...(await this.source.checkPrerequisites({
+        databases: record.databases.map((d) => d.name),
+        continuous: record.type === 'continuous',
+      })),
+      ...(await this.destination.checkPrerequisites({ databases: record.databases.map((d) => d.target) })),
+    ].filter((d) => d.severity === 'error');
+    if (diags.length) throw new Error(`prerequisites failed:\n${diags.map(formatDiagnostic).join('\n')}`);
+  }
 
-    await destination.prepareDatabase(db.target, restart ? 'wipe' : 'create-if-missing');
-    const catalog = await source.introspect(db.name, db.tables);
-    const loaded = await destination.loadedTables(db.target, record.name, record.generation);
-    if (loaded.size === 0) {
-      const busy = await destination.nonEmptyTables(db.target, catalog.tables.filter((t) => t.kind !== 'partitioned'));
-      if (busy.length) {
-        throw new Error(
-          `destination database "${db.target}" already holds rows in ${busy.map((t) => `${t.schema}.${t.name}`).join(', ')}; ` +
-            'migrate into empty tables (drop or empty them first), or restart the job to wipe the destination database',
-        );
+  /** Start, watch and reconcile database pipelines until all are done (or we are interrupted). */
+  private async supervise(): Promise<void> {
+    for (;;) {
+      if (this.abort.signal.aborted) throw this.abort.signal.reason;
+      const record = this.deps.currentRecord();
+      const wanted = new Map(record.databases.map((d) => [d.name, d]));
+      for (const [name, r] of this.running) {
+        if (r.failure) throw r.failure;
+        if (!wanted.has(name)) await this.removeDatabase(name, r);
+      }
+      for (const db of record.databases) if (!this.running.has(db.name)) this.startDatabase(db);
+      const pending = [...this.running.values()].filter((r) => r.pipeline.progress.migrationState !== 'COMPLETED');
+      if (!pending.length && this.running.size === record.databases.length) return;
+      this.updateSubstatus();
+      this.progress.touch();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, 500);
+        const signal = this.abort.signal;
+        function done() {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  private startDatabase(db: DatabaseRecord): void {
+    const abort = new AbortController();
+    const onJobAbort = () => abort.abort(this.abort.signal.reason);
+    this.abort.signal.addEventListener('abort', onJobAbort, { once: true });
+    const dbp = this.progress.database(db.name, db.target);
+    if (dbp.migrationState === 'REMOVED') dbp.migrationState = 'NOT_STARTED';
+    const pipeline = new DatabasePipeline(db, dbp, {
+      job: this.record.name,
+      generation: this.record.generation,
+      source: this.source,
+      destination: this.destination,
+      progress: this.progress,
+      logger: this.deps.logger,
+      clock: this.deps.clock,
+      rangeBytes: this.deps.rangeBytes,
+      artifact: artifactName(this.record.name, db.name, this.state.lineage),
+      wipe: this.restart,
+      signal: abort.signal,
+      currentRecord: this.deps.currentRecord,
+      onHealthy: () => this.clearRetry(db.name),
+    });
+    const entry: RunningDatabase = { pipeline, abort, failure: null, done: Promise.resolve() };
+    entry.done = this.withRetry(db.name, () => pipeline.run(), abort.signal)
+      .catch((err: Error) => {
+        if (!abort.signal.aborted) entry.failure = err;
+      })
+      .finally(() => this.abort.signal.removeEventListener('abort', onJobAbort));
+    this.running.set(db.name, entry);
+  }
+
+  private async removeDatabase(name: string, r: RunningDatabase): Promise<void> {
+    r.abort.abort(new StopSignal('shutdown'));
+    await r.done;
+    this.running.delete(name);
+    if (this.record.type === 'continuous') {
+      await this.source.dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage)).catch((err: Error) =>
+        this.deps.logger.warn('could not drop source artifacts of a removed database', { database: name, error: err.message }),
+      );
+    }
+    const dbp = this.runtime.databases.find((d) => d.name === name);
+    if (dbp) dbp.migrationState = 'REMOVED';
+    await this.progress.flush();
+  }
+
+  /** Run `fn`, retrying transient failures with backoff while reporting Running with errors. */
+  private async withRetry(key: string, fn: () => Promise<void>, signal: AbortSignal = this.abort.signal): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn();
+        this.clearRetry(key);
+        return;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        const transient = this.providers.some((p) => p.isTransientError(err));
+        if (!transient) throw err;
+        const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 30_000;
+        this.deps.logger.warn('transient failure, retrying', { job: this.record.name, scope: key, error: (err as Error).message, retryInMs: wait });
+        this.retrying.set(key, err as Error);
+        this.runtime.status = this.runtime.status === 'STARTING' || this.runtime.status === 'RESTARTING' ? this.runtime.status : 'RUNNING_WITH_ERRORS';
+        this.runtime.error = { message: `${key}: ${(err as Error).message} (retrying in ${wait / 1000}s)`, at: this.progress.now(), phase: this.phase(), fatal: false };
+        await this.progress.flush();
+        await sleep(wait, signal);
       }
     }
-    for (const t of catalog.tables) if (t.kind !== 'partitioned') progress.table(dbp, `${t.schema}.${t.name}`);
-    await destination.createSchema(db.target, catalog, 'pre-data');
-    this.throwIfInterrupted();
+  }
 
-    const snapshot = await source.openSnapshot({
-      database: db.name,
-      artifactName: `migrate_${record.name.replace(/-/g, '_')}`,
-      cdc: record.type === 'continuous',
-      tables: catalog.tables,
-    });
-    try {
-      await runFullDump({
-        job: record.name,
-        generation: record.generation,
-        target: db.target,
-        catalog,
-        source,
-        snapshot,
-        destination,
-        loaded,
-        parallelism: () => resolveParallelism(this.deps.currentRecord().parallelism),
-        rangeBytes: this.deps.rangeBytes,
-        progress,
-        db: dbp,
-        signal: this.abort.signal,
-        logger: this.deps.logger,
-      });
-    } finally {
-      await snapshot.close();
-    }
-    this.throwIfInterrupted();
-    await destination.createSchema(db.target, catalog, 'post-data', {
-      parallelism: resolveParallelism(this.deps.currentRecord().parallelism),
-    });
-    const seqs = await source.readSequences(db.name, catalog.sequences);
-    await destination.setSequences(db.target, seqs);
-    dbp.migrationState = 'COMPLETED';
-    dbp.endedOn = progress.now();
-    await progress.flush();
+  private clearRetry(key: string): void {
+    if (!this.retrying.delete(key) || this.retrying.size) return;
+    if (this.runtime.status === 'RUNNING_WITH_ERRORS') this.runtime.status = 'RUNNING';
+    this.runtime.error = null;
+    this.progress.touch();
+  }
+
+  private updateSubstatus(): void {
+    const phase = this.phase();
+    if (this.runtime.substatus !== phase) this.runtime.substatus = phase;
+  }
+
+  private phase(): Substatus {
+    const record = this.deps.currentRecord();
+    const states = this.runtime.databases.filter((d) => record.databases.some((x) => x.name === d.name)).map((d) => d.migrationState);
+    if (states.some((s) => s === 'FULL_DUMP' || s === 'NOT_STARTED') || !states.length) return 'FULL_DUMP';
+    if (record.desiredState === 'promoted') return 'PROMOTE_IN_PROGRESS';
+    return 'CDC';
   }
 
   private profile(name: string) {
@@ -222,8 +289,16 @@ export class JobRunner {
     if (!p) throw new Error(`profile ${name} is not in the recorded state`);
     return resolveProfile(name, p);
   }
+}
 
-  private throwIfInterrupted(): void {
-    if (this.abort.signal.aborted) throw this.abort.signal.reason;
-  }
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -7,6 +7,8 @@ import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
 import type {
+  ApplyOptions,
+  ApplySession,
   CopyFormat,
   DestinationProvider,
   LoadResult,
@@ -20,6 +22,7 @@ import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { buildPostDataPlan, buildSchemaDdl } from './pg-ddl.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
+import { PgApplySession } from './pg-apply-session.js';
 
 export class PostgresDestination implements DestinationProvider {
   readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text'];
@@ -169,23 +172,53 @@ export class PostgresDestination implements DestinationProvider {
   async markTableLoaded(target: string, m: TableLoadMarker): Promise<void> {
     await this.withClient(target, (c) =>
       c.query(
-        `INSERT INTO ${CONTROL_SCHEMA}.full_load_tables (job, generation, schema_name, table_name, rows, bytes)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (job, generation, schema_name, table_name) DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, loaded_at = now()`,
-        [m.job, m.generation, m.table.schema, m.table.name, String(m.rows), String(m.bytes)],
+        `INSERT INTO ${CONTROL_SCHEMA}.full_load_tables (job, generation, schema_name, table_name, rows, bytes, sync_position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (job, generation, schema_name, table_name)
+         DO UPDATE SET rows = EXCLUDED.rows, bytes = EXCLUDED.bytes, sync_position = EXCLUDED.sync_position, loaded_at = now()`,
+        [m.job, m.generation, m.table.schema, m.table.name, String(m.rows), String(m.bytes), m.syncPosition],
       ),
     );
   }
 
-  async loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult>> {
+  async loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult & { syncPosition: string | null }>> {
     return this.withClient(target, async (c) => {
-      const res = await c.query<{ schema_name: string; table_name: string; rows: string; bytes: string }>(
-        `SELECT schema_name, table_name, rows, bytes FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2`,
+      const res = await c.query<{ schema_name: string; table_name: string; rows: string; bytes: string; sync_position: string | null }>(
+        `SELECT schema_name, table_name, rows, bytes, sync_position FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2`,
         [job, generation],
       );
       return new Map(
-        res.rows.map((r) => [`${r.schema_name}.${r.table_name}`, { rows: Number(r.rows), bytes: Number(r.bytes) }]),
+        res.rows.map((r) => [
+          `${r.schema_name}.${r.table_name}`,
+          { rows: Number(r.rows), bytes: Number(r.bytes), syncPosition: r.sync_position },
+        ]),
       );
+    });
+  }
+
+  async forgetTable(target: string, job: string, generation: number, table: QualifiedName): Promise<void> {
+    await this.withClient(target, (c) =>
+      c.query(`DELETE FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2 AND schema_name = $3 AND table_name = $4`, [
+        job,
+        generation,
+        table.schema,
+        table.name,
+      ]),
+    );
+  }
+
+  async beginApply(target: string, opts: ApplyOptions): Promise<ApplySession> {
+    const client = await this.pool(target).connect();
+    return PgApplySession.begin(client, opts, (err) => client.release(err));
+  }
+
+  async readCheckpoint(target: string, job: string, database: string): Promise<string | null> {
+    return this.withClient(target, async (c) => {
+      const res = await c.query<{ position: string }>(`SELECT position FROM ${CONTROL_SCHEMA}.cdc_checkpoint WHERE job = $1 AND database = $2`, [
+        job,
+        database,
+      ]);
+      return res.rows[0]?.position ?? null;
     });
   }
 

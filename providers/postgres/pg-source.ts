@@ -2,7 +2,9 @@ import type { TableSelection } from '../../engine/config/declaration.js';
 import { compileSelection } from '../../engine/config/table-pattern.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
+import { randomUUID } from 'node:crypto';
 import type {
+  ChangeStream,
   CopyFormat,
   ProviderContext,
   ResolvedProfile,
@@ -14,8 +16,11 @@ import type {
 import { connectPg, describeEndpoint, withPg } from './pg-connection.js';
 import { introspectPostgres } from './pg-introspector.js';
 import { checkSourcePrerequisites } from './pg-prerequisites.js';
-import { quoteQualified } from './pg-quote.js';
+import { quoteIdent, quoteQualified } from './pg-quote.js';
 import { PostgresSnapshot } from './pg-snapshot.js';
+import { dropCdcArtifacts, publicationExists, setPublicationTables, slotExists } from './pg-cdc-artifacts.js';
+import { PgChangeStream } from './pg-change-stream.js';
+import { compareLsn } from './pg-lsn.js';
 
 export class PostgresSource implements SourceProvider {
   constructor(
@@ -32,7 +37,7 @@ export class PostgresSource implements SourceProvider {
   }
 
   async openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot> {
-    if (req.cdc) throw new Error('continuous jobs (CDC) are not supported yet by this build');
+    if (req.cdc) return this.openCdcSnapshot(req);
     const owner = await connectPg(this.profile, req.database, { applicationName: 'migrate:snapshot' });
     try {
       await owner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -42,20 +47,97 @@ export class PostgresSource implements SourceProvider {
       const row = res.rows[0];
       if (!row) throw new Error('pg_export_snapshot returned nothing');
       this.ctx.logger.debug('snapshot exported', { database: req.database, snapshot: row.id });
-      return new PostgresSnapshot(
-        this.profile,
-        req.database,
-        row.id,
-        null,
-        { close: () => owner.end().catch(() => undefined) },
-        Number(row.v),
-      );
+      return new PostgresSnapshot(this.profile, req.database, row.id, null, { close: () => owner.end().catch(() => undefined) }, Number(row.v));
     } catch (err) {
       await owner.end().catch(() => undefined);
       throw new Error(`cannot open a snapshot on ${describeEndpoint(this.profile, req.database)}: ${(err as Error).message}`, {
         cause: err,
       });
     }
+  }
+
+  /**
+   * The first snapshot of a continuous job is the one its slot exports, so
+   * the dump and the change stream meet exactly at the slot's consistent
+   * point. Later snapshots (resume after a crash, tables added mid-run) come
+   * from a temporary slot: its consistent point is the sync position from
+   * which those tables' changes apply.
+   */
+  private async openCdcSnapshot(req: SnapshotRequest): Promise<SourceSnapshot> {
+    const name = req.artifactName;
+    const version = await withPg(this.profile, req.database, async (c) => {
+      await setPublicationTables(c, name, req.tables);
+      const v = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+      return { num: Number(v.rows[0]?.v ?? '0'), slot: await slotExists(c, name) };
+    });
+    const repl = await connectPg(this.profile, req.database, { replication: true, applicationName: 'migrate:snapshot' });
+    try {
+      const slot = version.slot ? `migrate_tmp_${randomUUID().replace(/-/g, '').slice(0, 16)}` : name;
+      const res = await repl.query<{ consistent_point: string; snapshot_name: string }>(
+        `CREATE_REPLICATION_SLOT ${quoteIdent(slot)}${version.slot ? ' TEMPORARY' : ''} LOGICAL pgoutput EXPORT_SNAPSHOT`,
+      );
+      const row = res.rows[0];
+      if (!row) throw new Error('CREATE_REPLICATION_SLOT returned nothing');
+      this.ctx.logger.debug('cdc snapshot', { database: req.database, slot, position: row.consistent_point });
+      return new PostgresSnapshot(
+        this.profile,
+        req.database,
+        row.snapshot_name,
+        row.consistent_point,
+        { close: () => repl.end().catch(() => undefined) },
+        version.num,
+      );
+    } catch (err) {
+      await repl.end().catch(() => undefined);
+      throw new Error(`cannot create the replication slot on ${describeEndpoint(this.profile, req.database)}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  streamChanges(database: string, artifactName: string, from: string): Promise<ChangeStream> {
+    return PgChangeStream.open(this.profile, database, artifactName, artifactName, from, this.ctx.logger);
+  }
+
+  async setCapturedTables(database: string, artifactName: string, tables: QualifiedName[]): Promise<void> {
+    await withPg(this.profile, database, (c) => setPublicationTables(c, artifactName, tables));
+  }
+
+  async artifactsExist(database: string, artifactName: string): Promise<boolean> {
+    return withPg(this.profile, database, async (c) => (await slotExists(c, artifactName)) && (await publicationExists(c, artifactName)));
+  }
+
+  currentPosition(database: string): Promise<string> {
+    return withPg(this.profile, database, async (c) => {
+      const res = await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      return res.rows[0]?.lsn ?? '0/0';
+    });
+  }
+
+  comparePositions(a: string, b: string): number {
+    return compareLsn(a, b);
+  }
+
+  tablesWithoutKey(database: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]> {
+    if (!tables.length) return Promise.resolve([]);
+    return withPg(this.profile, database, async (c) => {
+      const res = await c.query<{ schema: string; name: string }>(
+        `SELECT n.nspname AS schema, c.relname AS name
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind = 'r' AND c.relreplident IN ('d', 'n')
+            AND (c.relreplident = 'n' OR NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))
+            AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [tables.map((t) => t.schema), tables.map((t) => t.name)],
+      );
+      return res.rows;
+    });
+  }
+
+  async enableFullRowIdentity(database: string, tables: readonly QualifiedName[]): Promise<void> {
+    if (!tables.length) return;
+    await withPg(this.profile, database, async (c) => {
+      for (const t of tables) await c.query(`ALTER TABLE ${quoteQualified(t)} REPLICA IDENTITY FULL`);
+    });
   }
 
   readSequences(database: string, sequences: QualifiedName[]): Promise<SequenceValue[]> {
@@ -73,8 +155,8 @@ export class PostgresSource implements SourceProvider {
     });
   }
 
-  async dropArtifacts(): Promise<void> {
-    // one-time jobs leave nothing on the source
+  async dropArtifacts(database: string, artifactName: string): Promise<void> {
+    await withPg(this.profile, database, (c) => dropCdcArtifacts(c, artifactName));
   }
 
   formatsFor(table: TableDef): CopyFormat[] {

@@ -1,0 +1,308 @@
+import type { Catalog, QualifiedName, TableDef } from '../../providers/catalog.js';
+import { qualifiedKey } from '../../providers/catalog.js';
+import type { ChangeRelation } from '../../providers/change-event.js';
+import type { ApplySession, ChangeStream, DestinationProvider, SourceProvider } from '../../providers/provider.js';
+import type { DatabaseProgress } from '../../state/job-runtime.js';
+import type { DatabaseRecord, JobRecord } from '../../state/state-document.js';
+import { sameValue } from '../plan/config-diff.js';
+import type { Clock } from './clock.js';
+import { runFullDump } from './full-dump.js';
+import type { Logger } from './logger.js';
+import { resolveParallelism } from './parallelism.js';
+import type { ProgressReporter } from './progress-reporter.js';
+
+export interface PipelineDeps {
+  job: string;
+  generation: number;
+  source: SourceProvider;
+  destination: DestinationProvider;
+  progress: ProgressReporter;
+  logger: Logger;
+  clock: Clock;
+  rangeBytes: number;
+  artifact: string;
+  /** Wipe the destination database before the first load (restart). */
+  wipe: boolean;
+  signal: AbortSignal;
+  currentRecord: () => JobRecord;
+  /** Change-stream batch size (events). */
+  batchEvents?: number;
+  /** The stream works end to end again (clears Running with errors). */
+  onHealthy?: () => void;
+}
+
+/** Leaf tables hold the rows; partitioned parents only route them. */
+const dataTables = (c: Catalog) => c.tables.filter((t) => t.kind !== 'partitioned');
+const rootTables = (c: Catalog): QualifiedName[] => c.tables.filter((t) => t.partitionOf === null);
+
+/**
+ * One database of a job: full dump, then (continuous jobs) change capture
+ * until promote. Safe to run again after any interruption: finished tables
+ * are skipped, the stream resumes from the destination's checkpoint, and
+ * tables loaded from a later snapshot skip the changes that snapshot holds.
+ */
+export class DatabasePipeline {
+  private selection: DatabaseRecord['tables'];
+  private catalog: Catalog | null = null;
+  /** Table key → position its rows were read at (changes before it are already in the table). */
+  private syncPositions = new Map<string, string | null>();
+  private promoteTarget: string | null = null;
+
+  constructor(
+    private readonly db: DatabaseRecord,
+    private readonly p: DatabaseProgress,
+    private readonly deps: PipelineDeps,
+  ) {
+    this.selection = db.tables;
+  }
+
+  get progress(): DatabaseProgress {
+    return this.p;
+  }
+
+  private get continuous(): boolean {
+    return this.deps.currentRecord().type === 'continuous';
+  }
+
+  /** Run until the database is migrated (one-time), promoted (continuous), or interrupted. */
+  async run(): Promise<void> {
+    if (this.p.migrationState === 'COMPLETED') return;
+    if (this.p.migrationState !== 'CDC' && this.p.migrationState !== 'READY_TO_COMPLETE') await this.fullDump();
+    if (!this.continuous) {
+      await this.finishOneTime();
+      return;
+    }
+    await this.stream();
+  }
+
+  private async fullDump(): Promise<void> {
+    const { source, destination, progress, job, generation } = this.deps;
+    const firstAttempt = this.p.migrationState === 'NOT_STARTED';
+    if (firstAttempt) {
+      await destination.prepareDatabase(this.db.target, this.deps.wipe ? 'wipe' : 'create-if-missing');
+    } else {
+      await destination.prepareDatabase(this.db.target, 'create-if-missing');
+    }
+    const catalog = await source.introspect(this.db.name, this.selection);
+    this.catalog = catalog;
+    if (firstAttempt) {
+      const busy = await destination.nonEmptyTables(this.db.target, dataTables(catalog));
+      if (busy.length) {
+        throw new Error(
+          `destination database "${this.db.target}" already holds rows in ${busy.map(qualifiedKey).join(', ')}; ` +
+            'migrate into empty tables (drop or empty them first), or restart the job to wipe the destination database',
+        );
+      }
+    }
+    this.p.migrationState = 'FULL_DUMP';
+    this.p.startedOn ??= progress.now();
+    for (const t of dataTables(catalog)) progress.table(this.p, qualifiedKey(t));
+    await progress.flush();
+
+    if (this.continuous) {
+      const keyless = await source.tablesWithoutKey(this.db.name, dataTables(catalog));
+      if (keyless.length) {
+        this.deps.logger.warn('setting REPLICA IDENTITY FULL on source tables without a primary key', {
+          tables: keyless.map(qualifiedKey).join(', '),
+        });
+        await source.enableFullRowIdentity(this.db.name, keyless);
+      }
+    }
+    await destination.createSchema(this.db.target, catalog, 'pre-data');
+    await this.loadTables(catalog, dataTables(catalog));
+    await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism() });
+    const loaded = await destination.loadedTables(this.db.target, job, generation);
+    this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
+    if (this.continuous) {
+      this.p.migrationState = 'CDC';
+      await progress.flush();
+    }
+  }
+
+  /** Dump `tables` (skipping loaded ones) inside one snapshot. */
+  private async loadTables(catalog: Catalog, tables: TableDef[]): Promise<void> {
+    const { source, destination, job, generation } = this.deps;
+    const loaded = await destination.loadedTables(this.db.target, job, generation);
+    if (tables.every((t) => loaded.has(qualifiedKey(t)))) {
+      for (const t of tables) this.markLoaded(t, loaded.get(qualifiedKey(t)));
+      return;
+    }
+    const snapshot = await source.openSnapshot({
+      database: this.db.name,
+      artifactName: this.deps.artifact,
+      cdc: this.continuous,
+      tables: rootTables(catalog),
+    });
+    try {
+      await runFullDump({
+        job,
+        generation,
+        target: this.db.target,
+        catalog: { ...catalog, tables },
+        source,
+        snapshot,
+        destination,
+        loaded,
+        parallelism: () => this.parallelism(),
+        rangeBytes: this.deps.rangeBytes,
+        progress: this.deps.progress,
+        db: this.p,
+        signal: this.deps.signal,
+        logger: this.deps.logger,
+      });
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  private markLoaded(t: QualifiedName, r: { rows: number; bytes: number } | undefined): void {
+    const tp = this.deps.progress.table(this.p, qualifiedKey(t));
+    tp.state = 'COMPLETED';
+    if (r) {
+      tp.fullLoadTotalRows = r.rows;
+      tp.fullLoadTotalVolumeBytes = r.bytes;
+    }
+  }
+
+  private async finishOneTime(): Promise<void> {
+    const catalog = this.catalog ?? (await this.deps.source.introspect(this.db.name, this.selection));
+    await this.syncSequences(catalog);
+    this.p.migrationState = 'COMPLETED';
+    this.p.endedOn = this.deps.progress.now();
+    await this.deps.progress.flush();
+  }
+
+  private async syncSequences(catalog: Catalog): Promise<void> {
+    const seqs = await this.deps.source.readSequences(this.db.name, catalog.sequences);
+    await this.deps.destination.setSequences(this.db.target, seqs);
+  }
+
+  private parallelism(): number {
+    return resolveParallelism(this.deps.currentRecord().parallelism);
+  }
+
+  /** The declared table selection of this database changed (mid-run). */
+  private selectionChanged(): DatabaseRecord['tables'] | null {
+    const now = this.deps.currentRecord().databases.find((d) => d.name === this.db.name);
+    return now && !sameValue(now.tables, this.selection) ? now.tables : null;
+  }
+
+  private async stream(): Promise<void> {
+    const { source, destination, progress, job, signal } = this.deps;
+    if (!this.catalog) this.catalog = await source.introspect(this.db.name, this.selection);
+    if (!this.syncPositions.size) {
+      const loaded = await destination.loadedTables(this.db.target, job, this.deps.generation);
+      this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
+    }
+    const from = (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0';
+    let stream: ChangeStream | null = await source.streamChanges(this.db.name, this.deps.artifact, from);
+    let session: ApplySession | null = null;
+    let lastCheck = 0;
+    const batchEvents = this.deps.batchEvents ?? 5_000;
+    try {
+      for (;;) {
+        if (signal.aborted) throw signal.reason;
+        const changed = this.selectionChanged();
+        if (changed && !session) {
+          await stream.close();
+          stream = null;
+          await this.changeSelection(changed);
+          stream = await source.streamChanges(this.db.name, this.deps.artifact, (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0');
+        }
+        if (!this.promoteTarget && this.deps.currentRecord().desiredState === 'promoted' && !session) {
+          this.promoteTarget = await source.currentPosition(this.db.name);
+          this.deps.logger.info('promote: catching up', { database: this.db.name, target: this.promoteTarget });
+        }
+
+        const batch = await stream.read(batchEvents, 200);
+        if (batch.events.length) {
+          session ??= await destination.beginApply(this.db.target, { skip: (rel, pos) => this.skip(rel, pos) });
+          const counts = await session.apply(batch.events);
+          for (const [table, c] of counts.tables) {
+            const tp = progress.table(this.p, table);
+            tp.cdcInsertCounter += c.inserts;
+            tp.cdcUpdateCounter += c.updates;
+            tp.cdcDeleteCounter += c.deletes;
+            this.p.appliedChanges += c.inserts + c.updates + c.deletes;
+          }
+          this.p.incomingChanges += batch.events.filter((e) => e.kind !== 'begin' && e.kind !== 'commit').length;
+          if (!batch.partial && batch.endPosition) {
+            await session.commit({ job, database: this.db.name, position: batch.endPosition });
+            session = null;
+            stream.acknowledge(batch.endPosition);
+            if (batch.lastCommitTime) this.p.latencyMs = Math.max(0, this.deps.clock().getTime() - Date.parse(batch.lastCommitTime));
+          }
+          progress.touch();
+        }
+        const now = this.deps.clock().getTime();
+        if (!session && (now - lastCheck > 1_000 || this.promoteTarget)) {
+          lastCheck = now;
+          const processed = stream.processedPosition();
+          const head = await source.currentPosition(this.db.name);
+          const caughtUp = source.comparePositions(processed, head) >= 0;
+          // reading the source and applying both worked: any earlier transient error is over
+          this.deps.onHealthy?.();
+          if (!batch.events.length && caughtUp) this.p.latencyMs = 0;
+          const state = caughtUp ? 'READY_TO_COMPLETE' : 'CDC';
+          if (this.p.migrationState !== state) {
+            this.p.migrationState = state;
+            progress.touch();
+          }
+          if (this.promoteTarget && source.comparePositions(processed, this.promoteTarget) >= 0) break;
+        }
+      }
+    } finally {
+      await session?.rollback();
+      await stream?.close();
+    }
+    await this.finishPromote();
+  }
+
+  private skip(rel: ChangeRelation, finalPosition: string): boolean {
+    const key = `${rel.schema}.${rel.name}`;
+    if (!this.syncPositions.has(key)) return true;
+    const sync = this.syncPositions.get(key);
+    return sync != null && this.deps.source.comparePositions(finalPosition, sync) < 0;
+  }
+
+  /** Backfill tables added to the selection; stop capturing removed ones (their data stays). */
+  private async changeSelection(next: DatabaseRecord['tables']): Promise<void> {
+    const { source, destination, progress, job, generation } = this.deps;
+    this.selection = next;
+    const catalog = await source.introspect(this.db.name, next);
+    const before = new Set(dataTables(this.catalog ?? catalog).map(qualifiedKey));
+    const now = dataTables(catalog);
+    const added = now.filter((t) => !before.has(qualifiedKey(t)));
+    const nowKeys = new Set(now.map(qualifiedKey));
+    for (const t of dataTables(this.catalog ?? catalog)) {
+      if (nowKeys.has(qualifiedKey(t))) continue;
+      await destination.forgetTable(this.db.target, job, generation, t);
+      this.syncPositions.delete(qualifiedKey(t));
+      progress.table(this.p, qualifiedKey(t)).state = 'REMOVED';
+    }
+    this.catalog = catalog;
+    await source.setCapturedTables(this.db.name, this.deps.artifact, rootTables(catalog));
+    if (added.length) {
+      const keyless = await source.tablesWithoutKey(this.db.name, added);
+      if (keyless.length) await source.enableFullRowIdentity(this.db.name, keyless);
+      this.p.migrationState = 'FULL_DUMP';
+      await progress.flush();
+      await destination.createSchema(this.db.target, catalog, 'pre-data');
+      await this.loadTables(catalog, added);
+      await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism() });
+      const loaded = await destination.loadedTables(this.db.target, job, generation);
+      for (const t of added) this.syncPositions.set(qualifiedKey(t), loaded.get(qualifiedKey(t))?.syncPosition ?? null);
+      this.p.migrationState = 'CDC';
+    }
+    await progress.flush();
+  }
+
+  private async finishPromote(): Promise<void> {
+    const catalog = this.catalog ?? (await this.deps.source.introspect(this.db.name, this.selection));
+    await this.syncSequences(catalog);
+    await this.deps.source.dropArtifacts(this.db.name, this.deps.artifact);
+    this.p.migrationState = 'COMPLETED';
+    this.p.endedOn = this.deps.progress.now();
+    await this.deps.progress.flush();
+  }
+}

@@ -1,0 +1,44 @@
+import type { QualifiedName } from './catalog.js';
+
+/**
+ * A column value as the source's text form: exact (no JS number), `null` for
+ * SQL NULL, or UNCHANGED for a TOASTed value the change did not touch (the
+ * destination keeps what it has).
+ */
+export type ColumnValue = string | null | typeof UNCHANGED;
+export const UNCHANGED: unique symbol = Symbol('unchanged-toast');
+
+/** Column names and values of one row image, in the same order. */
+export interface RowImage {
+  columns: string[];
+  values: ColumnValue[];
+}
+
+/** A table as the change stream describes it (pgoutput Relation message). */
+export interface ChangeRelation extends QualifiedName {
+  /** Source-specific relation id (PostgreSQL: OID). */
+  id: number;
+  columns: { name: string; isKey: boolean; typeOid: number }[];
+  replicaIdentity: 'default' | 'nothing' | 'full' | 'index';
+}
+
+/**
+ * Canonical change events, one model for every engine's native stream
+ * (STYLE: decode once, before the applier). Positions are engine-specific
+ * strings (PostgreSQL LSN `X/Y`), compared with the provider's comparator.
+ */
+export type ChangeEvent =
+  | { kind: 'begin'; xid: string; finalPosition: string; commitTime: string }
+  | { kind: 'commit'; commitPosition: string; endPosition: string; commitTime: string }
+  | { kind: 'insert'; relation: ChangeRelation; new: RowImage }
+  | {
+      kind: 'update';
+      relation: ChangeRelation;
+      /** Old key (when the key changed) or the whole old row (REPLICA IDENTITY FULL); null otherwise. */
+      old: RowImage | null;
+      new: RowImage;
+    }
+  | { kind: 'delete'; relation: ChangeRelation; old: RowImage }
+  | { kind: 'truncate'; relations: ChangeRelation[]; cascade: boolean; restartIdentity: boolean };
+
+export type ChangeKind = ChangeEvent['kind'];

@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import type { ChangeEvent } from '../change-event.js';
+import type { ApplyCounts, ApplyOptions, ApplySession } from '../provider.js';
+import { changesToSql } from './pg-change-sql.js';
+import { CONTROL_SCHEMA } from './pg-control-schema.js';
+
+/**
+ * One destination transaction of applied changes. Each apply() is one
+ * round trip (a multi-statement simple query); commit() writes the
+ * checkpoint in the same transaction, so a batch and its source position are
+ * durable together or not at all.
+ */
+export class PgApplySession implements ApplySession {
+  /** Final position of the source transaction being applied (for per-table sync checks). */
+  private finalPosition = '0/0';
+  private done = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly opts: ApplyOptions,
+    private readonly release: (err?: Error) => void,
+  ) {}
+
+  static async begin(client: pg.PoolClient, opts: ApplyOptions, release: (err?: Error) => void): Promise<PgApplySession> {
+    try {
+      await client.query('BEGIN');
+      // triggers and FK checks are the source's business: it already ran them (needs superuser; optional)
+      await client.query("SAVEPOINT srr; SET LOCAL session_replication_role = replica; RELEASE SAVEPOINT srr").catch(() =>
+        client.query('ROLLBACK TO SAVEPOINT srr'),
+      );
+    } catch (err) {
+      release(err as Error);
+      throw err;
+    }
+    return new PgApplySession(client, opts, release);
+  }
+
+  async apply(events: ChangeEvent[]): Promise<ApplyCounts> {
+    const kept: ChangeEvent[] = [];
+    for (const e of events) {
+      if (e.kind === 'begin') this.finalPosition = e.finalPosition;
+      else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') {
+        if (this.opts.skip?.(e.relation, this.finalPosition)) continue;
+        kept.push(e);
+      } else if (e.kind === 'truncate') {
+        const relations = e.relations.filter((r) => !this.opts.skip?.(r, this.finalPosition));
+        if (relations.length) kept.push({ ...e, relations });
+      }
+    }
+    const tables = new Map<string, { inserts: number; updates: number; deletes: number }>();
+    if (!kept.length) return { tables };
+    const { sql, counts } = changesToSql(kept);
+    try {
+      await this.client.query(sql);
+    } catch (err) {
+      await this.fail(err as Error);
+      throw new Error(`applying changes failed: ${(err as Error).message}`, { cause: err });
+    }
+    for (const [k, v] of counts) tables.set(k, v);
+    return { tables };
+  }
+
+  async commit(checkpoint: { job: string; database: string; position: string }): Promise<void> {
+    try {
+      await this.client.query(
+        `INSERT INTO ${CONTROL_SCHEMA}.cdc_checkpoint (job, database, position, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (job, database) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+        [checkpoint.job, checkpoint.database, checkpoint.position],
+      );
+      await this.client.query('COMMIT');
+    } catch (err) {
+      await this.fail(err as Error);
+      throw err;
+    }
+    this.done = true;
+    this.release();
+  }
+
+  async rollback(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.client.query('ROLLBACK').catch(() => undefined);
+    this.release();
+  }
+
+  private async fail(err: Error): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.release(err);
+  }
+}

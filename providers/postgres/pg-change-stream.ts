@@ -1,0 +1,194 @@
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import type { Duplex } from 'node:stream';
+import type { ChangeEvent } from '../change-event.js';
+import type { ChangeBatch, ChangeStream, ResolvedProfile } from '../provider.js';
+import type { Logger } from '../../engine/runtime/logger.js';
+import { connectPg } from './pg-connection.js';
+import { compareLsn, formatLsn, parseLsn } from './pg-lsn.js';
+import { PgOutputDecoder } from './pgoutput-decoder.js';
+import { quoteIdent, quoteLiteral } from './pg-quote.js';
+
+/** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
+const PG_EPOCH_MS = 946_684_800_000n;
+const STATUS_INTERVAL_MS = 5_000;
+
+/**
+ * A logical replication stream (`START_REPLICATION … pgoutput`) decoded into
+ * canonical change events. The slot is acknowledged only with positions the
+ * caller says the destination committed; when nothing is in flight, the
+ * server's keepalive position is acknowledged too, so an idle publication
+ * does not make the source keep WAL forever.
+ */
+export class PgChangeStream implements ChangeStream {
+  private readonly decoder = new PgOutputDecoder();
+  private buffer: ChangeEvent[] = [];
+  /** Number of buffered events up to and including the last complete commit. */
+  private committed = 0;
+  private inTransaction = false;
+  private returnedUnacked: string | null = null;
+  private acked: bigint;
+  private serverWalEnd = 0n;
+  private wake: (() => void) | null = null;
+  private failure: Error | null = null;
+  private statusTimer: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly copy: Duplex,
+    from: string,
+    private readonly logger: Logger,
+  ) {
+    this.acked = parseLsn(from);
+    copy.on('data', (chunk: Buffer) => this.onMessage(chunk));
+    copy.on('error', (err: Error) => this.fail(err));
+    copy.on('end', () => this.fail(new Error('the source ended the replication stream')));
+    client.on('error', (err: Error) => this.fail(err));
+    this.statusTimer = setInterval(() => this.sendStatus(false), STATUS_INTERVAL_MS);
+  }
+
+  static async open(
+    profile: ResolvedProfile,
+    database: string,
+    slot: string,
+    publication: string,
+    from: string,
+    logger: Logger,
+  ): Promise<PgChangeStream> {
+    const client = await connectPg(profile, database, { replication: true, applicationName: `migrate:cdc:${slot}` });
+    const sql =
+      `START_REPLICATION SLOT ${quoteIdent(slot)} LOGICAL ${from} ` +
+      `(proto_version '1', publication_names ${quoteLiteral(quoteIdent(publication))})`;
+    // pg-copy-streams ships copy-both (replication) without typings for it
+    const both = (copyStreams as unknown as { both: (sql: string, o: object) => pg.Submittable }).both;
+    const copy = client.query(both(sql, { alignOnCopyDataFrame: true })) as unknown as Duplex;
+    return new PgChangeStream(client, copy, from, logger);
+  }
+
+  async read(maxEvents: number, idleMs: number): Promise<ChangeBatch> {
+    const deadline = Date.now() + idleMs;
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.committed >= maxEvents) return this.take(this.committed, false);
+      if (this.committed === 0 && this.buffer.length >= maxEvents) return this.take(this.buffer.length, true);
+      const left = deadline - Date.now();
+      if (left <= 0) return this.take(this.committed, false);
+      if (this.copy.isPaused()) this.copy.resume();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.wake = null;
+          resolve();
+        }, left);
+        this.wake = () => {
+          clearTimeout(t);
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
+  }
+
+  acknowledge(position: string): void {
+    const lsn = parseLsn(position);
+    if (lsn > this.acked) this.acked = lsn;
+    if (this.returnedUnacked && compareLsn(position, this.returnedUnacked) >= 0) this.returnedUnacked = null;
+    this.sendStatus(false);
+  }
+
+  processedPosition(): string {
+    return formatLsn(this.idle() && this.serverWalEnd > this.acked ? this.serverWalEnd : this.acked);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.statusTimer);
+    this.sendStatus(false);
+    const ended = this.client.end().catch(() => undefined);
+    const timeout = new Promise((r) => setTimeout(r, 2000));
+    await Promise.race([ended, timeout]);
+    (this.client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+
+  /** Nothing buffered, no open transaction, nothing handed out and not yet committed. */
+  private idle(): boolean {
+    return this.buffer.length === 0 && !this.inTransaction && this.returnedUnacked === null;
+  }
+
+  private take(count: number, partial: boolean): ChangeBatch {
+    const events = this.buffer.splice(0, count);
+    if (!partial) this.committed = 0;
+    else this.committed = Math.max(0, this.committed - count);
+    let endPosition: string | null = null;
+    let lastCommitTime: string | null = null;
+    let transactions = 0;
+    for (const e of events) {
+      if (e.kind === 'commit') {
+        endPosition = e.endPosition;
+        lastCommitTime = e.commitTime;
+        transactions++;
+      }
+    }
+    if (endPosition) this.returnedUnacked = endPosition;
+    else if (partial) this.returnedUnacked = this.returnedUnacked ?? formatLsn(this.acked + 1n);
+    if (this.buffer.length < 10_000 && this.copy.isPaused()) this.copy.resume();
+    return { events, endPosition, lastCommitTime, transactions, partial };
+  }
+
+  private onMessage(msg: Buffer): void {
+    const type = msg[0];
+    if (type === 0x77 /* w: XLogData */) {
+      const walEnd = msg.readBigUInt64BE(9);
+      if (walEnd > this.serverWalEnd) this.serverWalEnd = walEnd;
+      let event: ChangeEvent | null;
+      try {
+        event = this.decoder.decode(msg.subarray(25));
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
+      if (!event) return;
+      this.buffer.push(event);
+      if (event.kind === 'begin') this.inTransaction = true;
+      else if (event.kind === 'commit') {
+        this.inTransaction = false;
+        this.committed = this.buffer.length;
+      }
+      if (this.buffer.length > 50_000) this.copy.pause();
+      this.wake?.();
+    } else if (type === 0x6b /* k: primary keepalive */) {
+      const walEnd = msg.readBigUInt64BE(1);
+      if (walEnd > this.serverWalEnd) this.serverWalEnd = walEnd;
+      const replyRequested = msg[17] === 1;
+      this.sendStatus(replyRequested);
+      this.wake?.();
+    }
+  }
+
+  /** Standby status update: written = flushed = applied = what the destination holds (or idle WAL end). */
+  private sendStatus(immediate: boolean): void {
+    if (this.closed && !immediate) {
+      // final status on close still goes out below
+    }
+    const position = this.idle() && this.serverWalEnd > this.acked ? this.serverWalEnd : this.acked;
+    const buf = Buffer.alloc(34);
+    buf[0] = 0x72; // r
+    buf.writeBigUInt64BE(position, 1);
+    buf.writeBigUInt64BE(position, 9);
+    buf.writeBigUInt64BE(position, 17);
+    buf.writeBigUInt64BE((BigInt(Date.now()) - PG_EPOCH_MS) * 1000n, 25);
+    buf[33] = immediate ? 1 : 0;
+    try {
+      if (!this.copy.writableEnded && !this.copy.destroyed) this.copy.write(buf);
+    } catch (err) {
+      this.logger.debug('status update failed', { error: (err as Error).message });
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.closed) return;
+    this.failure ??= err;
+    this.wake?.();
+  }
+}
