@@ -108,8 +108,11 @@ export function desiredTransition(
             'stop',
             `state: running -> stopped`,
             substatus === 'FULL_DUMP'
-              ? `${addr} is in the full dump: once stopped it cannot resume, only restart (which wipes and re-migrates)`
-              : undefined,
+              ? `${addr} is in the full dump: once stopped it cannot resume, only restart (which wipes and re-migrates)` +
+                  (type === 'continuous' ? '; meanwhile the source keeps WAL for its replication slot' : '')
+              : type === 'continuous'
+                ? `${addr}: while stopped, the source keeps WAL for the job's replication slot (disk use grows with writes); resume or delete the job before the source runs out of disk`
+                : undefined,
           );
         case 'STOPPING':
         case 'STOPPED':

@@ -38,9 +38,11 @@ const MAX_ROWS_PER_STATEMENT = 1000;
  * box `=` compares areas): whole-row matching compares their text instead.
  * Arrays of them too.
  */
-const NO_EQUALITY_TYPES = new Set([114, 199, 142, 143, 600, 1017, 601, 1018, 602, 1019, 603, 1020, 604, 1027, 628, 629, 718, 719]);
+const NO_EQUALITY_TYPES = new Set([
+  114, 199, 142, 143, 600, 1017, 601, 1018, 602, 1019, 603, 1020, 604, 1027, 628, 629, 718, 719,
+]);
 
-interface Relinfo {
+interface RelationInfo {
   table: string;
   key: ChangeRelation['columns'];
 }
@@ -68,15 +70,16 @@ export function changesToSql(
 ): { sql: string; counts: Map<string, ChangeCounts> } {
   const statements: string[] = [];
   const counts = new Map<string, ChangeCounts>();
-  const infos = new Map<ChangeRelation, Relinfo>();
+  const infos = new Map<ChangeRelation, RelationInfo>();
   const idempotent = opts.idempotent ?? false;
-  let run: Run | null = null;
+  const open: { run: Run | null } = { run: null };
 
   const flush = (): void => {
-    if (run) statements.push(run.head + run.rows.join(', ') + run.tail);
-    run = null;
+    const r = open.run;
+    if (r) statements.push(r.head + r.rows.join(', ') + r.tail);
+    open.run = null;
   };
-  const info = (rel: ChangeRelation): Relinfo => {
+  const info = (rel: ChangeRelation): RelationInfo => {
     let i = infos.get(rel);
     if (!i) infos.set(rel, (i = { table: quoteQualified(rel), key: rel.columns.filter((c) => c.isKey) }));
     return i;
@@ -89,20 +92,19 @@ export function changesToSql(
   };
   /** Add a row to the open run when it continues it, else start a new run. */
   const addToRun = (next: Omit<Run, 'rows' | 'keys'>, row: string, dedupKey: string | null): void => {
-    const r = run as Run | null;
+    let r = open.run;
     const continues =
       r !== null &&
       r.kind === next.kind &&
       r.signature === next.signature &&
       r.rows.length < MAX_ROWS_PER_STATEMENT &&
       !(dedupKey !== null && r.keys?.has(dedupKey));
-    if (!continues) {
+    if (!r || !continues) {
       flush();
-      run = { ...next, rows: [], keys: dedupKey !== null ? new Set() : null };
+      r = open.run = { ...next, rows: [], keys: dedupKey !== null ? new Set() : null };
     }
-    const cur = run as unknown as Run;
-    cur.rows.push(row);
-    if (dedupKey !== null) cur.keys?.add(dedupKey);
+    r.rows.push(row);
+    if (dedupKey !== null) r.keys?.add(dedupKey);
   };
 
   for (const ev of events) {
@@ -132,10 +134,12 @@ export function changesToSql(
       count(rel, 'inserts');
       const cols = ev.new.columns.map(quoteIdent).join(', ');
       const tail = idempotent ? upsertClause(key, ev.new.columns) : '';
-      const dedup = idempotent ? key.map((c) => valueOf(ev.new, c.name)).join('\0') : null;
+      // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: a repeated key starts a new one
+      const dedup = idempotent ? key.map((c) => literal(valueOf(ev.new, c.name))).join(', ') : null;
       // OVERRIDING SYSTEM VALUE: GENERATED ALWAYS identity columns take the source's value
+      const head = `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE VALUES `;
       addToRun(
-        { kind: 'insert', signature: `${table}(${cols})`, head: `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE VALUES `, tail },
+        { kind: 'insert', signature: `${table}(${cols})`, head, tail },
         `(${ev.new.values.map(literal).join(', ')})`,
         dedup,
       );
@@ -200,9 +204,10 @@ function updateSql(
   const newKey = keyMatch(rel, key, next);
   if (!next.values.includes(UNCHANGED)) {
     const cols = next.columns.map(quoteIdent).join(', ');
+    const values = next.values.map(literal).join(', ');
     return [
       `DELETE FROM ${table} WHERE ${oldKey}`,
-      `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE VALUES (${next.values.map(literal).join(', ')})${upsertClause(key, next.columns)}`,
+      `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE VALUES (${values})${upsertClause(key, next.columns)}`,
     ];
   }
   // Unchanged TOAST values are only in the destination's row: move that row
@@ -222,7 +227,8 @@ function upsertClause(key: ChangeRelation['columns'], columns: string[]): string
   const target = key.map((c) => quoteIdent(c.name)).join(', ');
   const rest = columns.filter((c) => !keyNames.has(c));
   if (rest.length === 0) return ` ON CONFLICT (${target}) DO NOTHING`;
-  return ` ON CONFLICT (${target}) DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}`;
+  const set = rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ');
+  return ` ON CONFLICT (${target}) DO UPDATE SET ${set}`;
 }
 
 /** `c1 = v1, …` over the columns that carry a value; null when there is nothing to set. */
@@ -267,7 +273,9 @@ function keyValue(rel: ChangeRelation, image: RowImage, column: string): string 
   const v = valueOf(image, column);
   if (v === undefined) throw noKeyError(rel);
   if (v === UNCHANGED) {
-    throw new Error(`key column ${column} of ${qualifiedKey(rel)} arrived as an unchanged TOAST value without an old key image`);
+    throw new Error(
+      `key column ${column} of ${qualifiedKey(rel)} arrived as an unchanged TOAST value without an old key image`,
+    );
   }
   return v;
 }

@@ -124,7 +124,9 @@ export class PgOutputDecoder {
     const name = r.cstring();
     const identityChar = String.fromCharCode(r.u8());
     const replicaIdentity = REPLICA_IDENTITY[identityChar];
-    if (!replicaIdentity) throw new Error(`pgoutput Relation ${schema}.${name}: unknown replica identity ${describeByte(identityChar)}`);
+    if (!replicaIdentity) {
+      throw new Error(`pgoutput Relation ${schema}.${name}: unknown replica identity ${describeByte(identityChar)}`);
+    }
     const ncols = r.u16();
     const columns: ChangeRelation['columns'] = [];
     const identity: boolean[] = [];
@@ -159,7 +161,8 @@ export class PgOutputDecoder {
     const ncols = r.u16();
     if (ncols !== relation.columns.length) {
       throw new Error(
-        `pgoutput tuple for ${relation.schema}.${relation.name} has ${ncols} columns, its Relation message ${relation.columns.length}`,
+        `pgoutput tuple for ${relation.schema}.${relation.name} has ${ncols} columns, ` +
+          `its Relation message ${relation.columns.length}`,
       );
     }
     const columns: string[] = [];
