@@ -13,7 +13,11 @@ export function settlement(j: JobStatusView): Settlement {
       return 'reached';
     case 'running':
       if (j.type === 'one-time') return j.status === 'COMPLETED' ? 'reached' : 'pending';
-      return (j.status === 'RUNNING' || j.status === 'RUNNING_WITH_ERRORS') && j.substatus === 'CDC' ? 'reached' : 'pending';
+      return (j.status === 'RUNNING' || j.status === 'RUNNING_WITH_ERRORS') &&
+        j.substatus === 'CDC' &&
+        j.databases.every((d) => d.migrationState === 'CDC' || d.migrationState === 'READY_TO_COMPLETE')
+        ? 'reached'
+        : 'pending';
     case 'stopped':
       return j.status === 'STOPPED' ? 'reached' : 'pending';
     case 'promoted':

@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--detailed-exitcode', 'exit 0 = no changes, 1 = error, 2 = changes present')
     .option('--out <file>', 'save the plan for `migrate apply FILE` (also -out)')
     .option('--restart <address>', 'restart a job (job.NAME): wipe its destination databases and migrate again', collect)
+    .option('--no-refresh', 'skip the live checks (replication slots, keyless tables) before planning')
     .action(async (o) => {
       code = await planCommand(o);
     });

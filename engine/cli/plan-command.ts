@@ -6,6 +6,8 @@ import { renderPlan } from '../plan/render-plan.js';
 import { systemClock } from '../runtime/clock.js';
 import { loadOrFail, openBackend, readRecorded } from './cli-context.js';
 import { EXIT } from './exit-codes.js';
+import { refresh } from '../plan/refresh.js';
+import { stderrLogger } from './stderr-logger.js';
 
 export interface PlanCommandOptions {
   file: string;
@@ -13,14 +15,20 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   out?: string;
   restart?: string[];
+  /** Run live checks first (default true; `--refresh=false` to skip). */
+  refresh?: boolean;
 }
 
 /** `migrate plan`: refresh, diff the declaration against the recorded state, print (and optionally save) the plan. */
 export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const { declaration, warnings } = await loadOrFail(opts.file);
   const backend = openBackend(declaration);
-  const { state, runtimes } = await readRecorded(backend);
-  const doc = makePlan(declaration, state, runtimes, systemClock(), { restart: opts.restart ?? [] });
+  const recorded = await readRecorded(backend);
+  const { state } = recorded;
+  const refreshed = opts.refresh === false
+    ? { runtimes: recorded.runtimes, diagnostics: [] }
+    : await refresh(declaration, state, recorded.runtimes, stderrLogger(), systemClock());
+  const doc = makePlan(declaration, state, refreshed.runtimes, systemClock(), { restart: opts.restart ?? [] }, refreshed.diagnostics);
   for (const w of warnings) process.stderr.write(`${w}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else process.stdout.write(`${renderPlan(doc)}\n`);

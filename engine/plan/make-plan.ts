@@ -1,5 +1,5 @@
 import type { Declaration } from '../config/declaration.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { StateDocument } from '../../state/state-document.js';
 import { buildDesired } from './build-desired.js';
@@ -14,9 +14,11 @@ export function makePlan(
   runtimes: Record<string, JobRuntime | null>,
   at: Date,
   options: PlanOptions = {},
+  refreshDiagnostics: Diagnostic[] = [],
 ): PlanDocument {
   const desired = buildDesired(decl, state?.profiles);
-  const result = plan(desired, state, runtimes, options);
+  const planned = plan(desired, state, runtimes, options);
+  const result = { ...planned, diagnostics: [...refreshDiagnostics, ...planned.diagnostics] };
   const actions = hasErrors(result.diagnostics) ? [] : result.actions;
   return {
     formatVersion: 1,

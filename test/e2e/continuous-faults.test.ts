@@ -83,7 +83,7 @@ async function caughtUp(dir: string, db?: string): Promise<void> {
 
 beforeAll(async () => {
   [src, dst] = await Promise.all([startPostgres(), startPostgres()]);
-  for (const db of ['shop_kill', 'shop_stop', 'shop_edit', 'shop_edit2', 'shop_term']) {
+  for (const db of ['shop_kill', 'shop_stop', 'shop_edit', 'shop_edit2', 'shop_term', 'shop_drift']) {
     await src.query(`CREATE DATABASE ${db}`);
     await src.query(sampleShopSql(db === 'shop_kill' ? 120_000 : 20_000), db);
   }
@@ -238,5 +238,18 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
     await writer.stop();
     await caughtUp(dir);
     await expectEqual('shop_term', 'term_dst');
+  });
+
+  it('drift: a replication slot dropped behind our back makes a scheduled plan exit 2 and propose the restart', async () => {
+    const dir = project('shop_drift', 'drift_dst');
+    expect((await runCli(['apply', '--auto-approve'], { cwd: dir })).code).toBe(0);
+    const clean = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
+    expect(clean.stdout).toContain('No changes.');
+    expect(clean.code).toBe(0);
+    await src.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'migrate_live_shop_drift%'");
+    const drift = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
+    expect(drift.stdout).toMatch(/warning: drift: job\.live: the replication slot or publication migrate_live_shop_drift_\w+ on shop_drift was removed outside migrate/);
+    expect(drift.stdout).toContain('# job.live will be restarted  [DESTRUCTIVE]');
+    expect(drift.code).toBe(2);
   });
 });

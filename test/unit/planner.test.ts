@@ -41,6 +41,8 @@ const BACK_WAIT = err(/cannot go back to not-started/, /wait until it settles/, 
 const BACK_PROMOTING = err(/cannot go back to not-started/, /keep state: promoted and wait for Completed/);
 const BACK_FAILED = err(/cannot go back to not-started/, /can only restart \(set state: running\) or be deleted/);
 const FULL_DUMP_STOP = act('stop', false, /in the full dump: once stopped it cannot resume, only restart/);
+/** A continuous job stopped in CDC keeps its slot: the source retains WAL meanwhile. */
+const CDC_STOP = act('stop', false, /while stopped, the source keeps WAL/);
 const PROMOTE_TOO_EARLY = err(/cannot promote/, /allowed only in CDC/, /wait for it/);
 const FAILED_STOP = err(/cannot stop/, /can only restart \(set state: running\) or be deleted/);
 const FAILED_PROMOTE = err(/cannot promote/, /can only restart \(set state: running\) or be deleted/);
@@ -74,10 +76,10 @@ const CONTINUOUS: Record<Scenario, Record<DesiredState, Expect>> = {
   },
   STARTING: SETTLING,
   'RUNNING/FULL_DUMP': { 'not-started': BACK_STOP, running: NONE, stopped: FULL_DUMP_STOP, promoted: PROMOTE_TOO_EARLY },
-  'RUNNING/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: act('stop'), promoted: act('promote') },
+  'RUNNING/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: CDC_STOP, promoted: act('promote') },
   'RUNNING/PROMOTE_IN_PROGRESS': PROMOTING,
   'RUNNING_WITH_ERRORS/FULL_DUMP': { 'not-started': BACK_STOP, running: NONE, stopped: FULL_DUMP_STOP, promoted: PROMOTE_TOO_EARLY },
-  'RUNNING_WITH_ERRORS/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: act('stop'), promoted: act('promote') },
+  'RUNNING_WITH_ERRORS/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: CDC_STOP, promoted: act('promote') },
   'RUNNING_WITH_ERRORS/PROMOTE_IN_PROGRESS': PROMOTING,
   'STOPPING/FULL_DUMP': STOPPING,
   'STOPPING/CDC': STOPPING,
@@ -621,7 +623,8 @@ describe('plan: ordering and summary', () => {
 
   it('orders profiles, deletes and replacements, creates, updates, transitions, profile deletes', () => {
     const r = plan(want, state, runtimes);
-    expect(r.diagnostics).toEqual([]);
+    // job.f is continuous and stopped in CDC: only the WAL-retention warning
+    expect(r.diagnostics.map((d) => `${d.severity} ${d.address}`)).toEqual(['warning job.f']);
     expect(r.actions.map((a) => `${a.kind} ${a.address}`)).toEqual([
       'create-profile profile.extra',
       'replace-job job.b',

@@ -107,7 +107,7 @@ describe('renderPlan', () => {
         '  #   no longer declared',
         '  - profile.gone',
         '',
-        'warning: job.f is in the full dump: once stopped it cannot resume, only restart (which wipes and re-migrates)',
+        'warning: job.f is in the full dump: once stopped it cannot resume, only restart (which wipes and re-migrates); meanwhile the source keeps WAL for its replication slot',
         '',
         'Destructive actions are marked [DESTRUCTIVE]: apply needs --allow-destructive for them.',
         'Plan: 5 to add, 2 to change, 4 to destroy.',
