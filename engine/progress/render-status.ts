@@ -37,10 +37,15 @@ export function renderStatus(jobs: JobStatusView[]): string {
       out.push(
         `  database ${d.name} -> ${d.target}: ${d.migrationState} (tables: ${d.fullLoadCompletedTables} completed, ${d.fullLoadLoadingTables} loading, ${d.fullLoadQueuedTables} queued, ${d.fullLoadErroredTables} errored)`,
       );
+      if (j.type === 'continuous') {
+        const latency = d.latencyMs === null ? 'n/a' : `${num(d.latencyMs)} ms`;
+        out.push(`    changes: ${num(d.incomingChanges)} incoming, ${num(d.appliedChanges)} applied, latency ${latency}`);
+      }
       for (const t of d.tables) {
         const err = t.lastError ? ` — ${t.lastError}` : '';
         const ranges = t.rangesTotal > 1 ? `, ranges ${t.rangesDone}/${t.rangesTotal}` : '';
-        out.push(`    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${err}`);
+        const cdc = j.type === 'continuous' ? `, cdc +${num(t.cdcInsertCounter)} ~${num(t.cdcUpdateCounter)} -${num(t.cdcDeleteCounter)}` : '';
+        out.push(`    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${cdc}${err}`);
       }
     }
     out.push('');
