@@ -51,6 +51,30 @@ export interface SnapshotRequest {
   tables: QualifiedName[];
 }
 
+/** A checksum over a set of rows, comparable between source and destination. */
+export interface ChunkChecksum {
+  count: number;
+  hash: string;
+}
+
+/** Key values as the engine's text forms (one per key column). */
+export type KeyValues = string[];
+
+/**
+ * Reads rows for `migrate verify`. Both sides must produce equal hashes for
+ * equal rows: homogeneous pairs hash each row's text form; heterogeneous
+ * pairs normalise values first (the type map decides).
+ */
+export interface TableChecksummer {
+  /** The key `offset` rows after `after` in key order (null when the table ends first). */
+  keyAfter(table: TableDef, key: string[], after: KeyValues | null, offset: number): Promise<KeyValues | null>;
+  /** Rows with key in (lower, upper] (open bounds when null); the whole table when `key` is empty. */
+  chunk(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<ChunkChecksum>;
+  /** Per-row hashes in (lower, upper], keyed by the key's text (JSON of the values). */
+  rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>>;
+  close(): Promise<void>;
+}
+
 export interface SourceProvider {
   /** Connectivity, privileges and settings (e.g. `wal_level`); each failure names the setting. */
   checkPrerequisites(req: { databases: string[]; continuous: boolean }): Promise<Diagnostic[]>;
@@ -76,6 +100,8 @@ export interface SourceProvider {
   tablesWithoutKey(database: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]>;
   /** Let keyless tables replicate updates/deletes (PostgreSQL: REPLICA IDENTITY FULL). */
   enableFullRowIdentity(database: string, tables: readonly QualifiedName[]): Promise<void>;
+  /** Row reader for `verify` on one database. */
+  checksummer(database: string): TableChecksummer;
   /** Formats this source can produce for a table, best first. */
   formatsFor(table: TableDef): CopyFormat[];
   close(): Promise<void>;
@@ -167,6 +193,8 @@ export interface DestinationProvider {
   /** The position committed with the last applied batch, or null. */
   readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
   setSequences(target: string, values: SequenceValue[]): Promise<void>;
+  /** Row reader for `verify` on one target database. */
+  checksummer(target: string): TableChecksummer;
   close(): Promise<void>;
 }
 

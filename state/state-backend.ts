@@ -68,4 +68,11 @@ export interface StateBackend {
   renewLease(job: string, workerId: string, ttlMs: number): Promise<boolean>;
   releaseLease(job: string, workerId: string): Promise<void>;
   readLease(job: string): Promise<Lease | null>;
+
+  /**
+   * Release connections or other resources, for backends that hold them
+   * (optional: the local backend holds nothing between calls). The backend
+   * must not be used afterwards.
+   */
+  close?(): Promise<void>;
 }

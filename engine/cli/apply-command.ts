@@ -116,6 +116,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   } finally {
     await worker?.shutdown(10_000, forced.signal);
     await backend.unlock(lock.id).catch(() => undefined);
+    await backend.close?.();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

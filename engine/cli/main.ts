@@ -6,6 +6,7 @@ import { planCommand } from './plan-command.js';
 import { statusCommand } from './status-command.js';
 import { validateCommand } from './validate-command.js';
 import { workerCommand } from './worker-command.js';
+import { verifyCommand } from './verify-command.js';
 
 /** Terraform spells some flags with one dash (`-out`, `-restart`); accept both. */
 export function normalizeArgs(argv: string[]): string[] {
@@ -79,6 +80,18 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(fileOption())
     .action(async (id: string, o) => {
       code = await forceUnlockCommand(id, o);
+    });
+
+  program
+    .command('verify')
+    .description('compare source and destination row by row (chunked checksums); exit 0 equal, 3 different')
+    .argument('<job>', 'the job to verify')
+    .addOption(fileOption())
+    .option('--database <name>', 'only this source database')
+    .option('--json', 'machine-readable result')
+    .option('--chunk-rows <n>', 'rows per checksum chunk', (v) => Number(v), 10_000)
+    .action(async (job: string, o) => {
+      code = await verifyCommand(job, o);
     });
 
   program

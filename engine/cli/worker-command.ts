@@ -34,6 +34,7 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     process.once('SIGTERM', onSignal);
   });
   await worker.shutdown(10_000, forced.signal);
+  await backend.close?.();
   logger.info('worker stopped', { id: worker.id });
   return EXIT.OK;
 }

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
 import type {
+  TableChecksummer,
   ApplyOptions,
   ApplySession,
   CopyFormat,
@@ -20,6 +21,7 @@ import type {
 import { describeEndpoint, pgClientConfig, withPg } from './pg-connection.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { buildPostDataPlan, buildSchemaDdl } from './pg-ddl.js';
+import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
 import { PgApplySession } from './pg-apply-session.js';
@@ -232,6 +234,10 @@ export class PostgresDestination implements DestinationProvider {
         );
       }
     });
+  }
+
+  checksummer(target: string): TableChecksummer {
+    return new PgChecksummer(this.profile, target);
   }
 
   async close(): Promise<void> {

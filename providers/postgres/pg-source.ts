@@ -4,6 +4,7 @@ import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
 import { randomUUID } from 'node:crypto';
 import type {
+  TableChecksummer,
   ChangeStream,
   CopyFormat,
   ProviderContext,
@@ -16,6 +17,7 @@ import type {
 import { connectPg, describeEndpoint, withPg } from './pg-connection.js';
 import { introspectPostgres } from './pg-introspector.js';
 import { checkSourcePrerequisites } from './pg-prerequisites.js';
+import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteQualified } from './pg-quote.js';
 import { PostgresSnapshot } from './pg-snapshot.js';
 import { dropCdcArtifacts, publicationExists, setPublicationTables, slotExists } from './pg-cdc-artifacts.js';
@@ -157,6 +159,10 @@ export class PostgresSource implements SourceProvider {
 
   async dropArtifacts(database: string, artifactName: string): Promise<void> {
     await withPg(this.profile, database, (c) => dropCdcArtifacts(c, artifactName));
+  }
+
+  checksummer(database: string): TableChecksummer {
+    return new PgChecksummer(this.profile, database);
   }
 
   formatsFor(table: TableDef): CopyFormat[] {

@@ -1,0 +1,66 @@
+// Benchmark settings (environment) and the peer tools (Debian packages).
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const int = (name, dflt) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${v}"`);
+  return Math.floor(n);
+};
+
+export function loadConfig() {
+  return {
+    /** pgbench scale: 80 ≈ 1.2 GB. */
+    scale: int('BENCH_SCALE', 80),
+    /** Rows of the wide mixed-type table: 800k ≈ 250 MB. */
+    wideRows: int('BENCH_WIDE_ROWS', 800_000),
+    /** Parallelism for every peer (migrate `parallelism`, pgcopydb jobs, pg_dump/pg_restore -j, raw pipes). */
+    jobs: Math.max(1, int('BENCH_JOBS', 4)),
+    cdcSeconds: int('BENCH_CDC_SECONDS', 60),
+    backlogSeconds: int('BENCH_BACKLOG_SECONDS', 60),
+    /** pgbench clients / threads for the CDC workloads. */
+    clients: Math.max(1, int('BENCH_CLIENTS', 4)),
+    threads: Math.max(1, int('BENCH_THREADS', 2)),
+    /** Lag sampling interval. */
+    sampleMs: Math.max(20, int('BENCH_SAMPLE_MS', 200)),
+    /** Optional: also pass --split-tables-larger-than to pgcopydb (e.g. "128MB"); off = the plain clone command. */
+    pgcopydbSplit: process.env.BENCH_PGCOPYDB_SPLIT || null,
+    /** Comma-separated subset of phases: full,cdc (default both). */
+    phases: new Set((process.env.BENCH_PHASES || 'full,cdc').split(',').map((s) => s.trim())),
+    /** Comma-separated subset of full-migration peers: migrate,pgcopydb,pgdump,raw. */
+    peers: new Set((process.env.BENCH_PEERS || 'migrate,pgcopydb,pgdump,raw').split(',').map((s) => s.trim())),
+  };
+}
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const migrateCli = join(repoRoot, 'bin', 'migrate.js');
+
+/** The README / issue targets the numbers are compared with. */
+export const TARGETS = {
+  fullVsPgcopydb: 'full migration faster than pgcopydb',
+  fullVsRaw: 'full migration within 15% of the raw COPY pipe',
+  cdcPace: 'CDC keeps pace with native logical replication',
+  cdcLagP99: 'CDC lag p99 < 1 s',
+  catchUp: 'catch-up at least as fast as native',
+  workerRss: 'worker RSS < 300 MB',
+};
+
+const TOOLS = ['pg_dump', 'pg_restore', 'psql', 'pgbench', 'pgcopydb'];
+
+/**
+ * Locate the PostgreSQL 15 client tools and pgcopydb: /usr/lib/postgresql/15/bin
+ * first (Debian's versioned directory), then PATH. Returns null entries for missing tools.
+ */
+export function findTools() {
+  const dirs = ['/usr/lib/postgresql/15/bin', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+  const found = {};
+  for (const tool of TOOLS) {
+    found[tool] = dirs.map((d) => join(d, tool)).find((p) => existsSync(p)) ?? null;
+  }
+  return found;
+}
+
+export const INSTALL_HINT = 'apt-get update && apt-get install -y pgcopydb postgresql-client-15';

@@ -1,0 +1,110 @@
+// Driving the real migrate CLI: a declaration in a temp dir, `apply`, `status --json`, `worker`.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateCli } from './config.mjs';
+import { watchProcess } from './proc-stats.mjs';
+import { onCleanup, removeDirOnCleanup, run, start, tail } from './util.mjs';
+
+export class MigrateProject {
+  /** A declaration directory with one job from `source` to `destination`. */
+  constructor({ source, destination, job, type, database, target, parallelism }) {
+    this.dir = mkdtempSync(join(tmpdir(), 'migrate-bench-'));
+    removeDirOnCleanup(this.dir);
+    Object.assign(this, { source, destination, job, type, database, target, parallelism });
+    // the worker logs at info by default; keep the CLIs quiet unless asked
+    this.env = { MIGRATE_LOG: process.env.MIGRATE_LOG ?? 'warn' };
+  }
+
+  declare(state) {
+    writeFileSync(
+      join(this.dir, 'migrate.yaml'),
+      `version: 1
+profiles:
+  src: { engine: postgres, host: 127.0.0.1, port: ${this.source.port}, user: postgres }
+  dst: { engine: postgres, host: 127.0.0.1, port: ${this.destination.port}, user: postgres }
+jobs:
+  ${this.job}:
+    source: src
+    destination: dst
+    type: ${this.type}
+    state: ${state}
+    parallelism: ${this.parallelism}
+    databases:
+      - name: ${this.database}
+        target: ${this.target}
+`,
+    );
+  }
+
+  /** `migrate apply --auto-approve`, watched: wall time, peak RSS, CPU. */
+  async apply(extra = []) {
+    const p = start(process.execPath, [migrateCli, 'apply', '--auto-approve', ...extra], { cwd: this.dir, env: this.env });
+    const watch = watchProcess(p.pid);
+    const res = await p.done;
+    const proc = watch.stop();
+    if (res.code !== 0) throw new Error(`migrate apply exited with ${res.code ?? res.signal}\n${tail(res.err || res.out)}`);
+    return { ms: res.ms, ...proc, output: res.out };
+  }
+
+  async status() {
+    const res = await run(process.execPath, [migrateCli, 'status', '--json'], { cwd: this.dir, env: this.env });
+    const doc = JSON.parse(res.out);
+    return doc.jobs.find((j) => j.name === this.job);
+  }
+
+  /** Start `migrate worker` in the background; killed at cleanup. */
+  startWorker() {
+    const p = start(process.execPath, [migrateCli, 'worker'], { cwd: this.dir, env: this.env });
+    const watch = watchProcess(p.pid);
+    const unregister = onCleanup(async () => {
+      p.child.kill('SIGTERM');
+      await p.done;
+    });
+    return {
+      pid: p.pid,
+      watch,
+      done: p.done,
+      async stop() {
+        unregister();
+        const usage = watch.stop();
+        p.child.kill('SIGTERM');
+        const res = await p.done;
+        return { ...usage, output: res.err };
+      },
+    };
+  }
+}
+
+/**
+ * Per-phase timing of a migrate job from its status document: data copy
+ * (first table load start → last table load end) and what follows it
+ * (indexes, constraints, sequences) up to the database's end.
+ */
+export function migratePhases(job) {
+  const db = job?.databases?.[0];
+  if (!db) return null;
+  const ts = (s) => (s ? Date.parse(s) : null);
+  const starts = db.tables.map((t) => ts(t.fullLoadStartedOn)).filter(Boolean);
+  const ends = db.tables.map((t) => ts(t.fullLoadEndedOn)).filter(Boolean);
+  const jobStart = ts(job.startedAt);
+  const dbStart = ts(db.startedOn);
+  const dataStart = starts.length ? Math.min(...starts) : null;
+  const dataEnd = ends.length ? Math.max(...ends) : null;
+  const dbEnd = ts(db.endedOn) ?? ts(job.endedAt);
+  const r = (ms) => (ms == null || Number.isNaN(ms) ? null : Math.round(ms / 100) / 10);
+  return {
+    /** job start → first COPY (prepare, introspection, snapshot, pre-data schema) */
+    beforeDataS: r(dataStart && (jobStart ?? dbStart) ? dataStart - (jobStart ?? dbStart) : null),
+    dataCopyS: r(dataStart && dataEnd ? dataEnd - dataStart : null),
+    /** last table loaded → database done (post-data: indexes, constraints; sequences) */
+    afterDataS: r(dataEnd && dbEnd ? dbEnd - dataEnd : null),
+    tables: db.tables.map((t) => ({
+      name: t.name,
+      rows: t.fullLoadTotalRows,
+      bytes: t.fullLoadTotalVolumeBytes,
+      ranges: t.rangesTotal,
+      loadS: r(ts(t.fullLoadEndedOn) - ts(t.fullLoadStartedOn)),
+    })),
+  };
+}
