@@ -36,6 +36,8 @@ export interface JobConfigRecord {
   type: JobType;
   desiredState: DesiredState;
   parallelism: Parallelism;
+  /** Verify before promote completes (absent = false). */
+  verify?: boolean;
   databases: DatabaseRecord[];
 }
 

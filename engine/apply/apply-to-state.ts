@@ -49,6 +49,8 @@ export function applyToState(doc: StateDocument, actions: readonly PlanAction[],
         const j = job(a.name);
         j.parallelism = a.after.parallelism;
         j.desiredState = a.after.desiredState;
+        if (a.after.verify) j.verify = true;
+        else delete j.verify;
         note(j, 'update', a.changes.map((c) => `${c.path}=${JSON.stringify(c.before)}`).join(','), a.changes.map((c) => `${c.path}=${JSON.stringify(c.after)}`).join(','));
         break;
       }

@@ -34,6 +34,7 @@ interface RawJob {
   type?: JobType;
   state?: DesiredState;
   parallelism?: Parallelism;
+  verify?: boolean;
   databases: RawDatabase[];
 }
 type RawBackend = { type?: 'local'; path?: string } | { type: 'postgres'; profile: string; schema?: string };
@@ -86,6 +87,7 @@ export function buildDeclaration(
       type: j.type ?? defaults.jobType,
       state: j.state ?? defaults.state,
       parallelism: j.parallelism ?? defaults.parallelism,
+      verify: j.verify ?? false,
       databases,
       location: file.locator.key(['jobs', name]),
     };

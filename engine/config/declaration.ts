@@ -50,6 +50,8 @@ export interface JobSpec {
   type: JobType;
   state: DesiredState;
   parallelism: Parallelism;
+  /** Run `verify` before promote completes; promote refuses on a difference. Default false. */
+  verify: boolean;
   databases: DatabaseSpec[];
   location: SourceLocation;
 }

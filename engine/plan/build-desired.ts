@@ -56,6 +56,7 @@ export function buildDesired(decl: Declaration, recorded: Record<string, Profile
       type: j.type,
       desiredState: j.state,
       parallelism: j.parallelism,
+      ...(j.verify ? { verify: true } : {}),
       databases: j.databases.map((d) => ({
         name: d.name,
         target: d.target,

@@ -160,8 +160,8 @@ export function plan(
     }
     jobUpdates.push(...databaseActions(name, record, after));
     const configChanges = diffFields(
-      { parallelism: record.parallelism },
-      { parallelism: after.parallelism },
+      { parallelism: record.parallelism, verify: record.verify ?? false },
+      { parallelism: after.parallelism, verify: after.verify ?? false },
     );
     if (configChanges.length) {
       jobUpdates.push({

@@ -5,6 +5,7 @@ import type { ApplySession, ChangeStream, DestinationProvider, SourceProvider } 
 import type { DatabaseProgress } from '../../state/job-runtime.js';
 import type { DatabaseRecord, JobRecord } from '../../state/state-document.js';
 import { sameValue } from '../plan/config-diff.js';
+import { verifyDatabases } from '../verify/verify-job.js';
 import type { Clock } from './clock.js';
 import { runFullDump } from './full-dump.js';
 import type { Logger } from './logger.js';
@@ -299,6 +300,25 @@ export class DatabasePipeline {
 
   private async finishPromote(): Promise<void> {
     const catalog = this.catalog ?? (await this.deps.source.introspect(this.db.name, this.selection));
+    if (this.deps.currentRecord().verify) {
+      // the stream is stopped and caught up: compare before anything irreversible happens
+      const result = await verifyDatabases(this.deps.job, this.deps.source, this.deps.destination, [{ ...this.db, tables: this.selection }], {
+        chunkRows: 10_000,
+        rechecks: 2,
+        recheckDelayMs: 500,
+        maxDifferences: 5,
+        signal: this.deps.signal,
+      });
+      const different = result.databases.flatMap((d) => d.tables.filter((t) => t.status === 'different'));
+      if (different.length) {
+        throw new Error(
+          `promote refused: verify found differences in ${different
+            .map((t) => `${t.table} (${t.differences.map((d) => `${d.key} ${d.kind}`).join(', ')})`)
+            .join('; ')}; the replication slot is kept — inspect with \`migrate verify ${this.deps.job}\``,
+        );
+      }
+      this.deps.logger.info('verify before promote: equal', { database: this.db.name, rows: result.rowsCompared });
+    }
     await this.syncSequences(catalog);
     await this.deps.source.dropArtifacts(this.db.name, this.deps.artifact);
     this.p.migrationState = 'COMPLETED';

@@ -74,3 +74,55 @@ export async function startActivitySampler(server, targetDb, intervalMs = 250) {
     },
   };
 }
+
+/**
+ * Wait-event profile of a consumer: every `intervalMs`, the state and wait
+ * event of the source's walsenders and of the destination's backends/workers
+ * in the target database. Tells whether the pipeline waits for WAL, for the
+ * client to read (backpressure), for the client to send the next statement
+ * (idle in transaction), or is busy executing.
+ */
+export async function startWaitSampler(source, dest, targetDb, intervalMs = 200) {
+  const src = new pg.Client({ connectionString: source.url('postgres') });
+  const dst = new pg.Client({ connectionString: dest.url('postgres') });
+  await Promise.all([src.connect(), dst.connect()]);
+  const counts = { source: {}, destination: {} };
+  let samples = 0;
+  let running = true;
+  const key = (r) => `${r.backend_type === 'client backend' ? r.state ?? '-' : r.backend_type}|${r.wait_event_type ? `${r.wait_event_type}:${r.wait_event}` : 'running'}`;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const [a, b] = await Promise.all([
+          src.query(`SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity WHERE backend_type = 'walsender'`),
+          dst.query(
+            `SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity
+              WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IN ('client backend', 'logical replication worker')
+                AND NOT (backend_type = 'client backend' AND state = 'idle')`,
+            [targetDb],
+          ),
+        ]);
+        samples++;
+        for (const r of a.rows) counts.source[key(r)] = (counts.source[key(r)] ?? 0) + 1;
+        for (const r of b.rows) counts.destination[key(r)] = (counts.destination[key(r)] ?? 0) + 1;
+      } catch {
+        // transient
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await Promise.all([src.end().catch(() => undefined), dst.end().catch(() => undefined)]);
+      const pct = (m) =>
+        Object.fromEntries(
+          Object.entries(m)
+            .sort((x, y) => y[1] - x[1])
+            .map(([k, n]) => [k, Math.round((n / Math.max(1, samples)) * 100)]),
+        );
+      return { samples, sourceWalsenderPct: pct(counts.source), destinationBackendsPct: pct(counts.destination) };
+    },
+  };
+}

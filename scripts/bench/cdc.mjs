@@ -2,6 +2,7 @@
 // job + `migrate worker`) and native logical replication (publication +
 // subscription), each into a fresh target database, one after the other so only
 // one consumer decodes the source's WAL at a time.
+import { startWaitSampler } from './activity-sampler.mjs';
 import { SOURCE_DB } from './dataset.mjs';
 import { currentLsn, startLagSampler } from './lag-sampler.mjs';
 import { MigrateProject } from './migrate-cli.mjs';
@@ -39,8 +40,9 @@ async function compareContent(source, dest, target) {
  * The workload window: pgbench for `secs` while the sampler runs, then wait
  * until the slot confirmed the LSN the source had when pgbench ended.
  */
-async function workloadWindow(ctx, sampler, secs, extraCpu) {
+async function workloadWindow(ctx, sampler, target, secs, extraCpu) {
   const { source, dest } = ctx;
+  const waits = await startWaitSampler(source, dest, target);
   const meter = cpuMeter([source, dest]);
   const cpu0 = extraCpu?.() ?? 0;
   const tStart = sampler.now();
@@ -48,7 +50,9 @@ async function workloadWindow(ctx, sampler, secs, extraCpu) {
   const tEnd = sampler.now();
   const endLsn = await currentLsn(source, SOURCE_DB);
   const tConfirmed = await sampler.waitConfirmed(endLsn, CATCH_UP_TIMEOUT_MS);
-  const cpu = meter.end((extraCpu?.() ?? 0) - cpu0);
+  const workerCpuS = extraCpu ? Math.round(((extraCpu() ?? 0) - cpu0) * 10) / 10 : null;
+  const cpu = { ...meter.end(workerCpuS ?? 0), workerCpuS };
+  const waitEvents = await waits.stop();
   const loadS = (tEnd - tStart) / 1000;
   const totalS = (tConfirmed - tStart) / 1000;
   return {
@@ -60,11 +64,12 @@ async function workloadWindow(ctx, sampler, secs, extraCpu) {
     drainAfterLoadS: seconds(tConfirmed - tEnd),
     lagDuringLoad: sampler.lagStats(tStart, tEnd),
     cpu,
+    waitEvents,
   };
 }
 
 /** Backlog while the consumer is paused, then time from resume until the slot confirmed the LSN at resume. */
-async function catchUp(ctx, sampler, { pause, resume }) {
+async function catchUp(ctx, sampler, target, { pause, resume }, extraCpu) {
   const { cfg, source } = ctx;
   await pause();
   await sampler.waitActive(false, 120_000);
@@ -75,9 +80,15 @@ async function catchUp(ctx, sampler, { pause, resume }) {
     SOURCE_DB,
   );
   await Promise.all([ctx.source.query('CHECKPOINT'), ctx.dest.query('CHECKPOINT')]);
+  const waits = await startWaitSampler(ctx.source, ctx.dest, target);
+  const meter = cpuMeter([ctx.source, ctx.dest]);
+  const cpu0 = extraCpu?.() ?? 0;
   const t0 = sampler.now();
   const resumed = await resume();
   const tConfirmed = await sampler.waitConfirmed(resumeLsn, CATCH_UP_TIMEOUT_MS);
+  const workerCpuS = extraCpu ? Math.round(((extraCpu() ?? 0) - cpu0) * 10) / 10 : null;
+  const cpu = { ...meter.end(workerCpuS ?? 0), workerCpuS };
+  const waitEvents = await waits.stop();
   const catchUpS = (tConfirmed - t0) / 1000;
   return {
     pgbench: bench,
@@ -85,6 +96,8 @@ async function catchUp(ctx, sampler, { pause, resume }) {
     catchUpS: Math.round(catchUpS * 100) / 100,
     changesPerS: Math.round(bench.rowChanges / catchUpS),
     ...(resumed ?? {}),
+    cpu,
+    waitEvents,
   };
 }
 
@@ -134,7 +147,7 @@ export async function runMigrateCdc(ctx) {
     const applied0 = (await project.status())?.databases?.[0]?.appliedChanges ?? 0;
 
     log(`migrate: pgbench -c ${cfg.clients} -j ${cfg.threads} -T ${cfg.cdcSeconds}`);
-    result.cdc = await workloadWindow(ctx, sampler, cfg.cdcSeconds, () => worker.watch.result().cpuS);
+    result.cdc = await workloadWindow(ctx, sampler, target, cfg.cdcSeconds, () => worker.watch.result().cpuS);
     await sleep(1500); // let the worker report its counters
     const job = await project.status();
     result.cdc.statusAppliedChanges = (job?.databases?.[0]?.appliedChanges ?? 0) - applied0;
@@ -142,7 +155,7 @@ export async function runMigrateCdc(ctx) {
     log(`migrate: ${result.cdc.appliedChangesPerS} changes/s (source ${result.cdc.sourceChangesPerS}), lag p50 ${result.cdc.lagDuringLoad.p50Ms} ms p99 ${result.cdc.lagDuringLoad.p99Ms} ms`);
 
     log(`migrate: catch-up — state: stopped, pgbench ${cfg.backlogSeconds} s, state: running`);
-    result.catchUp = await catchUp(ctx, sampler, {
+    result.catchUp = await catchUp(ctx, sampler, target, {
       pause: async () => {
         project.declare('stopped');
         await project.apply();
@@ -152,7 +165,7 @@ export async function runMigrateCdc(ctx) {
         const res = await project.apply();
         return { resumeApplyS: seconds(res.ms) };
       },
-    });
+    }, () => worker.watch.result().cpuS);
     log(`migrate: caught up in ${result.catchUp.catchUpS} s (${result.catchUp.changesPerS} changes/s)`);
     await sleep(1000);
     const check = await compareContent(source, dest, target);
@@ -223,11 +236,11 @@ export async function runNativeCdc(ctx) {
     await sleep(2000);
 
     log(`native: pgbench -c ${cfg.clients} -j ${cfg.threads} -T ${cfg.cdcSeconds}`);
-    result.cdc = await workloadWindow(ctx, sampler, cfg.cdcSeconds);
+    result.cdc = await workloadWindow(ctx, sampler, target, cfg.cdcSeconds);
     log(`native: ${result.cdc.appliedChangesPerS} changes/s (source ${result.cdc.sourceChangesPerS}), lag p50 ${result.cdc.lagDuringLoad.p50Ms} ms p99 ${result.cdc.lagDuringLoad.p99Ms} ms`);
 
     log(`native: catch-up — DISABLE, pgbench ${cfg.backlogSeconds} s, ENABLE`);
-    result.catchUp = await catchUp(ctx, sampler, {
+    result.catchUp = await catchUp(ctx, sampler, target, {
       pause: () => dest.query(`ALTER SUBSCRIPTION ${sub} DISABLE`, target),
       resume: () => dest.query(`ALTER SUBSCRIPTION ${sub} ENABLE`, target).then(() => undefined),
     });

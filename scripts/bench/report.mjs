@@ -92,6 +92,15 @@ export function printReport(results) {
       p(`  ${pad(peer, 10)} ${lpad(r.cdc.sourceChangesPerS, 11)} ${lpad(r.cdc.appliedChangesPerS, 10)} ${lpad(f1(r.cdc.drainAfterLoadS) + ' s', 7)} ${lpad(l.p50Ms + ' ms', 9)} ${lpad(l.p90Ms + ' ms', 7)} ${lpad(l.p99Ms + ' ms', 7)} ${lpad(l.maxMs + ' ms', 7)}   ${init}`);
     }
     p(`  (applied/s = row changes / (load start → slot confirmed the LSN at load end); drain = that point − load end)`);
+    const top = (m) => Object.entries(m ?? {}).slice(0, 4).map(([k, v]) => `${k} ${v}%`).join(', ') || '—';
+    for (const [peer, r] of Object.entries(cdc)) {
+      for (const [what, w] of [['CDC', r.cdc], ['catch-up', r.catchUp]]) {
+        if (!w?.cpu) continue;
+        p(`  ${pad(peer, 8)} ${pad(what, 9)} CPU s: consumer ${f1(w.cpu.workerCpuS)}, src server ${f1(w.cpu.sourceServerCpuS)}, dst server ${f1(w.cpu.destinationServerCpuS)}, other ${f1(w.cpu.otherCpuS)} (wall ${f1(w.cpu.wallS)} s)`);
+        p(`  ${pad('', 8)} ${pad('', 9)} walsender: ${top(w.waitEvents?.sourceWalsenderPct)}`);
+        p(`  ${pad('', 8)} ${pad('', 9)} dst apply: ${top(w.waitEvents?.destinationBackendsPct)}`);
+      }
+    }
     p();
     p(`Catch-up after a ${config.backlogSeconds} s backlog (consumer paused, same pgbench):`);
     for (const [peer, r] of Object.entries(cdc)) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ ${extra}    databases: [{ name: ${db}, target: ${target} }]
 
 beforeAll(async () => {
   [src, dst] = await Promise.all([startPostgres({ major: 14 }), startPostgres({ major: 17 })]);
-  for (const db of ['v_once', 'v_live']) {
+  for (const db of ['v_once', 'v_live', 'v_gate']) {
     await src.query(`CREATE DATABASE ${db}`);
     await src.query(sampleShopSql(30_000), db);
   }
@@ -92,5 +92,20 @@ describe('migrate verify', () => {
     expect(res.stdout).not.toContain('DIFFERENT');
     expect(res.code).toBe(0);
     await waitFor('worker keeps running', async () => w.child.exitCode === null);
+  });
+
+  it('verify: true gates promote: a difference makes promote refuse (job Failed, slot kept)', async () => {
+    const dir = project('v_gate', 'v_gate_dst', 'continuous', '    verify: true\n');
+    expect((await runCli(['apply', '--auto-approve'], { cwd: dir })).code).toBe(0);
+    await dst.query("SET session_replication_role = replica; UPDATE public.products SET title = 'tampered' WHERE sku = md5('p7')::uuid", 'v_gate_dst');
+    const yaml = join(dir, 'migrate.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('type: continuous', 'type: continuous\n    state: promoted'));
+    const promote = await runCli(['apply', '--auto-approve'], { cwd: dir });
+    expect(promote.code).toBe(1);
+    expect(promote.stderr).toMatch(/promote refused: verify found differences in public\.products \(\["[0-9a-f-]{36}"\] different\)/);
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as { jobs: { status: string; substatus: string }[] };
+    expect(status.jobs[0]).toMatchObject({ status: 'FAILED', substatus: 'PROMOTE_IN_PROGRESS' });
+    const slots = await src.query("SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'migrate_j_v_gate%'");
+    expect(slots).toHaveLength(1);
   });
 });

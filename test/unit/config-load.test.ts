@@ -53,6 +53,7 @@ describe('loadDeclaration', () => {
           type: 'one-time',
           state: 'running',
           parallelism: 'optimal',
+          verify: false,
           databases: [
             {
               name: 'shop',
@@ -108,6 +109,7 @@ describe('loadDeclaration', () => {
       type: 'one-time',
       state: 'running',
       parallelism: 'optimal',
+      verify: false,
       databases: [{ name: 'shop', target: 'shop', tables: { include: ['*.*'], exclude: [] }, location: at(file, 12, 9) }],
       location: at(file, 8, 3),
     });

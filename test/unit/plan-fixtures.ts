@@ -176,6 +176,7 @@ export function jobSpec(name: string, over: Partial<JobSpec> = {}): JobSpec {
     type: 'continuous',
     state: 'running',
     parallelism: 'optimal',
+    verify: false,
     databases: [{ name: 'shop', target: 'shop', tables: { include: ['public.*'], exclude: [] }, location: loc(20) }],
     location: loc(12),
     ...over,
