@@ -208,6 +208,11 @@ export interface ApplyOptions {
 export interface ApplyCounts {
   /** Per `schema.table`. */
   tables: Map<string, { inserts: number; updates: number; deletes: number }>;
+  /**
+   * Tables whose changes the destination rejected (constraint or data
+   * errors): their changes in this batch were not applied, the rest were.
+   */
+  failed: Map<string, Error>;
 }
 
 /** One destination transaction of applied changes, committed with its source position. */

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatFieldPath } from './field-path.js';
 import type { DeclarationFile } from './list-declaration-files.js';
@@ -94,6 +94,23 @@ export async function parseDeclarationFile(
       ],
     };
   }
+  // `yaml` does not report an alias without its anchor as a parse error (toJS
+  // throws later, without a position): point at the alias itself.
+  let unresolved: Diagnostic | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      unresolved = {
+        severity: 'error',
+        summary: `cannot expand YAML aliases: unknown alias *${node.source}`,
+        detail: `an alias refers to an anchor (&${node.source}) set earlier in the same file`,
+        location: locator.offset(node.range?.[0] ?? 0),
+      };
+      return visit.BREAK;
+    },
+  });
+  if (unresolved) return { parsed: null, diagnostics: [...diagnostics, unresolved] };
+
   let data: unknown;
   try {
     // maxAliasCount guards against alias bombs ("billion laughs").

@@ -30,6 +30,8 @@ export interface PipelineDeps {
   batchEvents?: number;
   /** The stream works end to end again (clears Running with errors). */
   onHealthy?: () => void;
+  /** A table was held back after the destination rejected its changes. */
+  onTableError?: (table: string, err: Error) => void;
 }
 
 /** Leaf tables hold the rows; partitioned parents only route them. */
@@ -48,6 +50,8 @@ export class DatabasePipeline {
   /** Table key → position its rows were read at (changes before it are already in the table). */
   private syncPositions = new Map<string, string | null>();
   private promoteTarget: string | null = null;
+  /** Tables whose changes the destination rejected; skipped until re-added to the selection. */
+  private readonly quarantined = new Set<string>();
 
   constructor(
     private readonly db: DatabaseRecord,
@@ -219,6 +223,7 @@ export class DatabasePipeline {
         if (batch.events.length) {
           session ??= await destination.beginApply(this.db.target, { skip: (rel, pos) => this.skip(rel, pos) });
           const counts = await session.apply(batch.events);
+          for (const [table, err] of counts.failed) this.quarantine(table, err);
           for (const [table, c] of counts.tables) {
             const tp = progress.table(this.p, table);
             tp.cdcInsertCounter += c.inserts;
@@ -259,8 +264,25 @@ export class DatabasePipeline {
     await this.finishPromote();
   }
 
+  /**
+   * The destination rejected a table's changes (e.g. a constraint the source
+   * does not have): hold that table back — its later changes are skipped and
+   * it shows ERROR — while every other table keeps streaming. Fix the cause,
+   * then remove the table from `tables` and add it back to backfill it.
+   */
+  private quarantine(table: string, err: Error): void {
+    this.quarantined.add(table);
+    const tp = this.deps.progress.table(this.p, table);
+    tp.state = 'ERROR';
+    tp.dataErrorsCount++;
+    tp.lastError = err.message;
+    this.deps.logger.error('destination rejected changes; table held back', { table, error: err.message });
+    this.deps.onTableError?.(table, err);
+  }
+
   private skip(rel: ChangeRelation, finalPosition: string): boolean {
     const key = `${rel.schema}.${rel.name}`;
+    if (this.quarantined.has(key)) return true;
     if (!this.syncPositions.has(key)) return true;
     const sync = this.syncPositions.get(key);
     return sync != null && this.deps.source.comparePositions(finalPosition, sync) < 0;
@@ -271,7 +293,9 @@ export class DatabasePipeline {
     const { source, destination, progress, job, generation } = this.deps;
     this.selection = next;
     const catalog = await source.introspect(this.db.name, next);
-    const before = new Set(dataTables(this.catalog ?? catalog).map(qualifiedKey));
+    // a table removed and added back is backfilled from scratch: it may leave quarantine
+    for (const t of [...this.quarantined]) if (!dataTables(catalog).some((x) => qualifiedKey(x) === t)) this.quarantined.delete(t);
+    const before = new Set(dataTables(this.catalog ?? catalog).filter((t) => !this.quarantined.has(qualifiedKey(t))).map(qualifiedKey));
     const now = dataTables(catalog);
     const added = now.filter((t) => !before.has(qualifiedKey(t)));
     const nowKeys = new Set(now.map(qualifiedKey));

@@ -58,6 +58,8 @@ export class JobRunner {
   private providers: Provider[] = [];
   private restart = false;
   private retrying = new Map<string, Error>();
+  /** Tables held back after the destination rejected their changes (keep the job Running with errors). */
+  private tableErrors = new Map<string, Error>();
 
   constructor(
     private readonly state: StateDocument,
@@ -218,6 +220,12 @@ export class JobRunner {
       signal: abort.signal,
       currentRecord: this.deps.currentRecord,
       onHealthy: () => this.clearRetry(db.name),
+      onTableError: (table, err) => {
+        this.tableErrors.set(`${db.name}: ${table}`, err);
+        this.runtime.status = 'RUNNING_WITH_ERRORS';
+        this.runtime.error = { message: `${db.name}: ${table}: ${err.message} (table held back; the others continue)`, at: this.progress.now(), phase: this.phase(), fatal: false };
+        this.progress.touch();
+      },
     });
     const entry: RunningDatabase = { pipeline, abort, failure: null, done: Promise.resolve() };
     entry.done = this.withRetry(db.name, () => pipeline.run(), abort.signal)
@@ -265,7 +273,7 @@ export class JobRunner {
   }
 
   private clearRetry(key: string): void {
-    if (!this.retrying.delete(key) || this.retrying.size) return;
+    if (!this.retrying.delete(key) || this.retrying.size || this.tableErrors.size) return;
     if (this.runtime.status === 'RUNNING_WITH_ERRORS') this.runtime.status = 'RUNNING';
     this.runtime.error = null;
     this.progress.touch();

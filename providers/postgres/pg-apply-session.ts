@@ -4,6 +4,27 @@ import type { ApplyCounts, ApplyOptions, ApplySession } from '../provider.js';
 import { changesToSql } from './pg-change-sql.js';
 import { CONTROL_SCHEMA } from './pg-control-schema.js';
 
+/** Constraint violations (23xxx) and data exceptions (22xxx): the row, not the connection, is the problem. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('23') || code.startsWith('22'));
+}
+
+/** Row events per table in their original order (truncates go with each of their tables). */
+function groupByTable(events: ChangeEvent[]): Map<string, ChangeEvent[]> {
+  const out = new Map<string, ChangeEvent[]>();
+  const push = (key: string, e: ChangeEvent) => {
+    const list = out.get(key) ?? [];
+    list.push(e);
+    out.set(key, list);
+  };
+  for (const e of events) {
+    if (e.kind === 'truncate') for (const r of e.relations) push(`${r.schema}.${r.name}`, { ...e, relations: [r] });
+    else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') push(`${e.relation.schema}.${e.relation.name}`, e);
+  }
+  return out;
+}
+
 /**
  * One destination transaction of applied changes. Each apply() is one
  * round trip (a multi-statement simple query); commit() writes the
@@ -48,16 +69,38 @@ export class PgApplySession implements ApplySession {
       }
     }
     const tables = new Map<string, { inserts: number; updates: number; deletes: number }>();
-    if (!kept.length) return { tables };
+    const failed = new Map<string, Error>();
+    if (!kept.length) return { tables, failed };
     const { sql, counts } = changesToSql(kept);
     try {
-      await this.client.query(sql);
+      await this.client.query(`SAVEPOINT batch; ${sql}; RELEASE SAVEPOINT batch`);
+      for (const [k, v] of counts) tables.set(k, v);
+      return { tables, failed };
+    } catch (err) {
+      if (!isDataError(err)) {
+        await this.fail(err as Error);
+        throw new Error(`applying changes failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    // a constraint or data error: apply table by table so only the offending table is held back
+    try {
+      await this.client.query('ROLLBACK TO SAVEPOINT batch');
+      for (const [table, events] of groupByTable(kept)) {
+        const part = changesToSql(events);
+        try {
+          await this.client.query(`SAVEPOINT t; ${part.sql}; RELEASE SAVEPOINT t`);
+          for (const [k, v] of part.counts) tables.set(k, v);
+        } catch (err) {
+          if (!isDataError(err)) throw err;
+          await this.client.query('ROLLBACK TO SAVEPOINT t');
+          failed.set(table, err as Error);
+        }
+      }
     } catch (err) {
       await this.fail(err as Error);
       throw new Error(`applying changes failed: ${(err as Error).message}`, { cause: err });
     }
-    for (const [k, v] of counts) tables.set(k, v);
-    return { tables };
+    return { tables, failed };
   }
 
   async commit(checkpoint: { job: string; database: string; position: string }): Promise<void> {

@@ -84,7 +84,9 @@ async function catchUp(ctx, sampler, target, { pause, resume }, extraCpu) {
   const meter = cpuMeter([ctx.source, ctx.dest]);
   const cpu0 = extraCpu?.() ?? 0;
   const t0 = sampler.now();
+  const active = sampler.waitActive(true, CATCH_UP_TIMEOUT_MS);
   const resumed = await resume();
+  const tActive = await active;
   const tConfirmed = await sampler.waitConfirmed(resumeLsn, CATCH_UP_TIMEOUT_MS);
   const workerCpuS = extraCpu ? Math.round(((extraCpu() ?? 0) - cpu0) * 10) / 10 : null;
   const cpu = { ...meter.end(workerCpuS ?? 0), workerCpuS };
@@ -95,6 +97,11 @@ async function catchUp(ctx, sampler, target, { pause, resume }, extraCpu) {
     backlogWalBytes: Number(slot?.bytes ?? 0),
     catchUpS: Math.round(catchUpS * 100) / 100,
     changesPerS: Math.round(bench.rowChanges / catchUpS),
+    /** resume → the slot is streaming again (CLI, plan, worker pick-up / apply worker start) */
+    startupS: seconds(tActive - t0),
+    /** slot streaming → caught up */
+    streamingS: seconds(tConfirmed - tActive),
+    streamingChangesPerS: Math.round(bench.rowChanges / ((tConfirmed - tActive) / 1000)),
     ...(resumed ?? {}),
     cpu,
     waitEvents,

@@ -15,8 +15,8 @@ export function loadConfig() {
   return {
     /** pgbench scale: 80 ≈ 1.2 GB. */
     scale: int('BENCH_SCALE', 80),
-    /** Rows of the wide mixed-type table: 800k ≈ 250 MB. */
-    wideRows: int('BENCH_WIDE_ROWS', 800_000),
+    /** Rows of the wide mixed-type table: 600k ≈ 250 MB. */
+    wideRows: int('BENCH_WIDE_ROWS', 600_000),
     /** Parallelism for every peer (migrate `parallelism`, pgcopydb jobs, pg_dump/pg_restore -j, raw pipes). */
     jobs: Math.max(1, int('BENCH_JOBS', 4)),
     cdcSeconds: int('BENCH_CDC_SECONDS', 60),

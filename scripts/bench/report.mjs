@@ -106,7 +106,7 @@ export function printReport(results) {
     for (const [peer, r] of Object.entries(cdc)) {
       if (!r.catchUp) continue;
       const c = r.catchUp;
-      p(`  ${pad(peer, 10)} ${c.pgbench.rowChanges} row changes (${prettyBytes(c.backlogWalBytes)} WAL) caught up in ${f1(c.catchUpS)} s → ${c.changesPerS} changes/s${c.resumeApplyS != null ? ` (resume apply ${f1(c.resumeApplyS)} s)` : ''}`);
+      p(`  ${pad(peer, 10)} ${c.pgbench.rowChanges} row changes (${prettyBytes(c.backlogWalBytes)} WAL) caught up in ${f1(c.catchUpS)} s → ${c.changesPerS} changes/s [startup ${f1(c.startupS)} s + streaming ${f1(c.streamingS)} s = ${c.streamingChangesPerS}/s while streaming]${c.resumeApplyS != null ? ` (resume apply ${f1(c.resumeApplyS)} s)` : ''}`);
     }
     const mc = cdc.migrate;
     if (mc?.worker) p(`  migrate worker: peak RSS ${mc.worker.peakRssMb} MB, CPU ${f1(mc.worker.cpuS)} s; continuous apply (initial dump) peak RSS ${mc.initialApply?.peakRssMb} MB`);

@@ -135,32 +135,22 @@ const set = (path: TreePath, value: YamlTree) => (t: Tree) => setAt(t, path, val
 // ---------------------------------------------------------------- wrong types, every field
 const wrongTypes: [TreePath, string, string | RegExp][] = [
   [P('version'), '"1"', 'must be 1'],
-  [P('version'), '[1]', 'must be 1'],
   [P('backend'), '"local"', /^must be a mapping/],
   [P('backend', 'type'), '5', 'must be one of: local, postgres'],
   [P('backend', 'path'), '5', 'must be a string, got an integer'],
-  [P('backend', 'path'), '""', 'must not be empty'],
   [P('profiles'), '[src, dst]', 'must be a mapping, got a list'],
   [SRC, '"postgres://u@h/db"', 'must be a mapping, got a string'],
   [P(...SRC, 'engine'), '5', 'must be one of: postgres, mysql, sqlserver, oracle'],
   [P(...SRC, 'host'), '42', 'must be a string, got an integer'],
-  [P(...SRC, 'host'), '""', 'must not be empty'],
   [P(...SRC, 'port'), '"abc"', 'must be an integer, got a string'],
-  [P(...SRC, 'port'), '1.5', 'must be an integer, got a number'],
   [P(...SRC, 'port'), '0', 'must be an integer from 1 to 65535'],
-  [P(...SRC, 'port'), '65536', 'must be an integer from 1 to 65535'],
   [P(...SRC, 'user'), '[postgres]', 'must be a string, got a list'],
-  [P(...SRC, 'user'), '""', 'must not be empty'],
   [P(...SRC, 'password'), '12345', 'must be a string, got an integer'],
-  [P(...SRC, 'password'), '{ env: PGPASSWORD }', 'must be a string, got a mapping'],
   [P(...SRC, 'database'), '5', 'must be a string, got an integer'],
-  [P(...SRC, 'database'), '""', 'must not be empty'],
   [P(...SRC, 'tls'), 'disable', 'must be a mapping, got a string'],
   [P(...SRC, 'tls', 'mode'), '1', 'must be one of: disable, require, verify-ca, verify-full'],
   [P(...DST, 'tls', 'ca'), '5', 'must be a string, got an integer'],
-  [P(...DST, 'tls', 'ca'), '""', 'must not be empty'],
   [P('jobs'), '"copy"', 'must be a mapping, got a string'],
-  [JOB, '5', 'must be a mapping, got an integer'],
   [P(...JOB, 'source'), '5', 'must be a string, got an integer'],
   [P(...JOB, 'destination'), '[dst]', 'must be a string, got a list'],
   [P(...JOB, 'type'), '1', 'must be one of: one-time, continuous'],
@@ -173,10 +163,8 @@ const wrongTypes: [TreePath, string, string | RegExp][] = [
   [P(...DB0, 'target'), '{ name: x }', 'must be a string, got a mapping'],
   [P(...DB0, 'tables'), '"public.*"', 'must be a mapping, got a string'],
   [P(...DB0, 'tables', 'include'), '"public.*"', 'must be a list, got a string'],
-  [P(...DB0, 'tables', 'include'), '[]', 'must list at least one item'],
   [P(...DB0, 'tables', 'include', 0), '5', 'must be a string, got an integer'],
   [P(...DB0, 'tables', 'exclude'), '"public.audit_*"', 'must be a list, got a string'],
-  [P(...DB0, 'tables', 'exclude', 0), '{}', 'must be a string, got a mapping'],
 ];
 
 // ---------------------------------------------------------------- unknown keys at every level
@@ -186,20 +174,14 @@ const unknownKeys: [TreePath, string, string][] = [
   [P(), 'colour', 'allowed keys: version, backend, profiles, jobs'],
   [P('backend'), 'pth', 'did you mean "path"?'],
   [SRC, 'hots', 'did you mean "host"?'],
-  [SRC, 'prot', 'did you mean "port"?'],
-  [SRC, 'pasword', 'did you mean "password"?'],
-  [DST, 'databse', 'did you mean "database"?'],
   [DST, 'ssl', 'allowed keys: engine, host, port, user, password, database, tls'],
   [P(...SRC, 'tls'), 'mod', 'did you mean "mode"?'],
   [P(...DST, 'tls'), 'cert', 'allowed keys: mode, ca'],
   [JOB, 'sorce', 'did you mean "source"?'],
-  [JOB, 'destinaton', 'did you mean "destination"?'],
   [JOB, 'paralelism', 'did you mean "parallelism"?'],
-  [JOB, 'database', 'did you mean "databases"?'],
   [DB0, 'targte', 'did you mean "target"?'],
   [DB1, 'table', 'did you mean "tables"?'],
   [P(...DB0, 'tables'), 'includes', 'did you mean "include"?'],
-  [P(...DB0, 'tables'), 'exlude', 'did you mean "exclude"?'],
 ];
 
 // ---------------------------------------------------------------- missing required keys
@@ -208,20 +190,15 @@ const missing: [TreePath, string][] = [
   [SRC, 'host'],
   [DST, 'user'],
   [JOB, 'source'],
-  [JOB, 'destination'],
   [JOB, 'databases'],
 ];
 
 // ---------------------------------------------------------------- bad enum values (with a suggestion when close)
 const badEnums: [TreePath, string, string, string?][] = [
   [P(...SRC, 'engine'), 'postgress', 'must be one of: postgres, mysql, sqlserver, oracle', 'did you mean "postgres"?'],
-  [P(...DST, 'engine'), 'mongodb', 'must be one of: postgres, mysql, sqlserver, oracle'],
   [P(...JOB, 'type'), 'contiuous', 'must be one of: one-time, continuous', 'did you mean "continuous"?'],
-  [P(...JOB, 'type'), 'online', 'must be one of: one-time, continuous'],
   [P(...JOB, 'state'), 'runing', 'must be one of: not-started, running, stopped, promoted', 'did you mean "running"?'],
-  [P(...JOB, 'state'), 'paused', 'must be one of: not-started, running, stopped, promoted'],
   [P(...SRC, 'tls', 'mode'), 'verify_full', 'must be one of: disable, require, verify-ca, verify-full', 'did you mean "verify-full"?'],
-  [P(...SRC, 'tls', 'mode'), 'strict', 'must be one of: disable, require, verify-ca, verify-full'],
   [P('backend', 'type'), 's3', 'must be one of: local, postgres'],
   [P('backend', 'type'), 'locl', 'must be one of: local, postgres', 'did you mean "local"?'],
 ];
@@ -230,26 +207,21 @@ const badEnums: [TreePath, string, string, string?][] = [
 const parallelism: [string, string][] = [
   ['0', 'must be an integer from 1 to 64'],
   ['65', 'must be an integer from 1 to 64'],
-  ['-1', 'must be an integer from 1 to 64'],
   ['1.5', 'must be min, optimal, max or an integer from 1 to 64'],
   ['fast', 'must be min, optimal, max or an integer from 1 to 64'],
   ['"8"', 'must be min, optimal, max or an integer from 1 to 64'],
-  ['true', 'must be min, optimal, max or an integer from 1 to 64'],
 ];
 
 // ---------------------------------------------------------------- table patterns (include and exclude)
 const tablePatterns: [string, string][] = [
   ['public', 'missing "." between schema and table'],
   ['""', 'empty pattern'],
-  ['"  "', 'empty pattern'],
   ['"a.b.c"', 'too many "." separators'],
   ['"public.[x]"', 'invalid character "["'],
   ['"public.or der"', 'invalid character " "'],
-  ['"public."', 'missing table name after "."'],
   ['".orders"', 'missing schema name before "."'],
   ["'\"unterminated.x'", 'unterminated quote'],
   ["'public.\"a\"b'", 'a quoted name must be followed by'],
-  ["'public.a\"b\"'", 'a quote may only wrap a whole name'],
   ["'\"\".orders'", 'empty quoted name'],
 ];
 
@@ -258,21 +230,17 @@ const secretRefs: [string, string][] = [
   ['"${env:}"', 'empty variable name in ${env:…}'],
   ['"${vault:x}"', 'unknown secret source "vault"'],
   ['"${env:1X}"', 'invalid environment variable name in ${env:…}'],
-  ['"${env:A-B}"', 'invalid environment variable name in ${env:…}'],
   ['"${env:X"', 'malformed secret reference'],
   ['"${file:}"', 'empty path in ${file:…}'],
-  ['"${:X}"', 'unknown secret source'],
 ];
 
 // ---------------------------------------------------------------- names
 const badNames: ['profiles' | 'jobs', string, string][] = [
   ['profiles', 'src', 'Src'],
   ['profiles', 'src', '9src'],
-  ['profiles', 'dst', 'dst.eu'],
   ['profiles', 'dst', `d${'x'.repeat(63)}`],
   ['jobs', 'copy', 'Copy'],
   ['jobs', 'copy', '_copy'],
-  ['jobs', 'copy', '-copy'],
   ['jobs', 'copy', '"copy job"'],
 ];
 
@@ -432,7 +400,6 @@ export function generatedCases(): BadInputCase[] {
     ['mysql', 'sqlserver'],
     ['oracle', 'mysql'],
     ['postgres', 'mysql'],
-    ['sqlserver', 'oracle'],
   ] as const) {
     out.push(
       gen(`heterogeneous pair ${from} → ${to}`, engines(from, to), {
@@ -483,7 +450,6 @@ export function passwordCases(): BadInputCase[] {
   return [
     literal('literal password (plain scalar)', SECRET, SECRET, { allCommands: true }),
     literal('literal password (double-quoted, with symbols)', `"${SECRET}!#&*"`, `${SECRET}!#&*`, { allCommands: true }),
-    literal('literal password that looks like an env var', 'env:PGPASSWORD_Zq81', 'PGPASSWORD_Zq81'),
     literal('literal password with a reference inside', `"p${SECRET}\${env:X}"`, `p${SECRET}`),
     {
       name: 'literal password next to a YAML syntax error',
@@ -589,16 +555,6 @@ export function fileCases(): BadInputCase[] {
       allCommands: true,
     },
     {
-      name: 'tab after spaces inside a block mapping',
-      files: { 'migrate.yaml': lines('version: 1', 'profiles:', '  src:', '  \tengine: postgres') },
-      expect: [{ line: 4, field: null, summary: syntax }],
-    },
-    {
-      name: 'nested mapping in a compact value',
-      files: { 'migrate.yaml': lines('version: 1', 'profiles:', '  src: engine: postgres') },
-      expect: [{ line: 3, field: null, summary: syntax }],
-    },
-    {
       name: 'undefined alias',
       files: { 'migrate.yaml': lines('version: 1', 'profiles:', '  src: *base') },
       expect: [{ line: 3, field: null, summary: syntax }],
@@ -673,11 +629,6 @@ export function fileCases(): BadInputCase[] {
       allCommands: true,
     },
     {
-      name: 'top level is a quoted string',
-      files: { 'migrate.yaml': lines('', '"version: 1"') },
-      expect: [{ line: 2, column: 1, field: null, summary: 'got a single value' }],
-    },
-    {
       name: 'empty file',
       files: { 'migrate.yaml': '' },
       expect: [{ line: 1, column: 1, field: null, summary: 'file is empty' }],
@@ -686,11 +637,6 @@ export function fileCases(): BadInputCase[] {
     {
       name: 'file with comments only',
       files: { 'migrate.yaml': lines('# nothing', '# here') },
-      expect: [{ line: 1, column: 1, field: null, summary: 'file is empty' }],
-    },
-    {
-      name: 'file with only a document marker',
-      files: { 'migrate.yaml': lines('---') },
       expect: [{ line: 1, column: 1, field: null, summary: 'file is empty' }],
     },
     {
@@ -808,13 +754,6 @@ export function directoryCases(): BadInputCase[] {
       field: null,
       summary: 'the top level must be a mapping (key: value lines), got a list',
     }),
-    second('second file without version', 'zz-more.yaml', lines('profiles:', '  extra: { engine: postgres, host: h, user: u }'), {
-      line: 1,
-      column: 1,
-      field: 'version',
-      summary: 'missing required key "version"',
-    }),
-    second('second file with version: 2', 'zz-more.yaml', lines('version: 2'), { line: 1, column: 10, field: 'version', summary: 'must be 1' }),
     second(
       'heterogeneous pair across files (mysql profile in the second file)',
       'zz-more.yaml',

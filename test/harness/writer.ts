@@ -20,10 +20,22 @@ export function startWriter(url: string, seed = 1): Writer {
     rnd = (rnd * 1103515245 + 12345) % 2147483648;
     return 1 + (rnd % max);
   };
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
+  const connect = async (): Promise<pg.Client> => {
+    for (;;) {
+      const c = new pg.Client({ connectionString: url });
+      c.on('error', () => undefined);
+      try {
+        await c.connect();
+        return c;
+      } catch {
+        if (!running) return c;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  let client: pg.Client;
   const done = (async () => {
-    await client.connect();
+    client = await connect();
     while (running) {
       const k = next(1_000_000);
       try {
@@ -45,9 +57,14 @@ export function startWriter(url: string, seed = 1): Writer {
       } catch {
         await client.query('ROLLBACK').catch(() => undefined);
         await new Promise((r) => setTimeout(r, 50));
+        // the server may have restarted or killed us: reconnect
+        if ((client as unknown as { _ending?: boolean; _connected?: boolean })._ending || !(await client.query('SELECT 1').then(() => true, () => false))) {
+          await client.end().catch(() => undefined);
+          if (running) client = await connect();
+        }
       }
     }
-    await client.end();
+    await client.end().catch(() => undefined);
   })();
   return {
     count: () => n,
