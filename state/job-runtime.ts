@@ -56,6 +56,8 @@ export interface JobError {
  */
 export interface JobRuntime {
   job: string;
+  /** JobRecord.id of the incarnation this report describes. */
+  jobId?: string;
   /** The job generation this runtime describes (see JobRecord.generation). */
   generation: number;
   status: JobStatus;

@@ -53,6 +53,12 @@ export interface TransitionRecord {
 export interface JobRecord extends JobConfigRecord {
   name: string;
   /**
+   * Identity of this incarnation of the job, new on create and replace: a
+   * worker report carrying another id describes a job that no longer exists.
+   * (Absent in states written before it existed.)
+   */
+  id?: string;
+  /**
    * Bumped by every start and restart. A worker whose runtime carries an older
    * generation wipes the destination databases and migrates again (restart).
    * 0 = never started.

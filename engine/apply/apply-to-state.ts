@@ -6,7 +6,13 @@ import type { JobConfigRecord, JobRecord, StateDocument } from '../../state/stat
  * The state after executing `actions` (pure). Lifecycle commands become
  * recorded desired state and generations; workers converge to them.
  */
-export function applyToState(doc: StateDocument, actions: readonly PlanAction[], at: string, by: string): StateDocument {
+export function applyToState(
+  doc: StateDocument,
+  actions: readonly PlanAction[],
+  at: string,
+  by: string,
+  newId: () => string = () => `job-${doc.serial + 1}`,
+): StateDocument {
   const next: StateDocument = structuredClone(doc);
   next.serial = doc.serial + 1;
   const job = (name: string): JobRecord => {
@@ -19,7 +25,7 @@ export function applyToState(doc: StateDocument, actions: readonly PlanAction[],
     j.updatedAt = at;
   };
   const fresh = (name: string, after: JobConfigRecord, start: boolean, history: JobRecord['history'] = []): JobRecord => {
-    const j: JobRecord = { ...structuredClone(after), name, generation: start ? 1 : 0, createdAt: at, updatedAt: at, history };
+    const j: JobRecord = { ...structuredClone(after), name, id: newId(), generation: start ? 1 : 0, createdAt: at, updatedAt: at, history };
     note(j, 'create', 'absent', start ? 'STARTING' : 'NOT_STARTED');
     return j;
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import type { PlanDocument } from '../plan/plan-document.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
@@ -67,7 +68,7 @@ export async function executePlan(
   logger: Logger,
 ): Promise<StateDocument> {
   const base = state ?? emptyState();
-  const next = applyToState(base, plan.actions, at.toISOString(), whoAmI());
+  const next = applyToState(base, plan.actions, at.toISOString(), whoAmI(), () => randomUUID());
   await backend.write(next);
   for (const a of plan.actions) {
     const old = base.jobs[a.name as string];

@@ -102,7 +102,8 @@ function noBranchFits(alt: ErrorObject, branchErrors: ErrorObject[], data: unkno
     return { path: tagPath, at: 'value', field: tagPath, summary, ...hint(firstConst.data, values) };
   }
   const branches = Array.isArray(alt.schema) ? (alt.schema as AnySchemaObject[]) : [];
-  const forms = branches.flatMap(describeForm);
+  // Distinct forms only: two mapping-shaped branches are one "a mapping", not "a mapping or a mapping".
+  const forms = [...new Set(branches.flatMap(describeForm))];
   const summary =
     forms.length > 1 ? `must be ${forms.slice(0, -1).join(', ')} or ${forms.at(-1)}` : `must be ${forms[0] ?? 'valid'}`;
   const detail = (alt.parentSchema as AnySchemaObject | undefined)?.description as string | undefined;

@@ -1,6 +1,7 @@
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { JobRecord } from '../../state/state-document.js';
 import type { ObservedStatus } from '../plan/plan-action.js';
+import { runtimeFor } from './runtime-belongs.js';
 
 const RUNNING_LIKE = new Set(['RUNNING', 'RUNNING_WITH_ERRORS', 'STARTING', 'RESUMING']);
 
@@ -11,7 +12,8 @@ const RUNNING_LIKE = new Set(['RUNNING', 'RUNNING_WITH_ERRORS', 'STARTING', 'RES
  * has not yet caught up with a command, so plan and status agree without a
  * second writer to the runtime file.
  */
-export function observedStatus(record: JobRecord, runtime: JobRuntime | null): ObservedStatus {
+export function observedStatus(record: JobRecord, report: JobRuntime | null): ObservedStatus {
+  const runtime = runtimeFor(record, report);
   if (record.generation === 0) return { status: 'NOT_STARTED', substatus: null };
   if (!runtime || runtime.generation < record.generation) {
     const restarting = runtime !== null && runtime.generation > 0;

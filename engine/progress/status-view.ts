@@ -3,6 +3,7 @@ import type { JobRuntime } from '../../state/job-runtime.js';
 import type { JobRecord, TransitionRecord } from '../../state/state-document.js';
 import type { JobStatus, Substatus } from '../lifecycle/job-status.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
+import { runtimeFor } from '../lifecycle/runtime-belongs.js';
 
 export interface DatabaseStatusView extends Omit<DatabaseProgress, 'tables'> {
   fullLoadQueuedTables: number;
@@ -33,7 +34,8 @@ export interface JobStatusView {
 
 export function jobStatusView(record: JobRecord, runtime: JobRuntime | null): JobStatusView {
   const { status, substatus } = observedStatus(record, runtime);
-  const current = runtime && runtime.generation === record.generation ? runtime : null;
+  const mine = runtimeFor(record, runtime);
+  const current = mine && mine.generation === record.generation ? mine : null;
   const progress = new Map((current?.databases ?? []).map((d) => [d.name, d]));
   const databases = record.databases.map((d): DatabaseStatusView => {
     const p = progress.get(d.name);

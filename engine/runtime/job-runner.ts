@@ -11,6 +11,7 @@ import { DatabasePipeline } from './database-pipeline.js';
 import type { Logger } from './logger.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { resolveProfile } from './resolve-profile.js';
+import { runtimeFor } from '../lifecycle/runtime-belongs.js';
 
 /** Why a runner was interrupted: a user stop, or our own shutdown (the job stays claimable). */
 export type StopReason = 'stop' | 'shutdown';
@@ -74,12 +75,13 @@ export class JobRunner {
   async run(): Promise<void> {
     const { backend, clock } = this.deps;
     const record = this.record;
-    const prior = await backend.readRuntime(record.name);
+    const prior = runtimeFor(record, await backend.readRuntime(record.name));
     this.restart = prior !== null && prior.generation > 0 && prior.generation < record.generation;
     const fresh = !prior || prior.generation < record.generation;
     this.runtime = fresh
       ? {
           job: record.name,
+          ...(record.id ? { jobId: record.id } : {}),
           generation: record.generation,
           status: this.restart ? 'RESTARTING' : 'STARTING',
           substatus: null,

@@ -5,6 +5,7 @@ import type { StateBackend } from '../../state/state-backend.js';
 import type { JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Clock } from './clock.js';
 import { JobRunner } from './job-runner.js';
+import { runtimeFor } from '../lifecycle/runtime-belongs.js';
 import type { Logger } from './logger.js';
 
 export interface WorkerOptions {
@@ -32,7 +33,8 @@ interface Active {
 }
 
 /** Does this job need a runner (work to do, or a status to settle)? */
-export function needsWork(record: JobRecord, runtime: JobRuntime | null): boolean {
+export function needsWork(record: JobRecord, report: JobRuntime | null): boolean {
+  const runtime = runtimeFor(record, report);
   if (record.generation === 0) return false;
   if (!runtime || runtime.generation < record.generation) return true;
   switch (runtime.status) {
@@ -110,7 +112,7 @@ export class Worker {
     const now = clock().getTime();
     for (const [name, a] of this.active) {
       const record = state?.jobs[name];
-      if (!record || record.generation !== a.record.generation) interrupt(a, 'shutdown');
+      if (!record || record.generation !== a.record.generation || record.id !== a.record.id) interrupt(a, 'shutdown');
       else if (record.desiredState === 'stopped' && a.record.desiredState !== 'stopped') interrupt(a, 'stop');
       if (record) a.record = record;
       if (now - a.lastRenew >= this.ttl / 3) {

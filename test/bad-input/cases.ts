@@ -135,7 +135,7 @@ const set = (path: TreePath, value: YamlTree) => (t: Tree) => setAt(t, path, val
 // ---------------------------------------------------------------- wrong types, every field
 const wrongTypes: [TreePath, string, string | RegExp][] = [
   [P('version'), '"1"', 'must be 1'],
-  [P('backend'), '"local"', /^must be a mapping/],
+  [P('backend'), '"local"', /^must be a mapping$/],
   [P('backend', 'type'), '5', 'must be one of: local, postgres'],
   [P('backend', 'path'), '5', 'must be a string, got an integer'],
   [P('profiles'), '[src, dst]', 'must be a mapping, got a list'],
@@ -426,8 +426,33 @@ export function generatedCases(): BadInputCase[] {
       summary: 'missing required key "ca"',
     }),
   );
+  // A sample that runs `plan` too, across the categories.
+  for (const name of PLAN_SAMPLE) {
+    const c = out.find((x) => x.name === name);
+    if (!c) throw new Error(`PLAN_SAMPLE names no case "${name}"`);
+    c.allCommands = true;
+  }
   return out;
 }
+
+const PLAN_SAMPLE = [
+  'wrong type: profiles.src.port = "abc"',
+  'wrong type: jobs.copy.databases = []',
+  'unknown key jobs.copy.paralelism',
+  'unknown key backend.pth',
+  'missing profiles.src.host',
+  'bad enum: jobs.copy.state = runing',
+  'parallelism 65',
+  'table pattern "a.b.c" in include',
+  'secret reference "${vault:x}"',
+  'invalid job name Copy',
+  'unknown source profile (close to an existing one)',
+  'postgres backend naming an unknown profile',
+  'same source and destination',
+  'duplicate database name',
+  'heterogeneous pair mysql → sqlserver',
+  'verify-full without ca',
+];
 
 // ---------------------------------------------------------------- literal passwords (never echoed)
 const SECRET = 'Hunter2-c0rrect-h0rse-Battery';
@@ -514,13 +539,15 @@ export function fileCases(): BadInputCase[] {
     {
       name: 'bad indentation (a key less indented than its siblings)',
       files: { 'migrate.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '   host: h', '    user: u') },
-      expect: [{ line: 5, column: 4, field: null, summary: syntax }],
+      // The parser points at the start of the misindented line.
+      expect: [{ line: 5, column: 1, field: null, summary: 'All mapping items must start at the same column' }],
       allCommands: true,
     },
     {
       name: 'bad indentation (a nested key more indented than allowed)',
       files: { 'migrate.yaml': lines('version: 1', 'jobs:', '  copy:', '    source: src', '      destination: dst') },
-      expect: [{ line: 5, field: null, summary: syntax }],
+      // YAML reads `src destination: dst` as one multi-line key: the error starts at `src`.
+      expect: [{ line: 4, column: 13, field: null, summary: syntax }],
     },
     {
       name: 'unclosed double quote',
@@ -557,7 +584,7 @@ export function fileCases(): BadInputCase[] {
     {
       name: 'undefined alias',
       files: { 'migrate.yaml': lines('version: 1', 'profiles:', '  src: *base') },
-      expect: [{ line: 3, field: null, summary: syntax }],
+      expect: [{ line: 3, column: 8, field: null, summary: 'cannot expand YAML aliases: unknown alias *base' }],
     },
     {
       name: 'alias bomb (too many alias expansions)',
@@ -657,7 +684,8 @@ export function fileCases(): BadInputCase[] {
     },
     {
       name: 'file over 5 MiB',
-      files: { 'migrate.yaml': `${baseText()}${`# ${'padding '.repeat(127)}\n`.repeat(5 * 1024 + 10)}` },
+      // A valid declaration followed by 5 MiB of 1 KiB comment lines.
+      files: { 'migrate.yaml': `${baseText()}${`# ${'x'.repeat(1021)}\n`.repeat(5 * 1024)}` },
       expect: [{ line: 1, column: 1, field: null, summary: /^file is too large \(5\.\d MiB; the limit is 5 MiB\)$/ }],
       allCommands: true,
     },
@@ -724,7 +752,7 @@ export function directoryCases(): BadInputCase[] {
     }),
     second('unknown key in the second file', 'zz-more.yaml', lines('version: 1', 'profiles:', '  extra: { engine: postgres, hots: h, host: h, user: u }'), {
       line: 3,
-      column: 34,
+      column: 30,
       field: 'profiles.extra.hots',
       summary: 'unknown key "hots"',
       detail: 'did you mean "host"?',
@@ -765,7 +793,7 @@ export function directoryCases(): BadInputCase[] {
         'jobs:',
         '  more: { source: my, destination: ms, databases: [{ name: more }] }',
       ),
-      { line: 6, column: 39, field: 'jobs.more.destination', summary: 'unsupported migration mysql → sqlserver' },
+      { line: 6, column: 36, field: 'jobs.more.destination', summary: 'unsupported migration mysql → sqlserver' },
     ),
   ];
 }
