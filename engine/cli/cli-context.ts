@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Declaration } from '../config/declaration.js';
 import { loadDeclaration } from '../config/load-declaration.js';
-import { resolveSecret } from '../config/secret-ref.js';
 import { formatDiagnostic, hasErrors } from '../diagnostics/diagnostic.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { ResolvedProfile } from '../../providers/provider.js';
@@ -10,6 +9,8 @@ import { PostgresStateBackend } from '../../state/postgres/pg-state-backend.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { StateDocument } from '../../state/state-document.js';
 import { CliError } from './exit-codes.js';
+import { buildDesired } from '../plan/build-desired.js';
+import { resolveProfile } from '../runtime/resolve-profile.js';
 
 export interface LoadedDeclaration {
   declaration: Declaration;
@@ -46,25 +47,14 @@ function resolveBackendProfile(decl: Declaration, name: string): ResolvedProfile
   if (p.engine !== 'postgres') {
     throw new CliError(`backend.profile: the postgres backend needs a postgres profile, "${name}" is ${p.engine}`);
   }
-  let password: string | undefined;
-  if (p.password !== undefined) {
-    try {
-      password = resolveSecret(p.password, decl.dir);
-    } catch (err) {
-      throw new CliError(`cannot open the state backend: profile ${name}: ${(err as Error).message}`);
-    }
+  // the same reduction and secret resolution as job profiles (file refs and CA paths relative to the declaration)
+  const record = buildDesired({ ...decl, jobs: {}, profiles: { [name]: p } }).profiles[name];
+  if (!record) throw new CliError(`backend.profile: no profile named "${name}" is declared`);
+  try {
+    return resolveProfile(name, record);
+  } catch (err) {
+    throw new CliError(`cannot open the state backend: ${(err as Error).message}`);
   }
-  return {
-    name: p.name,
-    engine: p.engine,
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password,
-    database: p.database,
-    tls: p.tls.ca ? { mode: p.tls.mode, ca: resolve(decl.dir, p.tls.ca) } : { mode: p.tls.mode },
-    location: p.location,
-  };
 }
 
 export interface RecordedState {

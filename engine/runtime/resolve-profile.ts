@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { resolveSecret } from '../config/secret-ref.js';
 import type { ResolvedProfile } from '../../providers/provider.js';
 import type { ProfileRecord } from '../../state/state-document.js';
 
@@ -6,21 +6,14 @@ import type { ProfileRecord } from '../../state/state-document.js';
  * Resolve a recorded profile's password reference (`env:NAME` or
  * `file:/abs/path`) for a connection. Errors name the reference, never a value.
  */
-export function resolveProfile(name: string, p: ProfileRecord, env: NodeJS.ProcessEnv = process.env): ResolvedProfile {
+export function resolveProfile(name: string, p: ProfileRecord): ResolvedProfile {
   let password: string | undefined;
-  const ref = p.passwordRef;
-  if (ref?.startsWith('env:')) {
-    const key = ref.slice(4);
-    password = env[key];
-    if (password === undefined) {
-      throw new Error(`profile ${name}: environment variable ${key} is not set (password: \${env:${key}})`);
-    }
-  } else if (ref?.startsWith('file:')) {
-    const path = ref.slice(5);
+  if (p.passwordRef) {
     try {
-      password = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+      // recorded file references are absolute, so the base directory never applies
+      password = resolveSecret(`\${${p.passwordRef}}`, '/');
     } catch (err) {
-      throw new Error(`profile ${name}: cannot read password file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new Error(`profile ${name}: ${(err as Error).message}`, { cause: err });
     }
   }
   return {

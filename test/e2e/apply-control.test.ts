@@ -8,6 +8,7 @@ import { runCli } from '../harness/run-cli.js';
 import { checksumSql, SAMPLE_TABLES, sampleShopSql } from '../harness/sample-data.js';
 import { spawnCli } from '../harness/spawn-cli.js';
 import { waitFor } from '../harness/wait-for.js';
+import { pgDeclaration, writeProject } from '../harness/project.js';
 
 const PRODUCTS_DDL = `CREATE TABLE public.products (
   sku uuid NOT NULL, title varchar(200) NOT NULL, price numeric(12,2) NOT NULL, weight_kg real, rating double precision,
@@ -17,15 +18,11 @@ let src: PgServer;
 let dst: PgServer;
 
 function project(target: string, opts: { parallelism?: number | string } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrate-ctl-'));
-  writeFileSync(
-    join(dir, 'migrate.yaml'),
-    `version: 1
-profiles:
-  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: postgres }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }
-jobs:
-  copy:
+  return writeProject(
+    pgDeclaration(
+      src,
+      dst,
+      `  copy:
     source: src
     destination: dst
     parallelism: ${opts.parallelism ?? 2}
@@ -33,8 +30,8 @@ jobs:
       - name: shop
         target: ${target}
 `,
+    ),
   );
-  return dir;
 }
 
 async function equalToSource(target: string): Promise<void> {

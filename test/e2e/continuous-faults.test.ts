@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,6 +8,7 @@ import { runCli } from '../harness/run-cli.js';
 import { checksumSql, SAMPLE_TABLES, sampleShopSql } from '../harness/sample-data.js';
 import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
 import { waitFor } from '../harness/wait-for.js';
+import { pgDeclaration, writeProject } from '../harness/project.js';
 import { startWriter } from '../harness/writer.js';
 
 let src: PgServer;
@@ -28,14 +29,11 @@ function project(db: string, target: string, state = 'running', databases?: stri
 }
 
 function redeclare(dir: string, db: string, target: string, state: string, databases?: string, parallelism = 2): void {
-  writeFileSync(
-    join(dir, 'migrate.yaml'),
-    `version: 1
-profiles:
-  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: postgres }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }
-jobs:
-  live:
+  writeProject(
+    pgDeclaration(
+      src,
+      dst,
+      `  live:
     source: src
     destination: dst
     type: continuous
@@ -44,6 +42,8 @@ jobs:
     databases:
 ${databases ?? `      - { name: ${db}, target: ${target} }`}
 `,
+    ),
+    dir,
   );
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { runCli } from '../harness/run-cli.js';
 import { checksumSql, SAMPLE_TABLES, sampleShopSql } from '../harness/sample-data.js';
 import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
 import { waitFor } from '../harness/wait-for.js';
+import { pgDeclaration, writeProject } from '../harness/project.js';
 import { startWriter } from '../harness/writer.js';
 
 let src: PgServer;
@@ -14,14 +15,11 @@ let dst: PgServer;
 const workers: RunningCli[] = [];
 
 function declare(dir: string, state: string, extra = ''): void {
-  writeFileSync(
-    join(dir, 'migrate.yaml'),
-    `version: 1
-profiles:
-  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: postgres }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }
-jobs:
-  online:
+  writeProject(
+    pgDeclaration(
+      src,
+      dst,
+      `  online:
     source: src
     destination: dst
     type: continuous
@@ -31,6 +29,8 @@ jobs:
       - name: shop
         target: shop_online
 ${extra}`,
+    ),
+    dir,
   );
 }
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
@@ -7,6 +6,7 @@ import { runCli } from '../harness/run-cli.js';
 import { sampleShopSql } from '../harness/sample-data.js';
 import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
 import { waitFor } from '../harness/wait-for.js';
+import { pgDeclaration, writeProject } from '../harness/project.js';
 import { startWriter } from '../harness/writer.js';
 
 let src: PgServer;
@@ -14,22 +14,18 @@ let dst: PgServer;
 const children: RunningCli[] = [];
 
 function project(db: string, target: string, type: string, extra = ''): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrate-verify-'));
-  writeFileSync(
-    join(dir, 'migrate.yaml'),
-    `version: 1
-profiles:
-  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: postgres }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }
-jobs:
-  j:
+  return writeProject(
+    pgDeclaration(
+      src,
+      dst,
+      `  j:
     source: src
     destination: dst
     type: ${type}
 ${extra}    databases: [{ name: ${db}, target: ${target} }]
 `,
+    ),
   );
-  return dir;
 }
 
 beforeAll(async () => {

@@ -5,8 +5,7 @@
  * rejects one table's changes — and end with `migrate verify` (exit 0:
  * nothing lost, nothing duplicated) or the documented failure status.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
@@ -14,6 +13,7 @@ import { runCli } from '../harness/run-cli.js';
 import { sampleShopSql } from '../harness/sample-data.js';
 import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
 import { waitFor } from '../harness/wait-for.js';
+import { pgDeclaration, writeProject } from '../harness/project.js';
 import { startWriter } from '../harness/writer.js';
 
 const SEED = Number(process.env.FAULT_SEED ?? 20261121);
@@ -45,23 +45,19 @@ interface JobJson {
 }
 
 function project(db: string, type = 'continuous'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'migrate-faults-'));
-  writeFileSync(
-    join(dir, 'migrate.yaml'),
-    `version: 1
-profiles:
-  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: postgres }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }
-jobs:
-  f:
+  return writeProject(
+    pgDeclaration(
+      src,
+      dst,
+      `  f:
     source: src
     destination: dst
     type: ${type}
     parallelism: 2
     databases: [{ name: ${db}, target: ${db}_dst }]
 `,
+    ),
   );
-  return dir;
 }
 
 const env = { MIGRATE_RANGE_BYTES: String(512 * 1024) };

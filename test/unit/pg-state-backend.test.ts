@@ -356,7 +356,7 @@ describe('openBackend (postgres)', () => {
       `profile ctl: environment variable ${ENV} is not set (referenced by \${env:${ENV}})`,
     );
     expect(() => openBackend(declaration({ type: 'postgres', profile: 'ctl' }, '${file:secret.txt}'))).toThrow(
-      /secret file \/nonexistent\/decl\/secret\.txt does not exist \(referenced by \$\{file:secret\.txt\}\)/,
+      /profile ctl: secret file \/nonexistent\/decl\/secret\.txt does not exist \(referenced by \$\{file:\/nonexistent\/decl\/secret\.txt\}\)/,
     );
   });
 
