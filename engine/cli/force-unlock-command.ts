@@ -1,4 +1,5 @@
-import { loadOrFail, openBackend } from './cli-context.js';
+import { loadOrFail } from './load-or-fail.js';
+import { openBackend } from './cli-context.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** `migrate force-unlock ID`: remove a stale state lock left by a killed apply. */

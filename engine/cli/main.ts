@@ -1,12 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { applyCommand } from './apply-command.js';
+// command modules load on use: `--help` and `validate` never load database drivers
 import { CliError, EXIT } from './exit-codes.js';
-import { forceUnlockCommand } from './force-unlock-command.js';
-import { planCommand } from './plan-command.js';
-import { statusCommand } from './status-command.js';
-import { validateCommand } from './validate-command.js';
-import { workerCommand } from './worker-command.js';
-import { verifyCommand } from './verify-command.js';
 
 /** Terraform spells some flags with one dash (`-out`, `-restart`); accept both. */
 export function normalizeArgs(argv: string[]): string[] {
@@ -31,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(fileOption())
     .option('--json', 'machine-readable result')
     .action(async (o) => {
-      code = await validateCommand(o);
+      code = await (await import('./validate-command.js')).validateCommand(o);
     });
 
   program
@@ -44,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--restart <address>', 'restart a job (job.NAME): wipe its destination databases and migrate again', collect)
     .option('--no-refresh', 'skip the live checks (replication slots, keyless tables) before planning')
     .action(async (o) => {
-      code = await planCommand(o);
+      code = await (await import('./plan-command.js')).planCommand(o);
     });
 
   program
@@ -58,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-wait', 'record the new desired state and return without running jobs')
     .option('--restart <address>', 'restart a job (job.NAME)', collect)
     .action(async (planfile: string | undefined, o) => {
-      code = await applyCommand(planfile, o);
+      code = await (await import('./apply-command.js')).applyCommand(planfile, o);
     });
 
   program
@@ -70,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--watch', 'refresh until interrupted')
     .option('--interval <seconds>', 'refresh interval for --watch', (v) => Number(v), 2)
     .action(async (job: string | undefined, o) => {
-      code = await statusCommand(job, o);
+      code = await (await import('./status-command.js')).statusCommand(job, o);
     });
 
   program
@@ -79,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<id>', 'the lock ID printed in the lock error')
     .addOption(fileOption())
     .action(async (id: string, o) => {
-      code = await forceUnlockCommand(id, o);
+      code = await (await import('./force-unlock-command.js')).forceUnlockCommand(id, o);
     });
 
   program
@@ -91,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable result')
     .option('--chunk-rows <n>', 'rows per checksum chunk', (v) => Number(v), 10_000)
     .action(async (job: string, o) => {
-      code = await verifyCommand(job, o);
+      code = await (await import('./verify-command.js')).verifyCommand(job, o);
     });
 
   program
@@ -100,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(fileOption())
     .option('--lease-ttl <seconds>', 'lease time-to-live: a silent worker loses its jobs after this long', (v) => Number(v), 15)
     .action(async (o) => {
-      code = await workerCommand(o);
+      code = await (await import('./worker-command.js')).workerCommand(o);
     });
 
   try {

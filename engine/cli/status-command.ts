@@ -1,6 +1,7 @@
 import { jobStatusView, type JobStatusView } from '../progress/status-view.js';
 import { renderStatus } from '../progress/render-status.js';
-import { loadOrFail, openBackend, readRecorded } from './cli-context.js';
+import { loadOrFail } from './load-or-fail.js';
+import { openBackend, readRecorded } from './cli-context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { StateBackend } from '../../state/state-backend.js';
 

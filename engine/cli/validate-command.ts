@@ -1,4 +1,4 @@
-import { loadOrFail } from './cli-context.js';
+import { loadOrFail } from './load-or-fail.js';
 import { EXIT } from './exit-codes.js';
 
 export interface ValidateOptions {

@@ -2,7 +2,8 @@ import { providerFor } from '../../providers/provider-registry.js';
 import { resolveProfile } from '../runtime/resolve-profile.js';
 import { verifyDatabases, type JobVerification } from '../verify/verify-job.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
-import { loadOrFail, openBackend, readRecorded } from './cli-context.js';
+import { loadOrFail } from './load-or-fail.js';
+import { openBackend, readRecorded } from './cli-context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { stderrLogger } from './stderr-logger.js';
 

@@ -1,6 +1,7 @@
 import { systemClock } from '../runtime/clock.js';
 import { Worker } from '../runtime/worker.js';
-import { loadOrFail, openBackend } from './cli-context.js';
+import { loadOrFail } from './load-or-fail.js';
+import { openBackend } from './cli-context.js';
 import { EXIT } from './exit-codes.js';
 import { stderrLogger } from './stderr-logger.js';
 
