@@ -193,6 +193,8 @@ export interface DestinationProvider {
   /** The position committed with the last applied batch, or null. */
   readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
   setSequences(target: string, values: SequenceValue[]): Promise<void>;
+  /** Last touches once no more changes will be applied (PostgreSQL: identity columns back to GENERATED ALWAYS). */
+  finalize(target: string, catalog: Catalog): Promise<void>;
   /** Row reader for `verify` on one target database. */
   checksummer(target: string): TableChecksummer;
   close(): Promise<void>;

@@ -177,9 +177,11 @@ export class DatabasePipeline {
     await this.deps.progress.flush();
   }
 
+  /** Sequences from the source's current values, then the destination's final touches. */
   private async syncSequences(catalog: Catalog): Promise<void> {
     const seqs = await this.deps.source.readSequences(this.db.name, catalog.sequences);
     await this.deps.destination.setSequences(this.db.target, seqs);
+    await this.deps.destination.finalize(this.db.target, catalog);
   }
 
   private parallelism(): number {

@@ -20,7 +20,7 @@ import type {
 } from '../provider.js';
 import { describeEndpoint, pgClientConfig, withPg } from './pg-connection.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
-import { buildPostDataPlan, buildSchemaDdl } from './pg-ddl.js';
+import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
@@ -234,6 +234,10 @@ export class PostgresDestination implements DestinationProvider {
         );
       }
     });
+  }
+
+  async finalize(target: string, catalog: Catalog): Promise<void> {
+    await this.runStatements(target, finalizeDdl(catalog));
   }
 
   checksummer(target: string): TableChecksummer {

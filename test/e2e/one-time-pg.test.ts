@@ -98,6 +98,15 @@ describe.each([
       'shop_new',
     );
     expect(ins?.id).toBe('20001');
+    // identity columns end as declared on the source (ALWAYS is restored once loading is over)
+    const identity = await dst.query<{ attname: string; attidentity: string }>(
+      "SELECT attname, attidentity FROM pg_attribute WHERE attrelid IN ('public.orders'::regclass, 'public.products'::regclass) AND attidentity <> '' ORDER BY 1",
+      'shop_new',
+    );
+    expect(identity).toEqual([
+      { attname: 'id', attidentity: 'a' },
+      { attname: 'stock', attidentity: 'd' },
+    ]);
     // constraints and indexes came over after the data
     const [idx] = await dst.query<{ n: string }>(
       "SELECT count(*)::text AS n FROM pg_indexes WHERE indexname IN ('orders_customer_idx','orders_open_idx')",

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSelection } from '../../engine/config/table-pattern.js';
 import type { Catalog, TableDef } from '../../providers/catalog.js';
-import { buildPostDataPlan, buildSchemaDdl, createIndexIfNotExists } from '../../providers/postgres/pg-ddl.js';
+import { buildPostDataPlan, buildSchemaDdl, createIndexIfNotExists, finalizeDdl } from '../../providers/postgres/pg-ddl.js';
 import { introspectPostgres } from '../../providers/postgres/pg-introspector.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from '../../providers/postgres/pg-quote.js';
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
@@ -194,7 +194,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
     const ddl = buildSchemaDdl(src);
     await freshDatabase(dest, 'rich');
     await run(dest, 'rich', ddl.preData);
-    await run(dest, 'rich', ddl.postData);
+    await run(dest, 'rich', [...ddl.postData, ...finalizeDdl(src)]);
     const copy = await introspect(dest, 'rich');
     expect(copy.serverVersion).toMatch(/^17\./);
     expect(comparable(copy)).toEqual(comparable(src));
@@ -220,7 +220,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
     await run(dest, 'twice', ddl.postData.slice(0, Math.floor(ddl.postData.length / 2)));
     await run(dest, 'twice', ddl.preData);
     await run(dest, 'twice', ddl.postData);
-    await run(dest, 'twice', ddl.postData);
+    await run(dest, 'twice', [...ddl.postData, ...finalizeDdl(src)]);
     expect(comparable(await introspect(dest, 'twice'))).toEqual(comparable({ ...src, database: 'twice' }));
   });
 
@@ -233,7 +233,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
     await freshDatabase(dest, 'parallel');
     await run(dest, 'parallel', all.preData);
     await Promise.all(plan.tables.map((g) => run(dest, 'parallel', g.statements)));
-    await run(dest, 'parallel', plan.final);
+    await run(dest, 'parallel', [...plan.final, ...finalizeDdl(src)]);
     expect(comparable(await introspect(dest, 'parallel'))).toEqual(comparable({ ...src, database: 'parallel' }));
   });
 
@@ -271,7 +271,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
 
     const ddl = buildSchemaDdl(cat);
     await freshDatabase(dest, 'selected');
-    await run(dest, 'selected', [...ddl.preData, ...ddl.postData]);
+    await run(dest, 'selected', [...ddl.preData, ...ddl.postData, ...finalizeDdl(cat)]);
     expect(comparable(await introspect(dest, 'selected', match))).toEqual(comparable({ ...cat, database: 'selected' }));
   });
 
