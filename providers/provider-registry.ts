@@ -10,7 +10,9 @@ const PROVIDERS: Partial<Record<EngineKind, Provider>> = {
 export function providerFor(engine: EngineKind): Provider {
   const p = PROVIDERS[engine];
   if (!p) {
-    throw new Error(`the ${engine} provider is not available in this build yet (available: ${Object.keys(PROVIDERS).join(', ')})`);
+    throw new Error(
+      `the ${engine} provider is not available in this build yet (available: ${Object.keys(PROVIDERS).join(', ')})`,
+    );
   }
   return p;
 }

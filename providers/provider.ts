@@ -181,11 +181,21 @@ export interface DestinationProvider {
    * no rows). `truncateFirst`: empty the table in the same transaction; the
    * table is then loaded as one range and rows are written frozen (PostgreSQL `FREEZE`).
    */
-  loadRange(target: string, table: TableDef, format: CopyFormat, data: Readable, opts: { truncateFirst: boolean }): Promise<LoadResult>;
+  loadRange(
+    target: string,
+    table: TableDef,
+    format: CopyFormat,
+    data: Readable,
+    opts: { truncateFirst: boolean },
+  ): Promise<LoadResult>;
   /** Record a finished table (its ranges are all committed). */
   markTableLoaded(target: string, marker: TableLoadMarker): Promise<void>;
   /** Tables already loaded for this job generation, keyed `schema.table`. */
-  loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult & { syncPosition: string | null }>>;
+  loadedTables(
+    target: string,
+    job: string,
+    generation: number,
+  ): Promise<Map<string, LoadResult & { syncPosition: string | null }>>;
   /** Forget a table's load marker (it left the selection, or must be loaded again). */
   forgetTable(target: string, job: string, generation: number, table: QualifiedName): Promise<void>;
   /** Start applying changes: everything until commit() is one destination transaction. */

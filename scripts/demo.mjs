@@ -68,13 +68,17 @@ jobs:
   migrate(dir, ['validate']);
   step('Plan (exit code 2 = changes)');
   migrate(dir, ['plan', '--detailed-exitcode'], [2]);
-  step('Apply: full dump inside the replication slot\'s snapshot, then CDC');
+  step("Apply: full dump inside the replication slot's snapshot, then CDC");
   const started = Date.now();
   migrate(dir, ['apply', '--auto-approve']);
   const dumpSeconds = (Date.now() - started) / 1000;
 
   step('A worker keeps replicating after apply returns (`migrate worker`)');
-  const worker = spawn(process.execPath, [cli, 'worker'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MIGRATE_LOG: 'warn' } });
+  const worker = spawn(process.execPath, [cli, 'worker'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, MIGRATE_LOG: 'warn' },
+  });
   await new Promise((r) => setTimeout(r, 4000));
   const writes = await writer.stop();
   process.stdout.write(`the application committed ${writes} transactions on legacy meanwhile\n`);
@@ -102,7 +106,9 @@ jobs:
   }
   step('Plan again (nothing left to do)');
   migrate(dir, ['plan', '--detailed-exitcode']);
-  process.stdout.write(`\nFull dump + catch-up took ${dumpSeconds.toFixed(1)} s; ${equal ? 'destination equals source after promote.' : 'MISMATCH!'}\n`);
+  process.stdout.write(
+    `\nFull dump + catch-up took ${dumpSeconds.toFixed(1)} s; ${equal ? 'destination equals source after promote.' : 'MISMATCH!'}\n`,
+  );
   process.exitCode = equal ? 0 : 1;
 } catch (err) {
   process.stderr.write(`demo failed: ${err.message}\n`);

@@ -2,14 +2,7 @@ import type { JobStatus, Substatus } from '../engine/lifecycle/job-status.js';
 
 export type TableState = 'QUEUED' | 'LOADING' | 'COMPLETED' | 'ERROR' | 'CDC' | 'REMOVED';
 export type DatabaseMigrationState =
-  | 'NOT_STARTED'
-  | 'FULL_DUMP'
-  | 'CDC'
-  | 'READY_TO_COMPLETE'
-  | 'COMPLETED'
-  | 'STOPPED'
-  | 'FAILED'
-  | 'REMOVED';
+  'NOT_STARTED' | 'FULL_DUMP' | 'CDC' | 'READY_TO_COMPLETE' | 'COMPLETED' | 'STOPPED' | 'FAILED' | 'REMOVED';
 
 /** Per-table progress (field names from the service's task output). */
 export interface TableProgress {

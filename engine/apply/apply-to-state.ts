@@ -25,7 +25,15 @@ export function applyToState(
     j.updatedAt = at;
   };
   const fresh = (name: string, after: JobConfigRecord, start: boolean, history: JobRecord['history'] = []): JobRecord => {
-    const j: JobRecord = { ...structuredClone(after), name, id: newId(), generation: start ? 1 : 0, createdAt: at, updatedAt: at, history };
+    const j: JobRecord = {
+      ...structuredClone(after),
+      name,
+      id: newId(),
+      generation: start ? 1 : 0,
+      createdAt: at,
+      updatedAt: at,
+      history,
+    };
     note(j, 'create', 'absent', start ? 'STARTING' : 'NOT_STARTED');
     return j;
   };
@@ -57,7 +65,12 @@ export function applyToState(
         j.desiredState = a.after.desiredState;
         if (a.after.verify) j.verify = true;
         else delete j.verify;
-        note(j, 'update', a.changes.map((c) => `${c.path}=${JSON.stringify(c.before)}`).join(','), a.changes.map((c) => `${c.path}=${JSON.stringify(c.after)}`).join(','));
+        note(
+          j,
+          'update',
+          a.changes.map((c) => `${c.path}=${JSON.stringify(c.before)}`).join(','),
+          a.changes.map((c) => `${c.path}=${JSON.stringify(c.after)}`).join(','),
+        );
         break;
       }
       case 'add-database':

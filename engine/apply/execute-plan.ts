@@ -24,18 +24,16 @@ export class StalePlanError extends Error {
  * Refuse a saved plan whose state moved since it was made: another apply
  * (serial/lineage), or a job whose observed status changed under it.
  */
-export function assertFresh(
-  plan: PlanDocument,
-  state: StateDocument | null,
-  runtimes: Record<string, JobRuntime | null>,
-): void {
+export function assertFresh(plan: PlanDocument, state: StateDocument | null, runtimes: Record<string, JobRuntime | null>): void {
   const lineage = state?.lineage ?? null;
   const serial = state?.serial ?? 0;
   if (plan.state.lineage === null && lineage !== null) {
     throw new StalePlanError(`it was made before any state existed, and the state is now at serial ${serial}`);
   }
   if (plan.state.lineage !== lineage) {
-    throw new StalePlanError(`it was made for state lineage ${plan.state.lineage ?? '(none)'}, the state is now ${lineage ?? '(none)'}`);
+    throw new StalePlanError(
+      `it was made for state lineage ${plan.state.lineage ?? '(none)'}, the state is now ${lineage ?? '(none)'}`,
+    );
   }
   if (plan.state.serial !== serial) {
     throw new StalePlanError(`it was made at state serial ${plan.state.serial}, the state is now at serial ${serial}`);
@@ -87,16 +85,23 @@ export async function executePlan(
   return next;
 }
 
-async function dropJobArtifacts(state: StateDocument, job: JobRecord, databases: DatabaseRecord[], logger: Logger): Promise<void> {
+async function dropJobArtifacts(
+  state: StateDocument,
+  job: JobRecord,
+  databases: DatabaseRecord[],
+  logger: Logger,
+): Promise<void> {
   if (job.type !== 'continuous' || job.generation === 0) return;
   const profile = state.profiles[job.source];
   if (!profile) return;
   const source = providerFor(profile.engine).source(resolveProfile(job.source, profile), { logger });
   try {
     for (const db of databases) {
-      await source.dropArtifacts(db.name, artifactName(job.name, db.name, state.lineage)).catch((err: Error) =>
-        logger.warn(`could not remove the replication slot/publication of job.${job.name} on ${db.name}: ${err.message}`),
-      );
+      await source
+        .dropArtifacts(db.name, artifactName(job.name, db.name, state.lineage))
+        .catch((err: Error) =>
+          logger.warn(`could not remove the replication slot/publication of job.${job.name} on ${db.name}: ${err.message}`),
+        );
     }
   } finally {
     await source.close();

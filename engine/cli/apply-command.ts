@@ -35,7 +35,8 @@ function readPlanFile(path: string): PlanDocument {
   } catch (err) {
     throw new CliError(`cannot read plan file ${path}: ${(err as Error).message}`);
   }
-  if (doc.formatVersion !== 1 || !Array.isArray(doc.actions)) throw new CliError(`${path} is not a plan saved by \`migrate plan -out\``);
+  if (doc.formatVersion !== 1 || !Array.isArray(doc.actions))
+    throw new CliError(`${path} is not a plan saved by \`migrate plan -out\``);
   return doc;
 }
 
@@ -60,7 +61,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   const forced = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!interrupted.signal.aborted) {
-      process.stderr.write(`\n${sig} received: stopping gracefully (jobs stay resumable, the lock is released); repeat to stop now...\n`);
+      process.stderr.write(
+        `\n${sig} received: stopping gracefully (jobs stay resumable, the lock is released); repeat to stop now...\n`,
+      );
       interrupted.abort();
     } else forced.abort();
   };
@@ -80,7 +83,14 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       }
     } else {
       const refreshed = await refresh(declaration, state, runtimes, logger, systemClock());
-      plan = makePlan(declaration, state, refreshed.runtimes, systemClock(), { restart: opts.restart ?? [] }, refreshed.diagnostics);
+      plan = makePlan(
+        declaration,
+        state,
+        refreshed.runtimes,
+        systemClock(),
+        { restart: opts.restart ?? [] },
+        refreshed.diagnostics,
+      );
     }
     process.stdout.write(`${renderPlan(plan)}\n`);
     if (hasErrors(plan.diagnostics)) return EXIT.ERROR;
@@ -89,12 +99,16 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     if (plan.actions.length) {
       const interactive = isInteractive();
       if (plan.destructive && !opts.allowDestructive && !interactive) {
-        throw new CliError('the plan has destructive actions (marked [DESTRUCTIVE]); re-run with --allow-destructive to allow them');
+        throw new CliError(
+          'the plan has destructive actions (marked [DESTRUCTIVE]); re-run with --allow-destructive to allow them',
+        );
       }
       // a saved plan was reviewed when it was made (Terraform semantics): no second confirmation
       if (!opts.autoApprove && !planFile) {
         if (!interactive) {
-          throw new CliError('apply needs confirmation: no terminal to ask on; re-run with --auto-approve (after reviewing the plan)');
+          throw new CliError(
+            'apply needs confirmation: no terminal to ask on; re-run with --auto-approve (after reviewing the plan)',
+          );
         }
         const question = plan.destructive
           ? '\nDo you want to perform these actions, INCLUDING THE DESTRUCTIVE ONES?'
@@ -106,7 +120,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       }
       current = await executePlan(backend, plan, state, systemClock(), logger);
       const { add, change, destroy } = plan.summary;
-      process.stdout.write(`\nRecorded: ${add} added, ${change} changed, ${destroy} destroyed (state serial ${current.serial}).\n`);
+      process.stdout.write(
+        `\nRecorded: ${add} added, ${change} changed, ${destroy} destroyed (state serial ${current.serial}).\n`,
+      );
     }
     if (opts.wait === false || !current) return EXIT.OK;
 
@@ -145,13 +161,18 @@ async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: nu
     if (states.every((x) => x.s !== 'pending')) {
       if (tty) process.stdout.write('\n');
       const failed = states.filter((x) => x.s === 'failed');
-      for (const { v } of failed) process.stderr.write(`job.${v.name} failed in ${v.substatus ?? 'no phase'}: ${v.error?.message ?? 'unknown error'}\n`);
-      process.stdout.write(failed.length ? 'Apply finished with failed jobs.\n' : 'Apply complete: every job reached its desired state.\n');
+      for (const { v } of failed)
+        process.stderr.write(`job.${v.name} failed in ${v.substatus ?? 'no phase'}: ${v.error?.message ?? 'unknown error'}\n`);
+      process.stdout.write(
+        failed.length ? 'Apply finished with failed jobs.\n' : 'Apply complete: every job reached its desired state.\n',
+      );
       return failed.length ? EXIT.ERROR : EXIT.OK;
     }
     if (signal.aborted) return EXIT.INTERRUPTED;
     if (timeoutSec > 0 && now - started > timeoutSec * 1000) {
-      process.stderr.write(`\ntimed out after ${timeoutSec}s waiting for jobs to reach their desired state; they keep their progress (run \`migrate apply\` or \`migrate worker\` to continue)\n`);
+      process.stderr.write(
+        `\ntimed out after ${timeoutSec}s waiting for jobs to reach their desired state; they keep their progress (run \`migrate apply\` or \`migrate worker\` to continue)\n`,
+      );
       return EXIT.TIMEOUT;
     }
     await new Promise<void>((resolve) => {

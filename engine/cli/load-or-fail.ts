@@ -14,8 +14,9 @@ export async function loadOrFail(path: string): Promise<LoadedDeclaration> {
   const { declaration, diagnostics } = await loadDeclaration(resolve(path));
   if (!declaration || hasErrors(diagnostics)) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
-    throw new CliError(`${errors.map(formatDiagnostic).join('\n')}\n${errors.length} error(s) in the declaration; nothing was changed.`);
+    throw new CliError(
+      `${errors.map(formatDiagnostic).join('\n')}\n${errors.length} error(s) in the declaration; nothing was changed.`,
+    );
   }
   return { declaration, warnings: diagnostics.map(formatDiagnostic) };
 }
-

@@ -26,10 +26,18 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const backend = openBackend(declaration);
   const recorded = await readRecorded(backend);
   const { state } = recorded;
-  const refreshed = opts.refresh === false
-    ? { runtimes: recorded.runtimes, diagnostics: [] }
-    : await refresh(declaration, state, recorded.runtimes, stderrLogger(), systemClock());
-  const doc = makePlan(declaration, state, refreshed.runtimes, systemClock(), { restart: opts.restart ?? [] }, refreshed.diagnostics);
+  const refreshed =
+    opts.refresh === false
+      ? { runtimes: recorded.runtimes, diagnostics: [] }
+      : await refresh(declaration, state, recorded.runtimes, stderrLogger(), systemClock());
+  const doc = makePlan(
+    declaration,
+    state,
+    refreshed.runtimes,
+    systemClock(),
+    { restart: opts.restart ?? [] },
+    refreshed.diagnostics,
+  );
   for (const w of warnings) process.stderr.write(`${w}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else process.stdout.write(`${renderPlan(doc)}\n`);
@@ -40,7 +48,8 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   if (opts.out) {
     const path = resolve(opts.out);
     writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-    if (!opts.json) process.stdout.write(`\nSaved the plan to ${path}; run \`migrate apply ${opts.out}\` to execute exactly these actions.\n`);
+    if (!opts.json)
+      process.stdout.write(`\nSaved the plan to ${path}; run \`migrate apply ${opts.out}\` to execute exactly these actions.\n`);
   }
   if (opts.detailedExitcode && doc.actions.length) return EXIT.CHANGES;
   return EXIT.OK;

@@ -15,7 +15,8 @@ export interface StatusOptions {
 export async function collectStatus(backend: StateBackend, job?: string): Promise<JobStatusView[]> {
   const { state, runtimes } = await readRecorded(backend);
   const records = Object.values(state?.jobs ?? {}).filter((j) => !job || j.name === job);
-  if (job && !records.length) throw new CliError(`job.${job} is not in the state (known: ${Object.keys(state?.jobs ?? {}).join(', ') || 'none'})`);
+  if (job && !records.length)
+    throw new CliError(`job.${job} is not in the state (known: ${Object.keys(state?.jobs ?? {}).join(', ') || 'none'})`);
   return records.sort((a, b) => a.name.localeCompare(b.name)).map((r) => jobStatusView(r, runtimes[r.name] ?? null));
 }
 

@@ -46,7 +46,9 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
       (db, t) => {
         if (!opts.json) {
           const mark = t.status === 'equal' ? 'equal    ' : t.status === 'changing' ? 'changing ' : 'DIFFERENT';
-          process.stdout.write(`${mark} ${db}: ${t.table} — ${t.rowsSource} rows on source, ${t.rowsDestination} on destination, ${t.chunks} chunk(s)${t.differentChunks ? `, ${t.differentChunks} differing` : ''}\n`);
+          process.stdout.write(
+            `${mark} ${db}: ${t.table} — ${t.rowsSource} rows on source, ${t.rowsDestination} on destination, ${t.chunks} chunk(s)${t.differentChunks ? `, ${t.differentChunks} differing` : ''}\n`,
+          );
           for (const d of t.differences) process.stdout.write(`            key ${d.key}: ${d.kind}\n`);
         }
       },
@@ -57,7 +59,9 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
   }
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    const different = result.databases.flatMap((d) => d.tables.filter((t) => t.status === 'different').map((t) => `${d.name}: ${t.table}`));
+    const different = result.databases.flatMap((d) =>
+      d.tables.filter((t) => t.status === 'different').map((t) => `${d.name}: ${t.table}`),
+    );
     process.stdout.write(
       different.length
         ? `\nDifferent: ${different.join(', ')} (${result.rowsCompared} source rows compared).\n`

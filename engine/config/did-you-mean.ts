@@ -9,8 +9,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === word) continue;
-    const d =
-      candidate.toLowerCase() === word.toLowerCase() ? 1 : editDistance(word.toLowerCase(), candidate.toLowerCase());
+    const d = candidate.toLowerCase() === word.toLowerCase() ? 1 : editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d <= limit && d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -24,9 +24,7 @@ import { schemaDiagnostics } from './schema-diagnostics.js';
  * `Declaration.dir` and `files` are absolute. Secrets stay references, and
  * nothing is written to disk.
  */
-export async function loadDeclaration(
-  path: string,
-): Promise<{ declaration: Declaration | null; diagnostics: Diagnostic[] }> {
+export async function loadDeclaration(path: string): Promise<{ declaration: Declaration | null; diagnostics: Diagnostic[] }> {
   const listed = await listDeclarationFiles(path);
   if ('diagnostic' in listed) return { declaration: null, diagnostics: [listed.diagnostic] };
 
@@ -49,7 +47,10 @@ export async function loadDeclaration(
   // A file that did not parse may declare the profiles others refer to: checking
   // references without it would only add false "unknown profile" errors.
   if (parsedFiles.length === listed.files.length) diagnostics.push(...checkDeclarationReferences(merged));
-  sortByPosition(diagnostics, listed.files.map((f) => f.path));
+  sortByPosition(
+    diagnostics,
+    listed.files.map((f) => f.path),
+  );
 
   if (hasErrors(diagnostics)) return { declaration: null, diagnostics };
   const declaration = buildDeclaration(

@@ -47,10 +47,7 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], data: unknown,
   return out;
 }
 
-function collapseAlternatives(
-  errors: readonly ErrorObject[],
-  data: unknown,
-): { remaining: ErrorObject[]; problems: Problem[] } {
+function collapseAlternatives(errors: readonly ErrorObject[], data: unknown): { remaining: ErrorObject[]; problems: Problem[] } {
   let list = [...errors];
   const problems: Problem[] = [];
   for (;;) {

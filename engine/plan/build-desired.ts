@@ -32,7 +32,8 @@ export function buildDesired(decl: Declaration, recorded: Record<string, Profile
         try {
           passwordFingerprint = fingerprintSecret(p.name, resolveSecret(p.password, decl.dir));
         } catch {
-          passwordFingerprint = recorded[p.name]?.passwordRef === passwordRef ? (recorded[p.name]?.passwordFingerprint ?? null) : null;
+          passwordFingerprint =
+            recorded[p.name]?.passwordRef === passwordRef ? (recorded[p.name]?.passwordFingerprint ?? null) : null;
         }
       }
     }

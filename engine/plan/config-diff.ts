@@ -34,7 +34,11 @@ export function diffFields(
       continue;
     }
     const change: FieldChange = opts.sensitive?.has(path)
-      ? { path, before: b === null || b === undefined ? null : '(sensitive)', after: a === null || a === undefined ? null : '(sensitive, changed)' }
+      ? {
+          path,
+          before: b === null || b === undefined ? null : '(sensitive)',
+          after: a === null || a === undefined ? null : '(sensitive, changed)',
+        }
       : { path, before: b ?? null, after: a ?? null };
     if (opts.forcesReplacement?.has(path)) change.forcesReplacement = true;
     out.push(change);

@@ -37,13 +37,15 @@ export function desiredTransition(
     return warning ? { kind: 'action', action, reason, warning } : { kind: 'action', action, reason };
   };
 
-  if (forceRestart) return choose('restart', `restart requested (-restart ${addr}): destination databases are wiped and migrated again`);
+  if (forceRestart)
+    return choose('restart', `restart requested (-restart ${addr}): destination databases are wiped and migrated again`);
 
   if (type === 'one-time' && desired === 'promoted') {
     return {
       kind: 'error',
       summary: `${addr} is a one-time job: it cannot be promoted`,
-      detail: 'one-time jobs complete by themselves after the full dump; set state: running (or type: continuous to replicate changes and promote later)',
+      detail:
+        'one-time jobs complete by themselves after the full dump; set state: running (or type: continuous to replicate changes and promote later)',
     };
   }
 
@@ -67,13 +69,17 @@ export function desiredTransition(
             `${label}: a job stopped during the full dump cannot resume, only restart (destination databases are wiped and migrated again)`,
           );
         case 'FAILED':
-          return choose('restart', `${label}: restart migrates the job's databases again from the beginning (destination databases are wiped)`);
+          return choose(
+            'restart',
+            `${label}: restart migrates the job's databases again from the beginning (destination databases are wiped)`,
+          );
         case 'COMPLETED':
           if (type === 'one-time') return { kind: 'none' };
           return {
             kind: 'error',
             summary: `${addr} is Completed (promoted): it cannot run again`,
-            detail: 'the only action left is delete: remove the job from the declaration (destination data is kept), then declare a new job',
+            detail:
+              'the only action left is delete: remove the job from the declaration (destination data is kept), then declare a new job',
           };
         case 'RUNNING':
         case 'RUNNING_WITH_ERRORS':

@@ -66,7 +66,14 @@ export function plan(
     const before = recordedProfiles[name];
     const address = `profile.${name}`;
     if (after && !before) {
-      profileActions.push({ kind: 'create-profile', address, name, after: strip(after), reason: 'declared, not in state', destructive: false });
+      profileActions.push({
+        kind: 'create-profile',
+        address,
+        name,
+        after: strip(after),
+        reason: 'declared, not in state',
+        destructive: false,
+      });
     } else if (!after && before) {
       profileDeletes.push({ kind: 'delete-profile', address, name, reason: 'no longer declared', destructive: false });
     } else if (after && before) {
@@ -75,7 +82,15 @@ export function plan(
         forcesReplacement: PROFILE_REPLACES,
       });
       if (changes.length) {
-        profileActions.push({ kind: 'update-profile', address, name, after: strip(after), changes, reason: 'profile fields changed', destructive: false });
+        profileActions.push({
+          kind: 'update-profile',
+          address,
+          name,
+          after: strip(after),
+          changes,
+          reason: 'profile fields changed',
+          destructive: false,
+        });
       }
     }
   }
@@ -137,7 +152,8 @@ export function plan(
         diagnostics.push({
           severity: 'error',
           summary: `${address} must be replaced (${replaceChanges.map((c) => c.path).join(', ')} changed): the new job cannot be ${after.desiredState}`,
-          detail: 'set state: running (or not-started) for the replacement, apply, and change the state later; or revert the change',
+          detail:
+            'set state: running (or not-started) for the replacement, apply, and change the state later; or revert the change',
           address,
           field: `jobs.${name}.state`,
           ...(wanted.location ? { location: wanted.location } : {}),
@@ -246,10 +262,31 @@ function databaseActions(name: string, record: JobRecord, after: JobConfigRecord
     const address = `job.${name}.database.${db}`;
     const old = before.get(db);
     if (!old) {
-      out.push({ kind: 'add-database', address, name, database: spec, reason: 'added: it gets a full dump, then joins the running job', destructive: false });
+      out.push({
+        kind: 'add-database',
+        address,
+        name,
+        database: spec,
+        reason: 'added: it gets a full dump, then joins the running job',
+        destructive: false,
+      });
     } else if (old.target !== spec.target) {
-      out.push({ kind: 'remove-database', address, name, database: old, reason: `target changed (${old.target} -> ${spec.target}): replication into ${old.target} stops; its data is kept`, destructive: true });
-      out.push({ kind: 'add-database', address, name, database: spec, reason: `target changed: migrated again into ${spec.target}`, destructive: false });
+      out.push({
+        kind: 'remove-database',
+        address,
+        name,
+        database: old,
+        reason: `target changed (${old.target} -> ${spec.target}): replication into ${old.target} stops; its data is kept`,
+        destructive: true,
+      });
+      out.push({
+        kind: 'add-database',
+        address,
+        name,
+        database: spec,
+        reason: `target changed: migrated again into ${spec.target}`,
+        destructive: false,
+      });
     } else if (!sameValue(old.tables, spec.tables)) {
       out.push({
         kind: 'update-database',

@@ -45,7 +45,11 @@ export async function refresh(
         const name = artifactName(record.name, db.name, state.lineage);
         if (await source.artifactsExist(db.name, name)) continue;
         const message = `the replication slot or publication ${name} on ${db.name} was removed outside migrate: changes since then are lost to this job`;
-        diagnostics.push({ severity: 'warning', summary: `drift: job.${record.name}: ${message}`, address: `job.${record.name}` });
+        diagnostics.push({
+          severity: 'warning',
+          summary: `drift: job.${record.name}: ${message}`,
+          address: `job.${record.name}`,
+        });
         out[record.name] = {
           ...rt,
           status: 'FAILED',
@@ -53,7 +57,11 @@ export async function refresh(
         };
       }
     } catch (err) {
-      diagnostics.push({ severity: 'warning', summary: `could not refresh job.${record.name}: ${(err as Error).message}`, address: `job.${record.name}` });
+      diagnostics.push({
+        severity: 'warning',
+        summary: `could not refresh job.${record.name}: ${(err as Error).message}`,
+        address: `job.${record.name}`,
+      });
     } finally {
       await source.close();
     }
@@ -71,18 +79,26 @@ export async function refresh(
       source = providerFor(profile.engine).source(resolveProfile(job.source, profile), { logger });
       for (const db of job.databases) {
         const catalog = await source.introspect(db.name, db.tables);
-        const keyless = await source.tablesWithoutKey(db.name, catalog.tables.filter((t) => t.kind !== 'partitioned'));
+        const keyless = await source.tablesWithoutKey(
+          db.name,
+          catalog.tables.filter((t) => t.kind !== 'partitioned'),
+        );
         if (keyless.length) {
           diagnostics.push({
             severity: 'warning',
             summary: `job.${name}: ${keyless.map((t) => `${t.schema}.${t.name}`).join(', ')} in ${db.name} ha${keyless.length > 1 ? 've' : 's'} no primary key`,
-            detail: 'migrate sets REPLICA IDENTITY FULL on them at start so updates and deletes replicate exactly (whole old rows are then written to WAL)',
+            detail:
+              'migrate sets REPLICA IDENTITY FULL on them at start so updates and deletes replicate exactly (whole old rows are then written to WAL)',
             address: `job.${name}.database.${db.name}`,
           });
         }
       }
     } catch (err) {
-      diagnostics.push({ severity: 'warning', summary: `could not inspect job.${name}'s source: ${(err as Error).message}`, address: `job.${name}` });
+      diagnostics.push({
+        severity: 'warning',
+        summary: `could not inspect job.${name}'s source: ${(err as Error).message}`,
+        address: `job.${name}`,
+      });
     } finally {
       await source?.close();
     }

@@ -44,8 +44,13 @@ export function renderStatus(jobs: JobStatusView[]): string {
       for (const t of d.tables) {
         const err = t.lastError ? ` — ${t.lastError}` : '';
         const ranges = t.rangesTotal > 1 ? `, ranges ${t.rangesDone}/${t.rangesTotal}` : '';
-        const cdc = j.type === 'continuous' ? `, cdc +${num(t.cdcInsertCounter)} ~${num(t.cdcUpdateCounter)} -${num(t.cdcDeleteCounter)}` : '';
-        out.push(`    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${cdc}${err}`);
+        const cdc =
+          j.type === 'continuous'
+            ? `, cdc +${num(t.cdcInsertCounter)} ~${num(t.cdcUpdateCounter)} -${num(t.cdcDeleteCounter)}`
+            : '';
+        out.push(
+          `    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${cdc}${err}`,
+        );
       }
     }
     out.push('');

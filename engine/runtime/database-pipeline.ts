@@ -214,7 +214,11 @@ export class DatabasePipeline {
           await stream.close();
           stream = null;
           await this.changeSelection(changed);
-          stream = await source.streamChanges(this.db.name, this.deps.artifact, (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0');
+          stream = await source.streamChanges(
+            this.db.name,
+            this.deps.artifact,
+            (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0',
+          );
         }
         if (!this.promoteTarget && this.deps.currentRecord().desiredState === 'promoted' && !session) {
           this.promoteTarget = await source.currentPosition(this.db.name);
@@ -238,7 +242,8 @@ export class DatabasePipeline {
             await session.commit({ job, database: this.db.name, position: batch.endPosition });
             session = null;
             stream.acknowledge(batch.endPosition);
-            if (batch.lastCommitTime) this.p.latencyMs = Math.max(0, this.deps.clock().getTime() - Date.parse(batch.lastCommitTime));
+            if (batch.lastCommitTime)
+              this.p.latencyMs = Math.max(0, this.deps.clock().getTime() - Date.parse(batch.lastCommitTime));
           }
           progress.touch();
         }
@@ -296,8 +301,13 @@ export class DatabasePipeline {
     this.selection = next;
     const catalog = await source.introspect(this.db.name, next);
     // a table removed and added back is backfilled from scratch: it may leave quarantine
-    for (const t of [...this.quarantined]) if (!dataTables(catalog).some((x) => qualifiedKey(x) === t)) this.quarantined.delete(t);
-    const before = new Set(dataTables(this.catalog ?? catalog).filter((t) => !this.quarantined.has(qualifiedKey(t))).map(qualifiedKey));
+    for (const t of [...this.quarantined])
+      if (!dataTables(catalog).some((x) => qualifiedKey(x) === t)) this.quarantined.delete(t);
+    const before = new Set(
+      dataTables(this.catalog ?? catalog)
+        .filter((t) => !this.quarantined.has(qualifiedKey(t)))
+        .map(qualifiedKey),
+    );
     const now = dataTables(catalog);
     const added = now.filter((t) => !before.has(qualifiedKey(t)));
     const nowKeys = new Set(now.map(qualifiedKey));
@@ -328,13 +338,19 @@ export class DatabasePipeline {
     const catalog = this.catalog ?? (await this.deps.source.introspect(this.db.name, this.selection));
     if (this.deps.currentRecord().verify) {
       // the stream is stopped and caught up: compare before anything irreversible happens
-      const result = await verifyDatabases(this.deps.job, this.deps.source, this.deps.destination, [{ ...this.db, tables: this.selection }], {
-        chunkRows: 10_000,
-        rechecks: 2,
-        recheckDelayMs: 500,
-        maxDifferences: 5,
-        signal: this.deps.signal,
-      });
+      const result = await verifyDatabases(
+        this.deps.job,
+        this.deps.source,
+        this.deps.destination,
+        [{ ...this.db, tables: this.selection }],
+        {
+          chunkRows: 10_000,
+          rechecks: 2,
+          recheckDelayMs: 500,
+          maxDifferences: 5,
+          signal: this.deps.signal,
+        },
+      );
       const different = result.databases.flatMap((d) => d.tables.filter((t) => t.status === 'different'));
       if (different.length) {
         throw new Error(

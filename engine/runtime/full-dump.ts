@@ -41,9 +41,7 @@ function pickFormat(source: SourceProvider, destination: DestinationProvider, ta
  */
 export async function runFullDump(input: FullDumpInput): Promise<void> {
   const { catalog, progress, db, signal } = input;
-  const tables = catalog.tables
-    .filter((t) => t.kind !== 'partitioned')
-    .sort((a, b) => b.estimatedBytes - a.estimatedBytes);
+  const tables = catalog.tables.filter((t) => t.kind !== 'partitioned').sort((a, b) => b.estimatedBytes - a.estimatedBytes);
   const queue = new PQueue({ concurrency: input.parallelism() });
   const resize = setInterval(() => {
     const n = input.parallelism();

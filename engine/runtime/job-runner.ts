@@ -225,7 +225,12 @@ export class JobRunner {
       onTableError: (table, err) => {
         this.tableErrors.set(`${db.name}: ${table}`, err);
         this.runtime.status = 'RUNNING_WITH_ERRORS';
-        this.runtime.error = { message: `${db.name}: ${table}: ${err.message} (table held back; the others continue)`, at: this.progress.now(), phase: this.phase(), fatal: false };
+        this.runtime.error = {
+          message: `${db.name}: ${table}: ${err.message} (table held back; the others continue)`,
+          at: this.progress.now(),
+          phase: this.phase(),
+          fatal: false,
+        };
         this.progress.touch();
       },
     });
@@ -243,9 +248,11 @@ export class JobRunner {
     await r.done;
     this.running.delete(name);
     if (this.record.type === 'continuous') {
-      await this.source.dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage)).catch((err: Error) =>
-        this.deps.logger.warn('could not drop source artifacts of a removed database', { database: name, error: err.message }),
-      );
+      await this.source
+        .dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage))
+        .catch((err: Error) =>
+          this.deps.logger.warn('could not drop source artifacts of a removed database', { database: name, error: err.message }),
+        );
     }
     const dbp = this.runtime.databases.find((d) => d.name === name);
     if (dbp) dbp.migrationState = 'REMOVED';
@@ -264,10 +271,23 @@ export class JobRunner {
         const transient = this.providers.some((p) => p.isTransientError(err));
         if (!transient) throw err;
         const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 30_000;
-        this.deps.logger.warn('transient failure, retrying', { job: this.record.name, scope: key, error: (err as Error).message, retryInMs: wait });
+        this.deps.logger.warn('transient failure, retrying', {
+          job: this.record.name,
+          scope: key,
+          error: (err as Error).message,
+          retryInMs: wait,
+        });
         this.retrying.set(key, err as Error);
-        this.runtime.status = this.runtime.status === 'STARTING' || this.runtime.status === 'RESTARTING' ? this.runtime.status : 'RUNNING_WITH_ERRORS';
-        this.runtime.error = { message: `${key}: ${(err as Error).message} (retrying in ${wait / 1000}s)`, at: this.progress.now(), phase: this.phase(), fatal: false };
+        this.runtime.status =
+          this.runtime.status === 'STARTING' || this.runtime.status === 'RESTARTING'
+            ? this.runtime.status
+            : 'RUNNING_WITH_ERRORS';
+        this.runtime.error = {
+          message: `${key}: ${(err as Error).message} (retrying in ${wait / 1000}s)`,
+          at: this.progress.now(),
+          phase: this.phase(),
+          fatal: false,
+        };
         await this.progress.flush();
         await sleep(wait, signal);
       }
@@ -288,7 +308,9 @@ export class JobRunner {
 
   private phase(): Substatus {
     const record = this.deps.currentRecord();
-    const states = this.runtime.databases.filter((d) => record.databases.some((x) => x.name === d.name)).map((d) => d.migrationState);
+    const states = this.runtime.databases
+      .filter((d) => record.databases.some((x) => x.name === d.name))
+      .map((d) => d.migrationState);
     if (states.some((s) => s === 'FULL_DUMP' || s === 'NOT_STARTED') || !states.length) return 'FULL_DUMP';
     if (record.desiredState === 'promoted') return 'PROMOTE_IN_PROGRESS';
     return 'CDC';

@@ -136,7 +136,13 @@ export class Worker {
   private launch(state: StateDocument, record: JobRecord): void {
     const { backend, logger } = this.opts;
     const holder = { workerId: this.id, host: hostname(), pid: process.pid };
-    const active: Active = { runner: null, pending: null, record, lastRenew: this.opts.clock().getTime(), done: Promise.resolve() };
+    const active: Active = {
+      runner: null,
+      pending: null,
+      record,
+      lastRenew: this.opts.clock().getTime(),
+      done: Promise.resolve(),
+    };
     active.done = (async () => {
       if (!(await backend.acquireLease(record.name, holder, this.ttl))) return;
       const runner = new JobRunner(state, record, {

@@ -59,7 +59,13 @@ export async function verifyTable(
     firstDifferentRange: null,
   };
   // pass 1: every chunk once
-  const suspects: { lower: KeyValues | null; upper: KeyValues | null; src: ChunkChecksum; dst: ChunkChecksum; changing: boolean }[] = [];
+  const suspects: {
+    lower: KeyValues | null;
+    upper: KeyValues | null;
+    src: ChunkChecksum;
+    dst: ChunkChecksum;
+    changing: boolean;
+  }[] = [];
   let lower: KeyValues | null = null;
   for (;;) {
     if (opts.signal?.aborted) throw new Error('verify interrupted');
@@ -96,7 +102,15 @@ export async function verifyTable(
     result.firstDifferentRange ??= { lower: c.lower, upper: c.upper };
     if (result.differences.length < opts.maxDifferences) {
       result.differences.push(
-        ...(await rowDifferences(source, destination, table, key, c.lower, c.upper, opts.maxDifferences - result.differences.length)),
+        ...(await rowDifferences(
+          source,
+          destination,
+          table,
+          key,
+          c.lower,
+          c.upper,
+          opts.maxDifferences - result.differences.length,
+        )),
       );
     }
   }

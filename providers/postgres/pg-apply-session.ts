@@ -20,7 +20,8 @@ function groupByTable(events: ChangeEvent[]): Map<string, ChangeEvent[]> {
   };
   for (const e of events) {
     if (e.kind === 'truncate') for (const r of e.relations) push(`${r.schema}.${r.name}`, { ...e, relations: [r] });
-    else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') push(`${e.relation.schema}.${e.relation.name}`, e);
+    else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete')
+      push(`${e.relation.schema}.${e.relation.name}`, e);
   }
   return out;
 }
@@ -46,9 +47,9 @@ export class PgApplySession implements ApplySession {
     try {
       await client.query('BEGIN');
       // triggers and FK checks are the source's business: it already ran them (needs superuser; optional)
-      await client.query("SAVEPOINT srr; SET LOCAL session_replication_role = replica; RELEASE SAVEPOINT srr").catch(() =>
-        client.query('ROLLBACK TO SAVEPOINT srr'),
-      );
+      await client
+        .query('SAVEPOINT srr; SET LOCAL session_replication_role = replica; RELEASE SAVEPOINT srr')
+        .catch(() => client.query('ROLLBACK TO SAVEPOINT srr'));
     } catch (err) {
       release(err as Error);
       throw err;

@@ -40,10 +40,9 @@ export async function setPublicationTables(c: pg.ClientBase, name: string, table
 /** Drop slot (ending any stream still using it) and publication; idempotent. */
 export async function dropCdcArtifacts(c: pg.ClientBase, name: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const res = await c.query<{ active_pid: string | null }>(
-      'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
-      [name],
-    );
+    const res = await c.query<{ active_pid: string | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [
+      name,
+    ]);
     const row = res.rows[0];
     if (!row) break;
     if (row.active_pid) {

@@ -190,10 +190,12 @@ function updateSql(
   }
   const keyNames = new Set(key.map((c) => c.name));
   const oldKey = keyMatch(rel, key, old ?? next);
-  const keyChanged = old !== null && key.some((c) => {
-    const v = valueOf(next, c.name);
-    return v !== UNCHANGED && v !== valueOf(old, c.name);
-  });
+  const keyChanged =
+    old !== null &&
+    key.some((c) => {
+      const v = valueOf(next, c.name);
+      return v !== UNCHANGED && v !== valueOf(old, c.name);
+    });
   if (!keyChanged) {
     // the key is the same: leave key columns out of SET (no index or FK churn)
     const set = setList(next, (c) => keyNames.has(c));
@@ -273,9 +275,7 @@ function keyValue(rel: ChangeRelation, image: RowImage, column: string): string 
   const v = valueOf(image, column);
   if (v === undefined) throw noKeyError(rel);
   if (v === UNCHANGED) {
-    throw new Error(
-      `key column ${column} of ${qualifiedKey(rel)} arrived as an unchanged TOAST value without an old key image`,
-    );
+    throw new Error(`key column ${column} of ${qualifiedKey(rel)} arrived as an unchanged TOAST value without an old key image`);
   }
   return v;
 }

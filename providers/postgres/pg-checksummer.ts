@@ -41,12 +41,14 @@ export class PgChecksummer implements TableChecksummer {
 
   async rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>> {
     const c = await this.connect();
-    const keyExpr = key.length ? `json_build_array(${key.map((k) => `${quoteIdent(k)}::text`).join(', ')})::text` : 'md5(t::text)';
+    const keyExpr = key.length
+      ? `json_build_array(${key.map((k) => `${quoteIdent(k)}::text`).join(', ')})::text`
+      : 'md5(t::text)';
     const res = await c.query<{ k: string; h: string }>(
       `SELECT ${keyExpr} AS k, md5(t::text) AS h FROM ONLY ${quoteQualified(table)} t ${this.where(table, key, lower, upper)}`,
     );
     const out = new Map<string, string>();
-    for (const r of res.rows) out.set(r.k, key.length ? r.h : `${(Number(out.get(r.k) ?? '0') + 1)}`);
+    for (const r of res.rows) out.set(r.k, key.length ? r.h : `${Number(out.get(r.k) ?? '0') + 1}`);
     return out;
   }
 

@@ -290,7 +290,8 @@ export function finalizeDdl(catalog: Catalog): string[] {
   for (const t of catalog.tables) {
     if (t.partitionOf) continue; // partitions follow their parent's identity
     for (const c of t.columns) {
-      if (c.identity === 'always') out.push(`ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(c.name)} SET GENERATED ALWAYS`);
+      if (c.identity === 'always')
+        out.push(`ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(c.name)} SET GENERATED ALWAYS`);
     }
   }
   return out;

@@ -67,7 +67,12 @@ export class PostgresDestination implements DestinationProvider {
     await this.withClient(target, (c) => c.query(controlSchemaDdl()));
   }
 
-  async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', opts: { parallelism?: number } = {}): Promise<void> {
+  async createSchema(
+    target: string,
+    catalog: Catalog,
+    phase: 'pre-data' | 'post-data',
+    opts: { parallelism?: number } = {},
+  ): Promise<void> {
     if (phase === 'pre-data') {
       await this.runStatements(target, buildSchemaDdl(catalog).preData);
       return;
@@ -92,9 +97,12 @@ export class PostgresDestination implements DestinationProvider {
         try {
           await c.query(sql);
         } catch (err) {
-          throw new Error(`creating schema on ${describeEndpoint(this.profile, target)} failed: ${(err as Error).message}\n  statement: ${sql}`, {
-            cause: err,
-          });
+          throw new Error(
+            `creating schema on ${describeEndpoint(this.profile, target)} failed: ${(err as Error).message}\n  statement: ${sql}`,
+            {
+              cause: err,
+            },
+          );
         }
       }
       await c.query('RESET maintenance_work_mem');
@@ -183,9 +191,19 @@ export class PostgresDestination implements DestinationProvider {
     );
   }
 
-  async loadedTables(target: string, job: string, generation: number): Promise<Map<string, LoadResult & { syncPosition: string | null }>> {
+  async loadedTables(
+    target: string,
+    job: string,
+    generation: number,
+  ): Promise<Map<string, LoadResult & { syncPosition: string | null }>> {
     return this.withClient(target, async (c) => {
-      const res = await c.query<{ schema_name: string; table_name: string; rows: string; bytes: string; sync_position: string | null }>(
+      const res = await c.query<{
+        schema_name: string;
+        table_name: string;
+        rows: string;
+        bytes: string;
+        sync_position: string | null;
+      }>(
         `SELECT schema_name, table_name, rows, bytes, sync_position FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2`,
         [job, generation],
       );
@@ -200,12 +218,10 @@ export class PostgresDestination implements DestinationProvider {
 
   async forgetTable(target: string, job: string, generation: number, table: QualifiedName): Promise<void> {
     await this.withClient(target, (c) =>
-      c.query(`DELETE FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2 AND schema_name = $3 AND table_name = $4`, [
-        job,
-        generation,
-        table.schema,
-        table.name,
-      ]),
+      c.query(
+        `DELETE FROM ${CONTROL_SCHEMA}.full_load_tables WHERE job = $1 AND generation = $2 AND schema_name = $3 AND table_name = $4`,
+        [job, generation, table.schema, table.name],
+      ),
     );
   }
 
@@ -216,10 +232,10 @@ export class PostgresDestination implements DestinationProvider {
 
   async readCheckpoint(target: string, job: string, database: string): Promise<string | null> {
     return this.withClient(target, async (c) => {
-      const res = await c.query<{ position: string }>(`SELECT position FROM ${CONTROL_SCHEMA}.cdc_checkpoint WHERE job = $1 AND database = $2`, [
-        job,
-        database,
-      ]);
+      const res = await c.query<{ position: string }>(
+        `SELECT position FROM ${CONTROL_SCHEMA}.cdc_checkpoint WHERE job = $1 AND database = $2`,
+        [job, database],
+      );
       return res.rows[0]?.position ?? null;
     });
   }
@@ -256,7 +272,11 @@ export class PostgresDestination implements DestinationProvider {
   private pool(target: string): pg.Pool {
     let pool = this.pools.get(target);
     if (!pool) {
-      pool = new pg.Pool({ ...pgClientConfig(this.profile, target, { applicationName: 'migrate:load' }), max: 64, idleTimeoutMillis: 10_000 });
+      pool = new pg.Pool({
+        ...pgClientConfig(this.profile, target, { applicationName: 'migrate:load' }),
+        max: 64,
+        idleTimeoutMillis: 10_000,
+      });
       pool.on('error', () => undefined);
       this.pools.set(target, pool);
     }

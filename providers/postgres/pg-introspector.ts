@@ -187,20 +187,16 @@ export async function introspectPostgres(
     "select current_setting('server_version') as version, current_setting('server_version_num') as num, current_setting('search_path') as path",
   );
   await client.query("select set_config('search_path', '', false)");
-  let failed = false;
+  let catalog: Catalog;
   try {
-    return await readCatalog(client, database, match, settings?.version ?? '', Number(settings?.num ?? 0));
+    catalog = await readCatalog(client, database, match, settings?.version ?? '', Number(settings?.num ?? 0));
   } catch (err) {
-    failed = true;
+    // inside a failed transaction the restore cannot run, but the rollback undoes our set_config too
+    await client.query('select set_config($1, $2, false)', ['search_path', settings?.path ?? '']).catch(() => undefined);
     throw err;
-  } finally {
-    try {
-      await client.query('select set_config($1, $2, false)', ['search_path', settings?.path ?? '']);
-    } catch (restoreErr) {
-      // inside a failed transaction the restore cannot run, but the rollback undoes our set_config too
-      if (!failed) throw restoreErr;
-    }
   }
+  await client.query('select set_config($1, $2, false)', ['search_path', settings?.path ?? '']);
+  return catalog;
 }
 
 async function rows(client: pg.ClientBase, sql: string, params: unknown[] = []): Promise<Row[]> {
@@ -249,7 +245,12 @@ async function readCatalog(
   const relations = new Map<string, Relation>();
   for (const r of await rows(client, Q_RELATIONS)) {
     const oid = req(r, 'oid');
-    relations.set(oid, { oid, name: { schema: req(r, 'schema'), name: req(r, 'name') }, kind: req(r, 'kind'), parent: r.parent ?? null });
+    relations.set(oid, {
+      oid,
+      name: { schema: req(r, 'schema'), name: req(r, 'name') },
+      kind: req(r, 'kind'),
+      parent: r.parent ?? null,
+    });
   }
   const depth = (rel: Relation): number => {
     const p = rel.parent ? relations.get(rel.parent) : undefined;
@@ -277,9 +278,7 @@ async function readCatalog(
     const d = details.get(rel.oid) ?? {};
     const partition = isPartition(rel);
     const parent = partition && rel.parent ? relations.get(rel.parent) : undefined;
-    const constraints = (constraintsOf.get(rel.oid) ?? [])
-      .filter((r) => !isTrue(r.clone))
-      .map((r) => toConstraint(r, partition));
+    const constraints = (constraintsOf.get(rel.oid) ?? []).filter((r) => !isTrue(r.clone)).map((r) => toConstraint(r, partition));
     const replident = { d: 'default', n: 'nothing', f: 'full', i: 'index' } as const;
     return {
       ...rel.name,
@@ -479,7 +478,7 @@ async function readViews(
   const userType = (oid: string): boolean => types.has(oid) && !types.get(oid)?.extension;
   const available = new Set([...tableOids, ...sequenceOids]);
   const included = new Set<string>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const v of candidates) {
       const oid = req(v, 'oid');

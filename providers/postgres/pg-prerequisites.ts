@@ -30,7 +30,11 @@ export async function checkSourcePrerequisites(
     const present = new Set(dbs.rows.map((r) => r.datname));
     for (const db of req.databases) {
       if (!present.has(db)) {
-        out.push({ severity: 'error', summary: `source database "${db}" does not exist on ${profile.host}:${profile.port}`, field: 'databases' });
+        out.push({
+          severity: 'error',
+          summary: `source database "${db}" does not exist on ${profile.host}:${profile.port}`,
+          field: 'databases',
+        });
       }
     }
     if (req.continuous) {

@@ -49,7 +49,14 @@ export class PostgresSource implements SourceProvider {
       const row = res.rows[0];
       if (!row) throw new Error('pg_export_snapshot returned nothing');
       this.ctx.logger.debug('snapshot exported', { database: req.database, snapshot: row.id });
-      return new PostgresSnapshot(this.profile, req.database, row.id, null, { close: () => owner.end().catch(() => undefined) }, Number(row.v));
+      return new PostgresSnapshot(
+        this.profile,
+        req.database,
+        row.id,
+        null,
+        { close: () => owner.end().catch(() => undefined) },
+        Number(row.v),
+      );
     } catch (err) {
       await owner.end().catch(() => undefined);
       throw new Error(`cannot open a snapshot on ${describeEndpoint(this.profile, req.database)}: ${(err as Error).message}`, {
@@ -91,9 +98,12 @@ export class PostgresSource implements SourceProvider {
       );
     } catch (err) {
       await repl.end().catch(() => undefined);
-      throw new Error(`cannot create the replication slot on ${describeEndpoint(this.profile, req.database)}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      throw new Error(
+        `cannot create the replication slot on ${describeEndpoint(this.profile, req.database)}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -106,7 +116,11 @@ export class PostgresSource implements SourceProvider {
   }
 
   async artifactsExist(database: string, artifactName: string): Promise<boolean> {
-    return withPg(this.profile, database, async (c) => (await slotExists(c, artifactName)) && (await publicationExists(c, artifactName)));
+    return withPg(
+      this.profile,
+      database,
+      async (c) => (await slotExists(c, artifactName)) && (await publicationExists(c, artifactName)),
+    );
   }
 
   currentPosition(database: string): Promise<string> {
@@ -151,7 +165,8 @@ export class PostgresSource implements SourceProvider {
           `SELECT last_value, is_called FROM ${quoteQualified(seq)}`,
         );
         const row = res.rows[0];
-        if (row) out.push({ sequence: seq, lastValue: row.last_value, isCalled: row.is_called === 't' || row.is_called === 'true' });
+        if (row)
+          out.push({ sequence: seq, lastValue: row.last_value, isCalled: row.is_called === 't' || row.is_called === 'true' });
       }
       return out;
     });

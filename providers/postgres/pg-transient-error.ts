@@ -11,7 +11,15 @@ const TRANSIENT_CODES = new Set([
   '58000', // system_error (e.g. could not open file during restart)
 ]);
 const TRANSIENT_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const TRANSIENT_TEXT = [/connection terminated/i, /terminating connection/i, /ended the replication stream/i, /timeout exceeded when trying to connect/i, /connection refused/i, /server closed the connection/i, /the database system is (starting up|shutting down|in recovery mode)/i];
+const TRANSIENT_TEXT = [
+  /connection terminated/i,
+  /terminating connection/i,
+  /ended the replication stream/i,
+  /timeout exceeded when trying to connect/i,
+  /connection refused/i,
+  /server closed the connection/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+];
 
 /** True when `err` (or any error in its cause chain) is a connection loss or another retryable condition. */
 export function isTransientPgError(err: unknown): boolean {

@@ -24,11 +24,7 @@ export interface AtomicWriteOptions {
  * itself survives a power loss. A crash can leave a `.<name>.*.tmp` file
  * behind; nothing reads those, so it is harmless.
  */
-export async function atomicWrite(
-  path: string,
-  data: string | Uint8Array,
-  opts: AtomicWriteOptions = {},
-): Promise<void> {
+export async function atomicWrite(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const mode = opts.mode ?? 0o600;
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomUUID()}.tmp`);

@@ -173,11 +173,7 @@ export class LocalBackend implements StateBackend {
   }
 
   /** `expiresAt` equal to now still counts as live; only strictly past leases are taken over. */
-  async acquireLease(
-    job: string,
-    holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>,
-    ttlMs: number,
-  ): Promise<boolean> {
+  async acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
     const path = this.jobPath(job, 'lease');
     await this.ensureDirs(true);

@@ -74,7 +74,11 @@ export class PostgresStateBackend implements StateBackend {
   }
 
   async read(): Promise<StateDocument | null> {
-    const rows = await this.run('read the state', (c) => select(c, `SELECT document::text AS document FROM ${this.t('state')}`), () => []);
+    const rows = await this.run(
+      'read the state',
+      (c) => select(c, `SELECT document::text AS document FROM ${this.t('state')}`),
+      () => [],
+    );
     const raw = rows[0]?.document;
     return raw == null ? null : this.parseState(raw);
   }
@@ -154,7 +158,11 @@ export class PostgresStateBackend implements StateBackend {
   }
 
   async unlock(id: string): Promise<void> {
-    await this.run('release the state lock', (c) => c.query(`DELETE FROM ${this.t('lock')} WHERE id = $1`, [id]), () => undefined);
+    await this.run(
+      'release the state lock',
+      (c) => c.query(`DELETE FROM ${this.t('lock')} WHERE id = $1`, [id]),
+      () => undefined,
+    );
   }
 
   async forceUnlock(id: string): Promise<void> {
@@ -236,11 +244,7 @@ export class PostgresStateBackend implements StateBackend {
    * now (the injected clock's now, passed as a parameter); `expiresAt` equal
    * to now still counts as live, as in the local backend.
    */
-  async acquireLease(
-    job: string,
-    holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>,
-    ttlMs: number,
-  ): Promise<boolean> {
+  async acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean> {
     checkJob(job);
     checkTtl(ttlMs);
     await this.ensureTables();
@@ -475,7 +479,9 @@ async function select(c: pg.PoolClient, sql: string, params: unknown[] = []): Pr
  * failing the write (the local backend keeps it as is).
  */
 function toJsonb(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v,
+  );
 }
 
 function expiry(now: Date, ttlMs: number): string {

@@ -198,7 +198,12 @@ const badEnums: [TreePath, string, string, string?][] = [
   [P(...SRC, 'engine'), 'postgress', 'must be one of: postgres, mysql, sqlserver, oracle', 'did you mean "postgres"?'],
   [P(...JOB, 'type'), 'contiuous', 'must be one of: one-time, continuous', 'did you mean "continuous"?'],
   [P(...JOB, 'state'), 'runing', 'must be one of: not-started, running, stopped, promoted', 'did you mean "running"?'],
-  [P(...SRC, 'tls', 'mode'), 'verify_full', 'must be one of: disable, require, verify-ca, verify-full', 'did you mean "verify-full"?'],
+  [
+    P(...SRC, 'tls', 'mode'),
+    'verify_full',
+    'must be one of: disable, require, verify-ca, verify-full',
+    'did you mean "verify-full"?',
+  ],
   [P('backend', 'type'), 's3', 'must be one of: local, postgres'],
   [P('backend', 'type'), 'locl', 'must be one of: local, postgres', 'did you mean "local"?'],
 ];
@@ -221,8 +226,8 @@ const tablePatterns: [string, string][] = [
   ['"public.or der"', 'invalid character " "'],
   ['".orders"', 'missing schema name before "."'],
   ["'\"unterminated.x'", 'unterminated quote'],
-  ["'public.\"a\"b'", 'a quoted name must be followed by'],
-  ["'\"\".orders'", 'empty quoted name'],
+  ['\'public."a"b\'', 'a quoted name must be followed by'],
+  ['\'"".orders\'', 'empty quoted name'],
 ];
 
 // ---------------------------------------------------------------- malformed secret references
@@ -256,9 +261,7 @@ export function generatedCases(): BadInputCase[] {
   }
   for (const [parent, key, detail] of unknownKeys) {
     const path = [...parent, key];
-    out.push(
-      gen(`unknown key ${fieldOf(path)}`, set(path, 'x'), { at: 'key', path, summary: `unknown key "${key}"`, detail }),
-    );
+    out.push(gen(`unknown key ${fieldOf(path)}`, set(path, 'x'), { at: 'key', path, summary: `unknown key "${key}"`, detail }));
   }
   for (const [parent, key] of missing) {
     const path = [...parent, key];
@@ -272,7 +275,12 @@ export function generatedCases(): BadInputCase[] {
     );
   }
   out.push(
-    gen('missing version', (t) => deleteAt(t, ['version']), { at: 'key', path: [], field: 'version', summary: 'missing required key "version"' }),
+    gen('missing version', (t) => deleteAt(t, ['version']), {
+      at: 'key',
+      path: [],
+      field: 'version',
+      summary: 'missing required key "version"',
+    }),
     gen('missing databases[1].name', set(DB1, { target: 'billing_new' }), {
       at: 'key',
       path: DB1,
@@ -287,7 +295,9 @@ export function generatedCases(): BadInputCase[] {
     }),
   );
   for (const [path, raw, summary, detail] of badEnums) {
-    out.push(gen(`bad enum: ${fieldOf(path)} = ${raw}`, set(path, raw), { at: 'value', path, summary, ...(detail ? { detail } : {}) }));
+    out.push(
+      gen(`bad enum: ${fieldOf(path)} = ${raw}`, set(path, raw), { at: 'value', path, summary, ...(detail ? { detail } : {}) }),
+    );
   }
   for (const [raw, summary] of parallelism) {
     const path = [...JOB, 'parallelism'];
@@ -323,11 +333,15 @@ export function generatedCases(): BadInputCase[] {
       path: ['backend', 'profile'],
       summary: 'must match ^[a-z][a-z0-9_-]{0,62}$',
     }),
-    gen('backend.schema is not a valid schema name', set(['backend'], { type: 'postgres', profile: 'src', schema: 'Migrate-State' }), {
-      at: 'value',
-      path: ['backend', 'schema'],
-      summary: 'must match ^[a-z_][a-z0-9_]{0,62}$',
-    }),
+    gen(
+      'backend.schema is not a valid schema name',
+      set(['backend'], { type: 'postgres', profile: 'src', schema: 'Migrate-State' }),
+      {
+        at: 'value',
+        path: ['backend', 'schema'],
+        summary: 'must match ^[a-z_][a-z0-9_]{0,62}$',
+      },
+    ),
     gen('local backend with a postgres-only key', set(['backend', 'schema'], 'migrate_state'), {
       at: 'key',
       path: ['backend', 'schema'],
@@ -479,7 +493,12 @@ export function passwordCases(): BadInputCase[] {
     {
       name: 'literal password next to a YAML syntax error',
       files: {
-        'migrate.yaml': lines('version: 1', 'profiles:', `  src: { engine: postgres, host: h, user: u, password: "${SECRET}`, '  dst: x'),
+        'migrate.yaml': lines(
+          'version: 1',
+          'profiles:',
+          `  src: { engine: postgres, host: h, user: u, password: "${SECRET}`,
+          '  dst: x',
+        ),
       },
       expect: [{ line: 5, column: 1, field: null, summary: /^YAML syntax error: / }],
       secret: SECRET,
@@ -513,9 +532,21 @@ export function passwordCases(): BadInputCase[] {
     {
       name: 'literal password in the second file of a directory',
       files: {
-        'zz-secret.yaml': lines('version: 1', 'profiles:', `  extra: { engine: postgres, host: h, user: u, password: "${SECRET}" }`),
+        'zz-secret.yaml': lines(
+          'version: 1',
+          'profiles:',
+          `  extra: { engine: postgres, host: h, user: u, password: "${SECRET}" }`,
+        ),
       },
-      expect: [{ file: 'zz-secret.yaml', line: 3, column: 58, field: 'profiles.extra.password', summary: 'password must not be written' }],
+      expect: [
+        {
+          file: 'zz-secret.yaml',
+          line: 3,
+          column: 58,
+          field: 'profiles.extra.password',
+          summary: 'password must not be written',
+        },
+      ],
       secret: SECRET,
     },
     {
@@ -607,7 +638,17 @@ export function fileCases(): BadInputCase[] {
     },
     {
       name: 'duplicate key in a profile',
-      files: { 'migrate.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: a', '    user: u', '    host: b') },
+      files: {
+        'migrate.yaml': lines(
+          'version: 1',
+          'profiles:',
+          '  src:',
+          '    engine: postgres',
+          '    host: a',
+          '    user: u',
+          '    host: b',
+        ),
+      },
       expect: [{ line: 7, column: 5, field: 'profiles.src.host', summary: 'duplicate key "host" in the same mapping' }],
     },
     {
@@ -636,7 +677,9 @@ export function fileCases(): BadInputCase[] {
           '      - { name: shop, target: a, target: b }',
         ),
       },
-      expect: [{ line: 7, column: 34, field: 'jobs.copy.databases[0].target', summary: 'duplicate key "target" in the same mapping' }],
+      expect: [
+        { line: 7, column: 34, field: 'jobs.copy.databases[0].target', summary: 'duplicate key "target" in the same mapping' },
+      ],
     },
     {
       name: 'two YAML documents in one file',
@@ -652,7 +695,9 @@ export function fileCases(): BadInputCase[] {
     {
       name: 'top level is a scalar',
       files: { 'migrate.yaml': lines('version 1') },
-      expect: [{ line: 1, column: 1, field: null, summary: 'the top level must be a mapping (key: value lines), got a single value' }],
+      expect: [
+        { line: 1, column: 1, field: null, summary: 'the top level must be a mapping (key: value lines), got a single value' },
+      ],
       allCommands: true,
     },
     {
@@ -691,7 +736,9 @@ export function fileCases(): BadInputCase[] {
     },
     {
       name: 'second file of the directory over 5 MiB',
-      files: { 'zz-big.yml': `version: 1\nprofiles:\n${'  # filler filler filler filler filler filler filler filler\n'.repeat(100_000)}` },
+      files: {
+        'zz-big.yml': `version: 1\nprofiles:\n${'  # filler filler filler filler filler filler filler filler\n'.repeat(100_000)}`,
+      },
       expect: [{ file: 'zz-big.yml', line: 1, column: 1, field: null, summary: 'file is too large' }],
     },
     {
@@ -710,7 +757,13 @@ export function fileCases(): BadInputCase[] {
 
 // ---------------------------------------------------------------- several files in one directory
 export function directoryCases(): BadInputCase[] {
-  const second = (name: string, file: string, text: string, expect: ExpectedDiagnostic, extra: Partial<BadInputCase> = {}): BadInputCase => ({
+  const second = (
+    name: string,
+    file: string,
+    text: string,
+    expect: ExpectedDiagnostic,
+    extra: Partial<BadInputCase> = {},
+  ): BadInputCase => ({
     name,
     files: { [file]: text },
     expect: [{ file, ...expect }],
@@ -724,7 +777,12 @@ export function directoryCases(): BadInputCase[] {
     second(
       'duplicate profile across two files',
       'zz-profiles.yaml',
-      lines('version: 1', 'profiles:', '  other: { engine: postgres, host: h, user: u }', '  src: { engine: postgres, host: h, user: u }'),
+      lines(
+        'version: 1',
+        'profiles:',
+        '  other: { engine: postgres, host: h, user: u }',
+        '  src: { engine: postgres, host: h, user: u }',
+      ),
       {
         line: 4,
         column: 3,
@@ -748,15 +806,22 @@ export function directoryCases(): BadInputCase[] {
       line: 3,
       column: 1,
       field: 'backend',
-      summary: new RegExp(`^backend is declared in two files: first at .*/migrate\\.yaml:${backendAt?.line}:${backendAt?.column}$`),
+      summary: new RegExp(
+        `^backend is declared in two files: first at .*/migrate\\.yaml:${backendAt?.line}:${backendAt?.column}$`,
+      ),
     }),
-    second('unknown key in the second file', 'zz-more.yaml', lines('version: 1', 'profiles:', '  extra: { engine: postgres, hots: h, host: h, user: u }'), {
-      line: 3,
-      column: 30,
-      field: 'profiles.extra.hots',
-      summary: 'unknown key "hots"',
-      detail: 'did you mean "host"?',
-    }),
+    second(
+      'unknown key in the second file',
+      'zz-more.yaml',
+      lines('version: 1', 'profiles:', '  extra: { engine: postgres, hots: h, host: h, user: u }'),
+      {
+        line: 3,
+        column: 30,
+        field: 'profiles.extra.hots',
+        summary: 'unknown key "hots"',
+        detail: 'did you mean "host"?',
+      },
+    ),
     second(
       'job in the second file naming an unknown profile',
       'zz-more.yaml',
@@ -825,7 +890,11 @@ export function pathCases(): BadInputCase[] {
     },
     {
       name: '-f names a directory without YAML files (only nested ones and other extensions)',
-      files: { 'conf/notes.txt': 'version: 1\n', 'conf/migrate.yaml.orig': 'version: 1\n', 'conf/nested/deep.yaml': 'version: 1\n' },
+      files: {
+        'conf/notes.txt': 'version: 1\n',
+        'conf/migrate.yaml.orig': 'version: 1\n',
+        'conf/nested/deep.yaml': 'version: 1\n',
+      },
       args: ['-f', 'conf'],
       noPosition: { path: 'conf' },
       expect: [{ summary: 'no declaration files in' }],

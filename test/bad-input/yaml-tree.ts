@@ -47,7 +47,11 @@ export function renderTree(root: { [key: string]: YamlTree }, header: string[] =
       const here = [...path, key];
       const pos = { line: lines.length + 1, column: lead.length + 1 };
       keys.set(fieldOf(here), pos);
-      if (typeof value === 'string' || (isMapping(value) && Object.keys(value).length === 0) || (Array.isArray(value) && value.length === 0)) {
+      if (
+        typeof value === 'string' ||
+        (isMapping(value) && Object.keys(value).length === 0) ||
+        (Array.isArray(value) && value.length === 0)
+      ) {
         const raw = typeof value === 'string' ? value : Array.isArray(value) ? '[]' : '{}';
         lines.push(raw === '' ? `${lead}${key}:` : `${lead}${key}: ${raw}`);
         values.set(fieldOf(here), raw === '' ? pos : { line: pos.line, column: pos.column + key.length + 2 });

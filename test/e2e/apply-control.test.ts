@@ -106,7 +106,10 @@ describe('apply control through the CLI', () => {
     expect(second.stderr).toContain('migrate force-unlock');
 
     first.child.kill('SIGINT');
-    const firstCode = await Promise.race([first.exited, new Promise((r) => setTimeout(() => r('did not exit within 30 s'), 30_000))]);
+    const firstCode = await Promise.race([
+      first.exited,
+      new Promise((r) => setTimeout(() => r('did not exit within 30 s'), 30_000)),
+    ]);
     expect(firstCode, first.output()).toBe(130);
     await blocker.query('ROLLBACK');
     await blocker.end();

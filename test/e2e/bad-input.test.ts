@@ -75,7 +75,10 @@ beforeAll(async () => {
   writeFileSync(join(template, 'certs', 'ca.pem'), '-----BEGIN CERTIFICATE-----\nnot a real one\n-----END CERTIFICATE-----\n');
   // Two applies: state.json at serial 2 and the state.json.backup it replaced.
   for (const parallelism of ['4', '2']) {
-    writeFileSync(join(template, 'migrate.yaml'), baseText((t) => ((t.jobs as { copy: { parallelism: string } }).copy.parallelism = parallelism)));
+    writeFileSync(
+      join(template, 'migrate.yaml'),
+      baseText((t) => ((t.jobs as { copy: { parallelism: string } }).copy.parallelism = parallelism)),
+    );
     const applied = await runCli(['apply', '--auto-approve', '--no-wait'], { cwd: template, timeoutMs: 60_000 });
     if (applied.code !== 0) throw new Error(`setting up the applied project failed (exit ${applied.code}):\n${applied.stderr}`);
   }
@@ -148,8 +151,13 @@ describe('malformed declarations through the real CLI', () => {
         }
       }
       for (const e of c.expect) {
-        const found = c.noPosition ? errors.some((d) => d.summary.includes(e.summary as string)) : errors.some((d) => matches(d, e, dir));
-        expect(found, `${command}: expected ${JSON.stringify({ ...e, summary: String(e.summary) })} among\n${describeDiagnostics(errors)}`).toBe(true);
+        const found = c.noPosition
+          ? errors.some((d) => d.summary.includes(e.summary as string))
+          : errors.some((d) => matches(d, e, dir));
+        expect(
+          found,
+          `${command}: expected ${JSON.stringify({ ...e, summary: String(e.summary) })} among\n${describeDiagnostics(errors)}`,
+        ).toBe(true);
       }
       if (c.secret) {
         expect(result.stdout.includes(c.secret), `${command} echoed the secret`).toBe(false);

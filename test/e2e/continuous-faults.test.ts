@@ -114,11 +114,15 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
     expect((await runCli(['apply', '--auto-approve', '--no-wait'], { cwd: dir })).code).toBe(0);
     const first = worker(dir);
     const runtime = join(dir, '.migrate', 'jobs', 'live.json');
-    await waitFor('some tables loaded, products blocked', async () => {
-      if (!existsSync(runtime)) return false;
-      const tables = (JSON.parse(readFileSync(runtime, 'utf8')) as JobJson).databases[0]?.tables ?? [];
-      return tables.filter((t) => t.state === 'COMPLETED').length >= 3;
-    }, 60_000);
+    await waitFor(
+      'some tables loaded, products blocked',
+      async () => {
+        if (!existsSync(runtime)) return false;
+        const tables = (JSON.parse(readFileSync(runtime, 'utf8')) as JobJson).databases[0]?.tables ?? [];
+        return tables.filter((t) => t.state === 'COMPLETED').length >= 3;
+      },
+      60_000,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     const before = await dst.query<{ table_name: string; loaded_at: string }>(
@@ -130,7 +134,12 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
     await blocker.end();
 
     const second = worker(dir);
-    await waitFor('back in CDC', async () => (await job(dir)).substatus === 'CDC' && (await job(dir)).status === 'RUNNING', 90_000, 250);
+    await waitFor(
+      'back in CDC',
+      async () => (await job(dir)).substatus === 'CDC' && (await job(dir)).status === 'RUNNING',
+      90_000,
+      250,
+    );
     const after = await dst.query<{ table_name: string; loaded_at: string }>(
       'SELECT table_name, loaded_at::text FROM _migrate.full_load_tables ORDER BY 1',
       'kill_dst',
@@ -208,8 +217,10 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
     expect(removal.stdout).toContain('# job.live.database.shop_edit2 will be removed  [DESTRUCTIVE]');
     expect((await runCli(['apply', '--auto-approve'], { cwd: dir })).code).toBe(1);
     expect((await runCli(['apply', '--auto-approve', '--allow-destructive'], { cwd: dir })).code).toBe(0);
-    await waitFor('slot of the removed database dropped', async () =>
-      (await src.query("SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'migrate_live_shop_edit2%'")).length === 0,
+    await waitFor(
+      'slot of the removed database dropped',
+      async () =>
+        (await src.query("SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'migrate_live_shop_edit2%'")).length === 0,
     );
     await src.query("INSERT INTO public.audit_log (msg) VALUES ('not replicated')", 'shop_edit2');
     const [kept] = await dst.query<{ n: string }>('SELECT count(*)::text AS n FROM public.audit_log', 'edit2_dst');
@@ -229,10 +240,15 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
       "SELECT pg_terminate_backend(pid)::text AS ok FROM pg_stat_activity WHERE application_name LIKE 'migrate:cdc:migrate_live_shop_term%'",
     );
     expect(killed.length).toBeGreaterThan(0);
-    const erroring = await waitFor('Running with errors', async () => {
-      const j = await job(dir);
-      return j.status === 'RUNNING_WITH_ERRORS' ? j : null;
-    }, 30_000, 100);
+    const erroring = await waitFor(
+      'Running with errors',
+      async () => {
+        const j = await job(dir);
+        return j.status === 'RUNNING_WITH_ERRORS' ? j : null;
+      },
+      30_000,
+      100,
+    );
     expect(erroring.error?.message).toMatch(/terminat|connection|ended/i);
     await waitFor('recovered', async () => (await job(dir)).status === 'RUNNING', 60_000, 250);
     await writer.stop();
@@ -246,9 +262,13 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
     const clean = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
     expect(clean.stdout).toContain('No changes.');
     expect(clean.code).toBe(0);
-    await src.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'migrate_live_shop_drift%'");
+    await src.query(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'migrate_live_shop_drift%'",
+    );
     const drift = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
-    expect(drift.stdout).toMatch(/warning: drift: job\.live: the replication slot or publication migrate_live_shop_drift_\w+ on shop_drift was removed outside migrate/);
+    expect(drift.stdout).toMatch(
+      /warning: drift: job\.live: the replication slot or publication migrate_live_shop_drift_\w+ on shop_drift was removed outside migrate/,
+    );
     expect(drift.stdout).toContain('# job.live will be restarted  [DESTRUCTIVE]');
     expect(drift.code).toBe(2);
   });

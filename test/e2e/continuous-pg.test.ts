@@ -44,7 +44,18 @@ async function checksums(server: PgServer, db: string): Promise<Record<string, s
 }
 
 interface StatusJson {
-  jobs: { name: string; status: string; substatus: string | null; error: { message: string } | null; databases: { name: string; migrationState: string; appliedChanges: number; tables: { name: string; state: string; cdcInsertCounter: number; cdcUpdateCounter: number; cdcDeleteCounter: number }[] }[] }[];
+  jobs: {
+    name: string;
+    status: string;
+    substatus: string | null;
+    error: { message: string } | null;
+    databases: {
+      name: string;
+      migrationState: string;
+      appliedChanges: number;
+      tables: { name: string; state: string; cdcInsertCounter: number; cdcUpdateCounter: number; cdcDeleteCounter: number }[];
+    }[];
+  }[];
 }
 
 async function status(dir: string): Promise<StatusJson['jobs'][number]> {
@@ -82,10 +93,14 @@ describe('continuous PostgreSQL 14 -> 17 under concurrent writes', () => {
     // the long-running worker takes over once apply's embedded worker is gone
     const worker = spawnCli(['worker'], { cwd: dir, env });
     workers.push(worker);
-    await waitFor('changes applied by the worker', async () => {
-      const j = await status(dir);
-      return (j.databases[0]?.appliedChanges ?? 0) > 200 && j.status === 'RUNNING';
-    }, 90_000);
+    await waitFor(
+      'changes applied by the worker',
+      async () => {
+        const j = await status(dir);
+        return (j.databases[0]?.appliedChanges ?? 0) > 200 && j.status === 'RUNNING';
+      },
+      90_000,
+    );
     const written = await writer.stop();
     expect(written).toBeGreaterThan(50);
     await waitFor('caught up', async () => (await status(dir)).databases[0]?.migrationState === 'READY_TO_COMPLETE', 60_000);
@@ -95,7 +110,7 @@ describe('continuous PostgreSQL 14 -> 17 under concurrent writes', () => {
     expect(orders?.cdcInsertCounter).toBeGreaterThan(0);
     expect(orders?.cdcDeleteCounter).toBeGreaterThan(0);
 
-    const seqBefore = await src.query<{ v: string }>("SELECT last_value::text AS v FROM public.orders_id_seq", 'shop');
+    const seqBefore = await src.query<{ v: string }>('SELECT last_value::text AS v FROM public.orders_id_seq', 'shop');
     declare(dir, 'promoted');
     const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
     expect(plan.stdout).toContain('# job.online will be promoted');
@@ -107,7 +122,7 @@ describe('continuous PostgreSQL 14 -> 17 under concurrent writes', () => {
     expect(job.status).toBe('COMPLETED');
 
     expect(await checksums(dst, 'shop_online')).toEqual(await checksums(src, 'shop'));
-    const [seqAfter] = await dst.query<{ v: string }>("SELECT last_value::text AS v FROM public.orders_id_seq", 'shop_online');
+    const [seqAfter] = await dst.query<{ v: string }>('SELECT last_value::text AS v FROM public.orders_id_seq', 'shop_online');
     expect(BigInt(seqAfter?.v ?? '0')).toBeGreaterThanOrEqual(BigInt(seqBefore[0]?.v ?? '0'));
     const slots = await src.query("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'migrate_%'");
     expect(slots).toEqual([]);

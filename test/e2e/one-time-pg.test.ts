@@ -77,7 +77,22 @@ describe.each([
     const status = await runCli(['status', '--json'], { cwd: dir, env });
     expect(status.code).toBe(0);
     const view = JSON.parse(status.stdout) as {
-      jobs: { name: string; status: string; substatus: string | null; desiredState: string; databases: { migrationState: string; tables: { name: string; state: string; fullLoadTotalRows: number; fullLoadTotalVolumeBytes: number; rangesTotal: number }[] }[] }[];
+      jobs: {
+        name: string;
+        status: string;
+        substatus: string | null;
+        desiredState: string;
+        databases: {
+          migrationState: string;
+          tables: {
+            name: string;
+            state: string;
+            fullLoadTotalRows: number;
+            fullLoadTotalVolumeBytes: number;
+            rangesTotal: number;
+          }[];
+        }[];
+      }[];
     };
     const job = view.jobs[0];
     expect(job?.status).toBe('COMPLETED');
@@ -94,7 +109,7 @@ describe.each([
     const [seq] = await dst.query<{ v: string }>("SELECT nextval('public.customers_id_seq')::text AS v", 'shop_new');
     expect(seq?.v).toBe('5001');
     const [ins] = await dst.query<{ id: string }>(
-      "INSERT INTO public.orders (customer_id, total, placed_at) VALUES (1, 1, now()) RETURNING id::text",
+      'INSERT INTO public.orders (customer_id, total, placed_at) VALUES (1, 1, now()) RETURNING id::text',
       'shop_new',
     );
     expect(ins?.id).toBe('20001');

@@ -69,8 +69,12 @@ describe('migrate verify', () => {
     expect(byTable['public.orders']?.differences).toEqual([{ key: '["12345"]', kind: 'different' }]);
     expect(byTable['public.customers']?.differences).toEqual([{ key: '["77"]', kind: 'missing on destination' }]);
     expect(byTable['Sales Dept.Order Lines']?.differences).toEqual([{ key: '["1", "99999999"]', kind: 'extra on destination' }]);
-    expect(byTable['public.events_2025']?.status ?? byTable['public.events_other']?.status ?? byTable['public.events_2026']?.status).toBeDefined();
-    const eventsDiff = ['public.events_2025', 'public.events_2026', 'public.events_other'].flatMap((t) => byTable[t]?.differences ?? []);
+    expect(
+      byTable['public.events_2025']?.status ?? byTable['public.events_other']?.status ?? byTable['public.events_2026']?.status,
+    ).toBeDefined();
+    const eventsDiff = ['public.events_2025', 'public.events_2026', 'public.events_other'].flatMap(
+      (t) => byTable[t]?.differences ?? [],
+    );
     expect(eventsDiff).toHaveLength(1);
     expect(eventsDiff[0]?.key).toMatch(/^\["4242", "\d{4}-\d{2}-\d{2}"\]$/);
     expect(byTable['public.products']?.status).toBe('equal');
@@ -93,13 +97,20 @@ describe('migrate verify', () => {
   it('verify: true gates promote: a difference makes promote refuse (job Failed, slot kept)', async () => {
     const dir = project('v_gate', 'v_gate_dst', 'continuous', '    verify: true\n');
     expect((await runCli(['apply', '--auto-approve'], { cwd: dir })).code).toBe(0);
-    await dst.query("SET session_replication_role = replica; UPDATE public.products SET title = 'tampered' WHERE sku = md5('p7')::uuid", 'v_gate_dst');
+    await dst.query(
+      "SET session_replication_role = replica; UPDATE public.products SET title = 'tampered' WHERE sku = md5('p7')::uuid",
+      'v_gate_dst',
+    );
     const yaml = join(dir, 'migrate.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('type: continuous', 'type: continuous\n    state: promoted'));
     const promote = await runCli(['apply', '--auto-approve'], { cwd: dir });
     expect(promote.code).toBe(1);
-    expect(promote.stderr).toMatch(/promote refused: verify found differences in public\.products \(\["[0-9a-f-]{36}"\] different\)/);
-    const status = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as { jobs: { status: string; substatus: string }[] };
+    expect(promote.stderr).toMatch(
+      /promote refused: verify found differences in public\.products \(\["[0-9a-f-]{36}"\] different\)/,
+    );
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as {
+      jobs: { status: string; substatus: string }[];
+    };
     expect(status.jobs[0]).toMatchObject({ status: 'FAILED', substatus: 'PROMOTE_IN_PROGRESS' });
     const slots = await src.query("SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'migrate_j_v_gate%'");
     expect(slots).toHaveLength(1);

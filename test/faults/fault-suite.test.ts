@@ -73,13 +73,26 @@ async function job(dir: string): Promise<JobJson> {
 }
 
 async function caughtUp(dir: string): Promise<void> {
-  await waitFor('caught up', async () => {
-    const j = await job(dir);
-    return (j.status === 'RUNNING' || j.status === 'RUNNING_WITH_ERRORS') && j.databases.every((d) => d.migrationState === 'READY_TO_COMPLETE');
-  }, 120_000, 300);
+  await waitFor(
+    'caught up',
+    async () => {
+      const j = await job(dir);
+      return (
+        (j.status === 'RUNNING' || j.status === 'RUNNING_WITH_ERRORS') &&
+        j.databases.every((d) => d.migrationState === 'READY_TO_COMPLETE')
+      );
+    },
+    120_000,
+    300,
+  );
 }
 
-async function verify(dir: string): Promise<{ code: number | null; rows: number; mismatches: number; report: { databases: { tables: { table: string; status: string }[] }[] } }> {
+async function verify(dir: string): Promise<{
+  code: number | null;
+  rows: number;
+  mismatches: number;
+  report: { databases: { tables: { table: string; status: string }[] }[] };
+}> {
   const res = await runCli(['verify', 'f', '--json'], { cwd: dir, timeoutMs: 300_000 });
   const report = JSON.parse(res.stdout) as { rowsCompared: number; databases: { tables: { table: string; status: string }[] }[] };
   const mismatches = report.databases.flatMap((d) => d.tables).filter((t) => t.status === 'different').length;
@@ -89,7 +102,9 @@ async function verify(dir: string): Promise<{ code: number | null; rows: number;
 async function terminateMigrateConnections(): Promise<number> {
   let n = 0;
   for (const server of [src, dst]) {
-    const rows = await server.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'migrate:%'");
+    const rows = await server.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'migrate:%'",
+    );
     n += rows.length;
   }
   return n;
@@ -106,10 +121,16 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of children) c.child.kill('SIGKILL');
   await Promise.all([src?.stop(true), dst?.stop(true)]);
-  const total = outcomes.reduce((a, o) => ({ faults: a.faults + o.faults, rows: a.rows + o.rowsCompared, mismatches: a.mismatches + o.mismatches }), { faults: 0, rows: 0, mismatches: 0 });
+  const total = outcomes.reduce(
+    (a, o) => ({ faults: a.faults + o.faults, rows: a.rows + o.rowsCompared, mismatches: a.mismatches + o.mismatches }),
+    { faults: 0, rows: 0, mismatches: 0 },
+  );
   const lines = [
     `fault suite (seed ${SEED}): ${outcomes.length} scenarios, ${total.faults} faults injected, ${total.rows} rows compared, ${total.mismatches} mismatching tables`,
-    ...outcomes.map((o) => `  ${o.scenario.padEnd(44)} faults ${String(o.faults).padStart(3)}  rows ${String(o.rowsCompared).padStart(8)}  mismatches ${o.mismatches}  → ${o.result}`),
+    ...outcomes.map(
+      (o) =>
+        `  ${o.scenario.padEnd(44)} faults ${String(o.faults).padStart(3)}  rows ${String(o.rowsCompared).padStart(8)}  mismatches ${o.mismatches}  → ${o.result}`,
+    ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
 });
@@ -133,7 +154,13 @@ describe(`fault suite (seed ${SEED})`, () => {
     await writer.stop();
     await caughtUp(dir);
     const v = await verify(dir);
-    outcomes.push({ scenario: 'worker kill -9 ×5 (dump + CDC)', faults, rowsCompared: v.rows, mismatches: v.mismatches, result: v.code === 0 ? 'verify equal' : 'DIFFERENT' });
+    outcomes.push({
+      scenario: 'worker kill -9 ×5 (dump + CDC)',
+      faults,
+      rowsCompared: v.rows,
+      mismatches: v.mismatches,
+      result: v.code === 0 ? 'verify equal' : 'DIFFERENT',
+    });
     expect(v.code).toBe(0);
   });
 
@@ -154,7 +181,13 @@ describe(`fault suite (seed ${SEED})`, () => {
     await writer.stop();
     await caughtUp(dir);
     const v = await verify(dir);
-    outcomes.push({ scenario: 'server restarts ×3 (source, destination)', faults, rowsCompared: v.rows, mismatches: v.mismatches, result: v.code === 0 ? 'verify equal' : 'DIFFERENT' });
+    outcomes.push({
+      scenario: 'server restarts ×3 (source, destination)',
+      faults,
+      rowsCompared: v.rows,
+      mismatches: v.mismatches,
+      result: v.code === 0 ? 'verify equal' : 'DIFFERENT',
+    });
     expect(v.code).toBe(0);
   });
 
@@ -171,22 +204,33 @@ describe(`fault suite (seed ${SEED})`, () => {
     await writer.stop();
     await caughtUp(dir);
     const v = await verify(dir);
-    outcomes.push({ scenario: 'connections terminated ×4 rounds', faults, rowsCompared: v.rows, mismatches: v.mismatches, result: v.code === 0 ? 'verify equal' : 'DIFFERENT' });
+    outcomes.push({
+      scenario: 'connections terminated ×4 rounds',
+      faults,
+      rowsCompared: v.rows,
+      mismatches: v.mismatches,
+      result: v.code === 0 ? 'verify equal' : 'DIFFERENT',
+    });
     expect(v.code).toBe(0);
   });
 
-  it('the destination rejects one table\'s changes: that table shows ERROR (Running with errors), the others keep streaming', async () => {
+  it("the destination rejects one table's changes: that table shows ERROR (Running with errors), the others keep streaming", async () => {
     const dir = project('f_reject');
     expect((await runCli(['apply', '--auto-approve'], { cwd: dir })).code).toBe(0);
     worker(dir);
     // a destination-only rule the source does not have
-    await dst.query("ALTER TABLE public.products ADD CONSTRAINT dst_only CHECK (price < 100) NOT VALID", 'f_reject_dst');
+    await dst.query('ALTER TABLE public.products ADD CONSTRAINT dst_only CHECK (price < 100) NOT VALID', 'f_reject_dst');
     await src.query("UPDATE public.products SET price = 500 WHERE sku = md5('p1')::uuid", 'f_reject');
     const writer = startWriter(src.url('f_reject'), SEED + 3);
-    const failing = await waitFor('Running with errors', async () => {
-      const j = await job(dir);
-      return j.status === 'RUNNING_WITH_ERRORS' ? j : null;
-    }, 60_000, 300);
+    const failing = await waitFor(
+      'Running with errors',
+      async () => {
+        const j = await job(dir);
+        return j.status === 'RUNNING_WITH_ERRORS' ? j : null;
+      },
+      60_000,
+      300,
+    );
     expect(failing.error?.message).toMatch(/public\.products: .*dst_only/);
     const products = failing.databases[0]?.tables.find((t) => t.name === 'public.products');
     expect(products?.state).toBe('ERROR');
@@ -194,8 +238,17 @@ describe(`fault suite (seed ${SEED})`, () => {
     await writer.stop();
     await caughtUp(dir);
     const v = await verify(dir);
-    const different = v.report.databases.flatMap((d) => d.tables).filter((t) => t.status === 'different').map((t) => t.table);
-    outcomes.push({ scenario: 'destination rejects one table (constraint)', faults: 1, rowsCompared: v.rows, mismatches: v.mismatches, result: `documented: RUNNING_WITH_ERRORS, verify exit ${v.code} naming ${different.join(', ')}` });
+    const different = v.report.databases
+      .flatMap((d) => d.tables)
+      .filter((t) => t.status === 'different')
+      .map((t) => t.table);
+    outcomes.push({
+      scenario: 'destination rejects one table (constraint)',
+      faults: 1,
+      rowsCompared: v.rows,
+      mismatches: v.mismatches,
+      result: `documented: RUNNING_WITH_ERRORS, verify exit ${v.code} naming ${different.join(', ')}`,
+    });
     expect(v.code).toBe(3);
     expect(different).toEqual(['public.products']);
     expect((await job(dir)).status).toBe('RUNNING_WITH_ERRORS');
@@ -217,7 +270,13 @@ describe(`fault suite (seed ${SEED})`, () => {
     const done = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 });
     expect(done.code).toBe(0);
     const v = await verify(dir);
-    outcomes.push({ scenario: 'apply kill -9 → stale lock → force-unlock', faults: 1, rowsCompared: v.rows, mismatches: v.mismatches, result: v.code === 0 ? 'verify equal' : 'DIFFERENT' });
+    outcomes.push({
+      scenario: 'apply kill -9 → stale lock → force-unlock',
+      faults: 1,
+      rowsCompared: v.rows,
+      mismatches: v.mismatches,
+      result: v.code === 0 ? 'verify equal' : 'DIFFERENT',
+    });
     expect(v.code).toBe(0);
   });
 });

@@ -103,11 +103,10 @@ export async function startPostgres(opts: PgServerOptions = {}): Promise<PgServe
   const root = mkdtempSync(join(tmpdir(), `migrate-pg${major}-`));
   chmodSync(root, 0o777);
   const dataDir = join(root, 'data');
-  const init = spawnSync(
-    join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'],
-    { ...asServerUser(), encoding: 'utf8' },
-  );
+  const init = spawnSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'], {
+    ...asServerUser(),
+    encoding: 'utf8',
+  });
   if (init.status !== 0) {
     throw new Error(`initdb (PostgreSQL ${major}) failed in ${dataDir}: ${init.stderr || init.stdout}`);
   }

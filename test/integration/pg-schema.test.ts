@@ -158,7 +158,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
     expect(col('t')?.collation).toBe('C');
     expect(col('t_length')).toMatchObject({ generated: 'length(t)', default: null });
     expect(col('id')?.default).toBe("nextval('public.all_types_id_seq'::regclass)");
-    expect(col('big')?.default).toBe('\'9007199254740993\'::bigint');
+    expect(col('big')?.default).toBe("'9007199254740993'::bigint");
     const unsafe = all.columns.filter((c) => !c.binarySafe).map((c) => c.name);
     // a domain is sent as its base type ("Short Code" is a varchar); enums and extension types carry
     // OIDs, regclass is sent as an OID, aclitem has no binary form
@@ -172,10 +172,15 @@ describe('PostgreSQL 14 → 17 schema', () => {
       references: { schema: 'public', name: 'accounts' },
     });
     expect(table(cat, 'my schema', 'User Table').replicaIdentity).toBe('full');
-    expect(table(cat, 'Sales', 'order_line')).toMatchObject({ replicaIdentity: 'index', replicaIdentityIndex: 'order_line_pkey' });
+    expect(table(cat, 'Sales', 'order_line')).toMatchObject({
+      replicaIdentity: 'index',
+      replicaIdentityIndex: 'order_line_pkey',
+    });
     expect(table(cat, 'public', 'cache_entries').unlogged).toBe(true);
     // only the foreign key itself, not the per-partition clones PostgreSQL keeps beside it
-    expect(table(cat, 'public', 'measurement_notes').constraints.map((c) => c.name)).toEqual(['measurement_notes_id_logdate_fkey']);
+    expect(table(cat, 'public', 'measurement_notes').constraints.map((c) => c.name)).toEqual([
+      'measurement_notes_id_logdate_fkey',
+    ]);
 
     const seq = (n: string) => cat.sequences.find((s) => s.name === n);
     expect(seq('accounts_id_seq')).toMatchObject({ identity: true, start: '100', increment: '10' });
@@ -184,9 +189,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
 
     expect(cat.views.map((v) => v.name)).toEqual(['Order Summary', 'mv_measurements', 'v_accounts', 'v_accounts_top', 'v_audit']);
     expect(cat.views.find((v) => v.name === 'v_accounts_top')?.dependsOn).toEqual([{ schema: 'public', name: 'v_accounts' }]);
-    expect(cat.views.find((v) => v.name === 'mv_measurements')?.indexes?.map((i) => i.name)).toEqual([
-      'mv_measurements_logdate',
-    ]);
+    expect(cat.views.find((v) => v.name === 'mv_measurements')?.indexes?.map((i) => i.name)).toEqual(['mv_measurements_logdate']);
   });
 
   it('recreates the schema on PostgreSQL 17 and reads back the same catalog', async () => {

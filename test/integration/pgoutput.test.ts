@@ -232,7 +232,12 @@ describe('PgOutputDecoder', () => {
       ['Col With Space', false],
       ['quote"col', false],
     ]);
-    expect(rels.get('public.composite')?.columns.filter((c) => c.isKey).map((c) => c.name)).toEqual(['a', 'b']);
+    expect(
+      rels
+        .get('public.composite')
+        ?.columns.filter((c) => c.isKey)
+        .map((c) => c.name),
+    ).toEqual(['a', 'b']);
     const nokey = rels.get('public.nokey');
     expect(nokey?.replicaIdentity).toBe('full');
     expect(nokey?.columns.some((c) => c.isKey)).toBe(false);

@@ -23,7 +23,12 @@ const AT = '2024-05-02T08:00:00.000Z';
 const BY = 'ci@runner-7';
 
 /** Plan, check it is error-free, and apply it to the state. */
-function planAndApply(want: DesiredSnapshot, state: StateDocument, runtimes: Record<string, JobRuntime | null>, restart: string[] = []) {
+function planAndApply(
+  want: DesiredSnapshot,
+  state: StateDocument,
+  runtimes: Record<string, JobRuntime | null>,
+  restart: string[] = [],
+) {
   const r = plan(want, state, runtimes, { restart });
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   return { actions: r.actions, next: applyToState(state, r.actions, AT, BY) };
@@ -57,7 +62,9 @@ describe('applyToState', () => {
 
   it('-restart records running even when declared stopped', () => {
     const { record, runtime: rt } = scenario('STOPPED/CDC', 'x');
-    const { next } = planAndApply(desired({ x: jobConfig({ desiredState: 'stopped' }) }), stateDoc([record]), { x: rt }, ['job.x']);
+    const { next } = planAndApply(desired({ x: jobConfig({ desiredState: 'stopped' }) }), stateDoc([record]), { x: rt }, [
+      'job.x',
+    ]);
     expect(next.jobs.x).toMatchObject({ generation: 2, desiredState: 'running' });
   });
 
@@ -76,11 +83,7 @@ describe('applyToState', () => {
   }
 
   it('create records a new job: generation 1 when started, 0 when not', () => {
-    const { next } = planAndApply(
-      desired({ a: jobConfig(), b: jobConfig({ desiredState: 'not-started' }) }),
-      stateDoc([]),
-      {},
-    );
+    const { next } = planAndApply(desired({ a: jobConfig(), b: jobConfig({ desiredState: 'not-started' }) }), stateDoc([]), {});
     expect(next.jobs.a).toMatchObject({ ...jobConfig(), name: 'a', generation: 1, createdAt: AT });
     expect(next.jobs.a?.history).toEqual([{ at: AT, action: 'create', from: 'absent', to: 'STARTING', by: BY }]);
     expect(next.jobs.b).toMatchObject({ generation: 0, desiredState: 'not-started' });
@@ -94,7 +97,10 @@ describe('applyToState', () => {
   });
 
   it('replace starts a new job and appends to the old history', () => {
-    const old = jobRecord('x', { generation: 3, history: [{ at: 'earlier', action: 'start', from: 'NOT_STARTED', to: 'STARTING', by: BY }] });
+    const old = jobRecord('x', {
+      generation: 3,
+      history: [{ at: 'earlier', action: 'start', from: 'NOT_STARTED', to: 'STARTING', by: BY }],
+    });
     const profiles = { ...defaultProfiles(), other: profileRecord({ host: 'other' }) };
     const { next } = planAndApply(desired({ x: jobConfig({ source: 'other' }) }, profiles), stateDoc([old], profiles), {
       x: runtime('x', 3, 'RUNNING', 'CDC'),
@@ -109,7 +115,11 @@ describe('applyToState', () => {
 
   it('updates settings, databases and profiles in place, with history entries', () => {
     const crm = { name: 'crm', target: 'crm', tables: { include: ['*.*'], exclude: [] } };
-    const profiles = { src: profileRecord({ host: 'src2' }), dst: profileRecord({ host: 'dst.internal' }), extra: profileRecord() };
+    const profiles = {
+      src: profileRecord({ host: 'src2' }),
+      dst: profileRecord({ host: 'dst.internal' }),
+      extra: profileRecord(),
+    };
     const { next } = planAndApply(
       desired({ x: jobConfig({ parallelism: 8, databases: [crm] }) }, profiles),
       stateDoc([jobRecord('x')], { ...defaultProfiles(), gone: profileRecord() }),
@@ -131,7 +141,15 @@ describe('applyToState', () => {
   });
 
   it('refuses an action on a job that is not in the state', () => {
-    const a: PlanAction = { kind: 'update-job', address: 'job.ghost', name: 'ghost', changes: [], after: jobConfig(), reason: '', destructive: false };
+    const a: PlanAction = {
+      kind: 'update-job',
+      address: 'job.ghost',
+      name: 'ghost',
+      changes: [],
+      after: jobConfig(),
+      reason: '',
+      destructive: false,
+    };
     expect(() => applyToState(stateDoc([]), [a], AT, BY)).toThrow('job.ghost is not in the state');
   });
 });
@@ -158,7 +176,9 @@ describe('assertFresh', () => {
     expect(() => assertFresh(saved(), { ...state, serial: state.serial + 1 }, runtimes)).toThrow(
       new StalePlanError('it was made at state serial 3, the state is now at serial 4'),
     );
-    expect(() => assertFresh(saved(), { ...state, serial: 4 }, runtimes)).toThrow(/^plan is stale: .*; run `migrate plan` again$/);
+    expect(() => assertFresh(saved(), { ...state, serial: 4 }, runtimes)).toThrow(
+      /^plan is stale: .*; run `migrate plan` again$/,
+    );
   });
 
   it('refuses it when the lineage differs (another state)', () => {
@@ -178,7 +198,9 @@ describe('assertFresh', () => {
 
   it('refuses it when a planned job left the state', () => {
     const { x: _x, ...rest } = state.jobs;
-    expect(() => assertFresh(saved(), { ...state, jobs: rest }, runtimes)).toThrow('plan is stale: job.x is no longer in the state');
+    expect(() => assertFresh(saved(), { ...state, jobs: rest }, runtimes)).toThrow(
+      'plan is stale: job.x is no longer in the state',
+    );
   });
 
   it('ignores status changes of jobs the plan does not transition', () => {

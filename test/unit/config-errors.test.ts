@@ -76,7 +76,12 @@ const cases: Case[] = [
   {
     name: 'YAML syntax error: unclosed flow mapping',
     files: { 'm.yaml': lines('version: 1', 'profiles:', '  src: { engine: postgres', '  dst: x') },
-    expected: [{ at: 'm.yaml:4:3', summary: 'YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }' }],
+    expected: [
+      {
+        at: 'm.yaml:4:3',
+        summary: 'YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }',
+      },
+    ],
   },
   {
     name: 'YAML syntax error: unterminated quote',
@@ -85,7 +90,9 @@ const cases: Case[] = [
   },
   {
     name: 'duplicate key in one mapping',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: a', '    user: u', '    host: b') },
+    files: {
+      'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: a', '    user: u', '    host: b'),
+    },
     expected: [{ at: 'm.yaml:7:5', field: 'profiles.src.host', summary: 'duplicate key "host" in the same mapping' }],
   },
   {
@@ -101,7 +108,17 @@ const cases: Case[] = [
   // 2. Wrong type.
   {
     name: 'port is a string',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: h', '    user: u', '    port: "abc"') },
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  src:',
+        '    engine: postgres',
+        '    host: h',
+        '    user: u',
+        '    port: "abc"',
+      ),
+    },
     expected: [{ at: 'm.yaml:7:11', field: 'profiles.src.port', summary: 'must be an integer, got a string' }],
   },
   {
@@ -121,13 +138,36 @@ const cases: Case[] = [
   {
     name: 'unknown key with a close match',
     files: { 'm.yaml': withJob('    paralelism: 4') },
-    expected: [{ at: 'm.yaml:13:5', field: 'jobs.j.paralelism', summary: 'unknown key "paralelism"', detail: 'did you mean "parallelism"?' }],
+    expected: [
+      {
+        at: 'm.yaml:13:5',
+        field: 'jobs.j.paralelism',
+        summary: 'unknown key "paralelism"',
+        detail: 'did you mean "parallelism"?',
+      },
+    ],
   },
   {
     name: 'unknown key at the top level, and one with no close match',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: h', '    user: u', '    colour: blue', 'profile: {}') },
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  src:',
+        '    engine: postgres',
+        '    host: h',
+        '    user: u',
+        '    colour: blue',
+        'profile: {}',
+      ),
+    },
     expected: [
-      { at: 'm.yaml:7:5', field: 'profiles.src.colour', summary: 'unknown key "colour"', detail: 'allowed keys: engine, host, port, user, password, database, tls' },
+      {
+        at: 'm.yaml:7:5',
+        field: 'profiles.src.colour',
+        summary: 'unknown key "colour"',
+        detail: 'allowed keys: engine, host, port, user, password, database, tls',
+      },
       { at: 'm.yaml:8:1', field: 'profile', summary: 'unknown key "profile"', detail: 'did you mean "profiles"?' },
     ],
   },
@@ -135,11 +175,28 @@ const cases: Case[] = [
   {
     name: 'profile without host',
     files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    user: postgres') },
-    expected: [{ at: 'm.yaml:3:3', field: 'profiles.src.host', summary: 'missing required key "host"', detail: 'Host name or IP address.' }],
+    expected: [
+      {
+        at: 'm.yaml:3:3',
+        field: 'profiles.src.host',
+        summary: 'missing required key "host"',
+        detail: 'Host name or IP address.',
+      },
+    ],
   },
   {
     name: 'job without databases, database without name',
-    files: { 'm.yaml': withBase('jobs:', '  j: { source: src, destination: dst }', '  k:', '    source: src', '    destination: dst', '    databases:', '      - target: x') },
+    files: {
+      'm.yaml': withBase(
+        'jobs:',
+        '  j: { source: src, destination: dst }',
+        '  k:',
+        '    source: src',
+        '    destination: dst',
+        '    databases:',
+        '      - target: x',
+      ),
+    },
     expected: [
       { at: 'm.yaml:9:3', field: 'jobs.j.databases', summary: 'missing required key "databases"' },
       { at: 'm.yaml:14:9', field: 'jobs.k.databases[0].name', summary: 'missing required key "name"' },
@@ -149,11 +206,28 @@ const cases: Case[] = [
   {
     name: 'bad job type with a suggestion',
     files: { 'm.yaml': withJob('    type: contiuous') },
-    expected: [{ at: 'm.yaml:13:11', field: 'jobs.j.type', summary: 'must be one of: one-time, continuous', detail: 'did you mean "continuous"?' }],
+    expected: [
+      {
+        at: 'm.yaml:13:11',
+        field: 'jobs.j.type',
+        summary: 'must be one of: one-time, continuous',
+        detail: 'did you mean "continuous"?',
+      },
+    ],
   },
   {
     name: 'bad engine and tls mode',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: mongo', '    host: h', '    user: u', '    tls: { mode: strict }') },
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  src:',
+        '    engine: mongo',
+        '    host: h',
+        '    user: u',
+        '    tls: { mode: strict }',
+      ),
+    },
     expected: [
       { at: 'm.yaml:4:13', field: 'profiles.src.engine', summary: 'must be one of: postgres, mysql, sqlserver, oracle' },
       { at: 'm.yaml:7:18', field: 'profiles.src.tls.mode', summary: 'must be one of: disable, require, verify-ca, verify-full' },
@@ -162,10 +236,17 @@ const cases: Case[] = [
   // 6. Unknown profiles referenced by a job.
   {
     name: 'unknown source and destination profiles',
-    files: { 'm.yaml': withBase('jobs:', '  j:', '    source: srcc', '    destination: cloud', '    databases: [{ name: shop }]') },
+    files: {
+      'm.yaml': withBase('jobs:', '  j:', '    source: srcc', '    destination: cloud', '    databases: [{ name: shop }]'),
+    },
     expected: [
       { at: 'm.yaml:10:13', field: 'jobs.j.source', summary: 'unknown profile "srcc"', detail: 'did you mean "src"?' },
-      { at: 'm.yaml:11:18', field: 'jobs.j.destination', summary: 'unknown profile "cloud"', detail: 'declared profiles: src, dst' },
+      {
+        at: 'm.yaml:11:18',
+        field: 'jobs.j.destination',
+        summary: 'unknown profile "cloud"',
+        detail: 'declared profiles: src, dst',
+      },
     ],
   },
   // 7. Same source and destination.
@@ -189,38 +270,63 @@ const cases: Case[] = [
         '          include: ["public", "", "a.b.c", "public.[x]"]',
         '          exclude:',
         '            - "public.ok_*"',
-        '            - \'"unterminated.x\'',
+        "            - '\"unterminated.x'",
       ),
     },
     expected: [
       {
         at: 'm.yaml:15:21',
         field: 'jobs.j.databases[0].tables.include[0]',
-        summary: 'invalid table pattern "public": missing "." between schema and table: write schema.table (e.g. public.* for every table in public)',
+        summary:
+          'invalid table pattern "public": missing "." between schema and table: write schema.table (e.g. public.* for every table in public)',
       },
       { at: 'm.yaml:15:31', field: 'jobs.j.databases[0].tables.include[1]', summary: 'invalid table pattern "": empty pattern' },
       {
         at: 'm.yaml:15:35',
         field: 'jobs.j.databases[0].tables.include[2]',
-        summary: 'invalid table pattern "a.b.c": too many "." separators: a pattern is schema.table (quote names containing dots)',
+        summary:
+          'invalid table pattern "a.b.c": too many "." separators: a pattern is schema.table (quote names containing dots)',
       },
       {
         at: 'm.yaml:15:44',
         field: 'jobs.j.databases[0].tables.include[3]',
-        summary: 'invalid table pattern "public.[x]": invalid character "[": quote names with other characters, e.g. public."odd[name]"',
+        summary:
+          'invalid table pattern "public.[x]": invalid character "[": quote names with other characters, e.g. public."odd[name]"',
       },
-      { at: 'm.yaml:18:15', field: 'jobs.j.databases[0].tables.exclude[1]', summary: 'invalid table pattern "\\"unterminated.x": unterminated quote' },
+      {
+        at: 'm.yaml:18:15',
+        field: 'jobs.j.databases[0].tables.exclude[1]',
+        summary: 'invalid table pattern "\\"unterminated.x": unterminated quote',
+      },
     ],
   },
   {
     name: 'empty include list',
-    files: { 'm.yaml': withBase('jobs:', '  j:', '    source: src', '    destination: dst', '    databases: [{ name: shop, tables: { include: [] } }]') },
+    files: {
+      'm.yaml': withBase(
+        'jobs:',
+        '  j:',
+        '    source: src',
+        '    destination: dst',
+        '    databases: [{ name: shop, tables: { include: [] } }]',
+      ),
+    },
     expected: [{ at: 'm.yaml:12:50', field: 'jobs.j.databases[0].tables.include', summary: 'must list at least one item' }],
   },
   // 10. Literal password; 11. bad reference syntax.
   {
     name: 'literal password',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: h', '    user: u', '    password: hunter2') },
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  src:',
+        '    engine: postgres',
+        '    host: h',
+        '    user: u',
+        '    password: hunter2',
+      ),
+    },
     expected: [
       {
         at: 'm.yaml:7:15',
@@ -244,15 +350,30 @@ const cases: Case[] = [
       ),
     },
     expected: [
-      { at: 'm.yaml:3:54', field: 'profiles.a.password', summary: 'invalid secret reference', detail: 'empty variable name in ${env:…}' },
-      { at: 'm.yaml:4:54', field: 'profiles.b.password', summary: 'invalid secret reference', detail: 'unknown secret source "vault": expected ${env:NAME} or ${file:PATH}' },
+      {
+        at: 'm.yaml:3:54',
+        field: 'profiles.a.password',
+        summary: 'invalid secret reference',
+        detail: 'empty variable name in ${env:…}',
+      },
+      {
+        at: 'm.yaml:4:54',
+        field: 'profiles.b.password',
+        summary: 'invalid secret reference',
+        detail: 'unknown secret source "vault": expected ${env:NAME} or ${file:PATH}',
+      },
       {
         at: 'm.yaml:5:54',
         field: 'profiles.c.password',
         summary: 'invalid secret reference',
         detail: 'invalid environment variable name in ${env:…}: use letters, digits and _, not starting with a digit',
       },
-      { at: 'm.yaml:6:54', field: 'profiles.d.password', summary: 'invalid secret reference', detail: 'malformed secret reference: expected ${env:NAME} or ${file:PATH}' },
+      {
+        at: 'm.yaml:6:54',
+        field: 'profiles.d.password',
+        summary: 'invalid secret reference',
+        detail: 'malformed secret reference: expected ${env:NAME} or ${file:PATH}',
+      },
       { at: 'm.yaml:7:54', field: 'profiles.e.password', summary: 'must be a string, got an integer' },
     ],
   },
@@ -265,7 +386,14 @@ const cases: Case[] = [
   {
     name: 'version 2',
     files: { 'm.yaml': lines('version: 2') },
-    expected: [{ at: 'm.yaml:1:10', field: 'version', summary: 'must be 1', detail: 'Declaration format version. Every file must say `version: 1`.' }],
+    expected: [
+      {
+        at: 'm.yaml:1:10',
+        field: 'version',
+        summary: 'must be 1',
+        detail: 'Declaration format version. Every file must say `version: 1`.',
+      },
+    ],
   },
   {
     name: 'version "1" (a string)',
@@ -274,7 +402,11 @@ const cases: Case[] = [
   },
   // 13. Empty files and non-mapping top levels.
   { name: 'empty file', files: { 'm.yaml': '' }, expected: [{ at: 'm.yaml:1:1', summary: 'file is empty' }] },
-  { name: 'comments only', files: { 'm.yaml': lines('# nothing', '# here') }, expected: [{ at: 'm.yaml:1:1', summary: 'file is empty' }] },
+  {
+    name: 'comments only',
+    files: { 'm.yaml': lines('# nothing', '# here') },
+    expected: [{ at: 'm.yaml:1:1', summary: 'file is empty' }],
+  },
   {
     name: 'top level is a list',
     files: { 'm.yaml': lines('# c', '- version: 1') },
@@ -294,13 +426,11 @@ const cases: Case[] = [
       ['fast', 'must be min, optimal, max or an integer from 1 to 64'],
       ['"8"', 'must be min, optimal, max or an integer from 1 to 64'],
     ] as const
-  ).map(
-    ([value, summary]): Case => ({
-      name: `parallelism ${value}`,
-      files: { 'm.yaml': withJob(`    parallelism: ${value}`) },
-      expected: [{ at: 'm.yaml:13:18', field: 'jobs.j.parallelism', summary }],
-    }),
-  ),
+  ).map(([value, summary]): Case => ({
+    name: `parallelism ${value}`,
+    files: { 'm.yaml': withJob(`    parallelism: ${value}`) },
+    expected: [{ at: 'm.yaml:13:18', field: 'jobs.j.parallelism', summary }],
+  })),
   // 15. Databases repeated in one job.
   {
     name: 'duplicate database name, duplicate targets',
@@ -321,14 +451,35 @@ const cases: Case[] = [
       ),
     },
     expected: [
-      { at: 'm.yaml:14:15', field: 'jobs.j.databases[1].name', summary: 'database "shop" is listed twice in this job', detail: 'first listed at line 13, column 15' },
-      { at: 'm.yaml:16:17', field: 'jobs.j.databases[2].target', summary: 'two databases of this job go to the same target "shop"' },
-      { at: 'm.yaml:19:15', field: 'jobs.j.databases[4].name', summary: 'two databases of this job go to the same target "ledger"' },
+      {
+        at: 'm.yaml:14:15',
+        field: 'jobs.j.databases[1].name',
+        summary: 'database "shop" is listed twice in this job',
+        detail: 'first listed at line 13, column 15',
+      },
+      {
+        at: 'm.yaml:16:17',
+        field: 'jobs.j.databases[2].target',
+        summary: 'two databases of this job go to the same target "shop"',
+      },
+      {
+        at: 'm.yaml:19:15',
+        field: 'jobs.j.databases[4].name',
+        summary: 'two databases of this job go to the same target "ledger"',
+      },
     ],
   },
   {
     name: 'database names empty or too long',
-    files: { 'm.yaml': withBase('jobs:', '  j:', '    source: src', '    destination: dst', `    databases: [{ name: "" }, { name: ${'x'.repeat(64)} }]`) },
+    files: {
+      'm.yaml': withBase(
+        'jobs:',
+        '  j:',
+        '    source: src',
+        '    destination: dst',
+        `    databases: [{ name: "" }, { name: ${'x'.repeat(64)} }]`,
+      ),
+    },
     expected: [
       { at: 'm.yaml:12:25', field: 'jobs.j.databases[0].name', summary: 'must not be empty' },
       { at: 'm.yaml:12:39', field: 'jobs.j.databases[1].name', summary: 'must be at most 63 characters' },
@@ -358,7 +509,10 @@ const cases: Case[] = [
   // 18. Backend problems.
   {
     name: 'backend in two files',
-    files: { 'a.yaml': lines('version: 1', 'backend: { type: local }'), 'b.yaml': lines('version: 1', '', 'backend:', '  path: state') },
+    files: {
+      'a.yaml': lines('version: 1', 'backend: { type: local }'),
+      'b.yaml': lines('version: 1', '', 'backend:', '  path: state'),
+    },
     expected: [{ at: 'b.yaml:3:1', field: 'backend', summary: 'backend is declared in two files: first at {dir}/a.yaml:2:1' }],
   },
   {
@@ -367,12 +521,23 @@ const cases: Case[] = [
       'a.yaml': lines('version: 1', 'backend:', '  type: postgres', '  profile: control'),
       'b.yaml': lines('version: 1', 'profiles:', '  ctl: { engine: mysql, host: h, user: u }'),
     },
-    expected: [{ at: 'a.yaml:4:12', field: 'backend.profile', summary: 'unknown profile "control"', detail: 'declared profiles: ctl' }],
+    expected: [
+      { at: 'a.yaml:4:12', field: 'backend.profile', summary: 'unknown profile "control"', detail: 'declared profiles: ctl' },
+    ],
   },
   {
     name: 'postgres backend on a mysql profile',
-    files: { 'm.yaml': lines('version: 1', 'backend: { type: postgres, profile: ctl }', 'profiles:', '  ctl: { engine: mysql, host: h, user: u }') },
-    expected: [{ at: 'm.yaml:2:37', field: 'backend.profile', summary: 'the postgres backend needs a postgres profile, "ctl" is mysql' }],
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'backend: { type: postgres, profile: ctl }',
+        'profiles:',
+        '  ctl: { engine: mysql, host: h, user: u }',
+      ),
+    },
+    expected: [
+      { at: 'm.yaml:2:37', field: 'backend.profile', summary: 'the postgres backend needs a postgres profile, "ctl" is mysql' },
+    ],
   },
   {
     name: 'backend: unknown type, missing profile, key of the other type',
@@ -392,7 +557,18 @@ const cases: Case[] = [
   // 19. TLS verification without a CA.
   {
     name: 'verify-full without ca',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  src:', '    engine: postgres', '    host: h', '    user: u', '    tls:', '      mode: verify-full') },
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  src:',
+        '    engine: postgres',
+        '    host: h',
+        '    user: u',
+        '    tls:',
+        '      mode: verify-full',
+      ),
+    },
     expected: [
       {
         at: 'm.yaml:7:5',
@@ -405,7 +581,15 @@ const cases: Case[] = [
   // Names.
   {
     name: 'invalid profile and job names',
-    files: { 'm.yaml': lines('version: 1', 'profiles:', '  Legacy: { engine: postgres, host: h, user: u }', 'jobs:', '  9lives: { source: Legacy, destination: x, databases: [{ name: a }] }') },
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  Legacy: { engine: postgres, host: h, user: u }',
+        'jobs:',
+        '  9lives: { source: Legacy, destination: x, databases: [{ name: a }] }',
+      ),
+    },
     expected: [
       { at: 'm.yaml:3:3', field: 'profiles.Legacy', summary: 'invalid name "Legacy"' },
       { at: 'm.yaml:5:3', field: 'jobs.9lives', summary: 'invalid name "9lives"' },
@@ -421,13 +605,23 @@ cases.push(
     name: 'duplicate profile across two files',
     files: {
       'a.yaml': withBase(),
-      'b.yaml': lines('version: 1', 'profiles:', '  other: { engine: postgres, host: h, user: u }', '  src: { engine: postgres, host: h, user: u }'),
+      'b.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  other: { engine: postgres, host: h, user: u }',
+        '  src: { engine: postgres, host: h, user: u }',
+      ),
     },
-    expected: [{ at: 'b.yaml:4:3', field: 'profiles.src', summary: 'profile "src" is declared twice: first at {dir}/a.yaml:3:3' }],
+    expected: [
+      { at: 'b.yaml:4:3', field: 'profiles.src', summary: 'profile "src" is declared twice: first at {dir}/a.yaml:3:3' },
+    ],
   },
   {
     name: 'duplicate job across two files',
-    files: { 'a.yaml': withJob(), 'b.yml': lines('version: 1', 'jobs:', '  j: { source: dst, destination: src, databases: [{ name: x }] }') },
+    files: {
+      'a.yaml': withJob(),
+      'b.yml': lines('version: 1', 'jobs:', '  j: { source: dst, destination: src, databases: [{ name: x }] }'),
+    },
     expected: [{ at: 'b.yml:3:3', field: 'jobs.j', summary: 'job "j" is declared twice: first at {dir}/a.yaml:9:3' }],
   },
 );
@@ -444,7 +638,9 @@ describe('loadDeclaration reports each mistake at its place', () => {
   });
 
   it('never echoes a literal password', async () => {
-    const { result } = await load({ 'm.yaml': lines('version: 1', 'profiles:', '  src: { engine: postgres, host: h, user: u, password: "hunter2" }') });
+    const { result } = await load({
+      'm.yaml': lines('version: 1', 'profiles:', '  src: { engine: postgres, host: h, user: u, password: "hunter2" }'),
+    });
     expect(result.diagnostics).toHaveLength(1);
     const printed = result.diagnostics.map(formatDiagnostic).join('\n');
     expect(printed).toContain('${env:NAME}');
@@ -453,13 +649,18 @@ describe('loadDeclaration reports each mistake at its place', () => {
   });
 
   it('does not echo a password near a syntax error', async () => {
-    const { result } = await load({ 'm.yaml': lines('version: 1', 'profiles:', '  src: { engine: postgres, password: "s3cret-value', '  x: 1') });
+    const { result } = await load({
+      'm.yaml': lines('version: 1', 'profiles:', '  src: { engine: postgres, password: "s3cret-value', '  x: 1'),
+    });
     expect(result.declaration).toBeNull();
     expect(JSON.stringify(result)).not.toContain('s3cret');
   });
 
   it('does not report references into a file that failed to parse', async () => {
-    const { actual } = await load({ 'a.yaml': lines('version: 1', 'profiles: [oops'), 'b.yaml': lines('version: 1', 'jobs:', '  j: { source: s, destination: d, databases: [{ name: x }] }') });
+    const { actual } = await load({
+      'a.yaml': lines('version: 1', 'profiles: [oops'),
+      'b.yaml': lines('version: 1', 'jobs:', '  j: { source: s, destination: d, databases: [{ name: x }] }'),
+    });
     expect(actual.map((a) => a.at)).toEqual(['a.yaml:3:1']);
   });
 
@@ -478,6 +679,8 @@ describe('loadDeclaration reports each mistake at its place', () => {
     writeFileSync(join(dir, 'nested', 'deep.yaml'), 'version: 1\n');
     const result = await loadDeclaration(dir);
     expect(result.declaration).toBeNull();
-    expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'error', summary: `no declaration files in ${dir}` })]);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', summary: `no declaration files in ${dir}` }),
+    ]);
   });
 });

@@ -138,7 +138,14 @@ describe('loadDeclaration', () => {
     expect(declaration?.dir).toBe(dir);
     expect(declaration?.files).toEqual([profilesFile, jobsFile]);
     expect(declaration?.backend).toEqual({ type: 'postgres', profile: 'control', schema: 'migrate_state' });
-    expect(Object.keys(declaration?.profiles ?? {})).toEqual(['control', 'shop-mysql', 'warehouse', 'lake', 'cloud', 'warehouse-new']);
+    expect(Object.keys(declaration?.profiles ?? {})).toEqual([
+      'control',
+      'shop-mysql',
+      'warehouse',
+      'lake',
+      'cloud',
+      'warehouse-new',
+    ]);
     expect(declaration?.profiles.control?.password).toBe('${file:secrets/control.txt}');
     expect(declaration?.profiles['shop-mysql']).toMatchObject({
       port: 3306,
@@ -147,7 +154,11 @@ describe('loadDeclaration', () => {
       location: at(profilesFile, 6, 3),
     });
     expect(declaration?.profiles.cloud?.tls).toEqual({ mode: 'require' });
-    expect(declaration?.profiles['warehouse-new']).toMatchObject({ port: 14330, database: 'master', location: at(jobsFile, 4, 3) });
+    expect(declaration?.profiles['warehouse-new']).toMatchObject({
+      port: 14330,
+      database: 'master',
+      location: at(jobsFile, 4, 3),
+    });
 
     const jobs = declaration?.jobs ?? {};
     expect(Object.keys(jobs)).toEqual(['mysql-to-cloud', 'warehouse-copy', 'lake-to-cloud']);
@@ -158,7 +169,12 @@ describe('loadDeclaration', () => {
       location: at(jobsFile, 6, 3),
       databases: [
         { name: 'shop', target: 'shop_v2', tables: { include: ['*.*'], exclude: [] }, location: at(jobsFile, 13, 9) },
-        { name: 'crm', target: 'crm', tables: { include: ['"Sales.Data".*', 'public.order?'], exclude: [] }, location: at(jobsFile, 15, 9) },
+        {
+          name: 'crm',
+          target: 'crm',
+          tables: { include: ['"Sales.Data".*', 'public.order?'], exclude: [] },
+          location: at(jobsFile, 15, 9),
+        },
       ],
     });
     expect(jobs['warehouse-copy']).toMatchObject({ parallelism: 'max', type: 'one-time', state: 'running' });

@@ -13,17 +13,7 @@ import { jobStatusView } from '../../engine/progress/status-view.js';
 import { emptyState } from '../../state/new-lineage.js';
 import type { DatabaseProgress, JobRuntime, TableProgress, TableState } from '../../state/job-runtime.js';
 import type { StateDocument } from '../../state/state-document.js';
-import {
-  declaration,
-  jobRecord,
-  jobSpec,
-  LINEAGE,
-  profileSpec,
-  runtime,
-  scenario,
-  SCENARIO_NAMES,
-  T0,
-} from './plan-fixtures.js';
+import { declaration, jobRecord, jobSpec, LINEAGE, profileSpec, runtime, scenario, SCENARIO_NAMES, T0 } from './plan-fixtures.js';
 
 const schemas = join(dirname(fileURLToPath(import.meta.url)), '../../schemas');
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -76,7 +66,11 @@ describe('schemas/plan.schema.json', () => {
     process.env[PW] = 'first secret';
     const at = new Date(T0);
     const first = declaration(
-      [profileSpec('src', { password: `\${env:${PW}}` }), profileSpec('dst', { tls: { mode: 'verify-full', ca: 'ca.pem' } }), profileSpec('old')],
+      [
+        profileSpec('src', { password: `\${env:${PW}}` }),
+        profileSpec('dst', { tls: { mode: 'verify-full', ca: 'ca.pem' } }),
+        profileSpec('old'),
+      ],
       [
         jobSpec('a'),
         jobSpec('b', { destination: 'old' }),
@@ -88,8 +82,18 @@ describe('schemas/plan.schema.json', () => {
         jobSpec('h', {
           parallelism: 2,
           databases: [
-            { name: 'shop', target: 'shop', tables: { include: ['public.*'], exclude: [] }, location: { file: 'm.yaml', line: 1, column: 1 } },
-            { name: 'legacy', target: 'legacy', tables: { include: ['*.*'], exclude: [] }, location: { file: 'm.yaml', line: 1, column: 1 } },
+            {
+              name: 'shop',
+              target: 'shop',
+              tables: { include: ['public.*'], exclude: [] },
+              location: { file: 'm.yaml', line: 1, column: 1 },
+            },
+            {
+              name: 'legacy',
+              target: 'legacy',
+              tables: { include: ['*.*'], exclude: [] },
+              location: { file: 'm.yaml', line: 1, column: 1 },
+            },
           ],
         }),
       ],
@@ -108,7 +112,11 @@ describe('schemas/plan.schema.json', () => {
     };
     process.env[PW] = 'rotated secret';
     const second = declaration(
-      [profileSpec('src', { password: `\${env:${PW}}`, host: 'src2.internal' }), profileSpec('dst', { tls: { mode: 'verify-full', ca: 'ca.pem' } }), profileSpec('extra', { engine: 'mysql', port: 3306 })],
+      [
+        profileSpec('src', { password: `\${env:${PW}}`, host: 'src2.internal' }),
+        profileSpec('dst', { tls: { mode: 'verify-full', ca: 'ca.pem' } }),
+        profileSpec('extra', { engine: 'mysql', port: 3306 }),
+      ],
       [
         jobSpec('a', { state: 'stopped' }),
         jobSpec('b'),
@@ -119,25 +127,43 @@ describe('schemas/plan.schema.json', () => {
         jobSpec('h', {
           parallelism: 4,
           databases: [
-            { name: 'shop', target: 'shop', tables: { include: ['public.*'], exclude: ['public.tmp_*'] }, location: { file: 'm.yaml', line: 1, column: 1 } },
-            { name: 'crm', target: 'crm', tables: { include: ['*.*'], exclude: [] }, location: { file: 'm.yaml', line: 1, column: 1 } },
+            {
+              name: 'shop',
+              target: 'shop',
+              tables: { include: ['public.*'], exclude: ['public.tmp_*'] },
+              location: { file: 'm.yaml', line: 1, column: 1 },
+            },
+            {
+              name: 'crm',
+              target: 'crm',
+              tables: { include: ['*.*'], exclude: [] },
+              location: { file: 'm.yaml', line: 1, column: 1 },
+            },
           ],
         }),
         jobSpec('i', { source: 'extra', state: 'not-started' }),
       ],
     );
     const plan2 = makePlan(second, state, runtimes, at);
-    const restart = makePlan(second, { ...state, jobs: { ...state.jobs, h: { ...state.jobs.h!, ...jobRecord('h'), parallelism: 4 } } }, {
-      ...runtimes,
-      h: runtime('h', 1, 'RUNNING_WITH_ERRORS', 'CDC'),
-    }, at, { restart: ['job.h'] });
+    const restart = makePlan(
+      second,
+      { ...state, jobs: { ...state.jobs, h: { ...state.jobs.h!, ...jobRecord('h'), parallelism: 4 } } },
+      {
+        ...runtimes,
+        h: runtime('h', 1, 'RUNNING_WITH_ERRORS', 'CDC'),
+      },
+      at,
+      { restart: ['job.h'] },
+    );
     return [plan1, plan2, restart];
   }
 
   function errorPlans(): PlanDocument[] {
     const at = new Date(T0);
     const decl = declaration([profileSpec('src'), profileSpec('dst')], [jobSpec('x', { state: 'promoted' })]);
-    const unknownRestart = makePlan(declaration([profileSpec('src'), profileSpec('dst')], []), null, {}, at, { restart: ['job.nope', 'nope'] });
+    const unknownRestart = makePlan(declaration([profileSpec('src'), profileSpec('dst')], []), null, {}, at, {
+      restart: ['job.nope', 'nope'],
+    });
     return [makePlan(decl, null, {}, at), unknownRestart];
   }
 
@@ -179,7 +205,9 @@ describe('schemas/plan.schema.json', () => {
     const plan2 = lifePlans()[1]!;
     expect(plan2.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', address: 'job.a' })]);
     const src = plan2.actions.find((a) => a.address === 'profile.src');
-    expect(src).toMatchObject({ changes: expect.arrayContaining([{ path: 'passwordFingerprint', before: '(sensitive)', after: '(sensitive, changed)' }]) });
+    expect(src).toMatchObject({
+      changes: expect.arrayContaining([{ path: 'passwordFingerprint', before: '(sensitive)', after: '(sensitive, changed)' }]),
+    });
     expect(JSON.stringify(plan2)).not.toContain('secret');
   });
 
@@ -276,7 +304,10 @@ describe('schemas/status.schema.json', () => {
 
   it('rejects drift: unknown status, missing counter, extra field', () => {
     const { record, runtime: rt } = scenario('RUNNING/CDC', 'x');
-    const view = JSON.parse(JSON.stringify(jobStatusView(record, rt && { ...rt, databases: [progress('shop')] }))) as Record<string, unknown> & {
+    const view = JSON.parse(JSON.stringify(jobStatusView(record, rt && { ...rt, databases: [progress('shop')] }))) as Record<
+      string,
+      unknown
+    > & {
       databases: { tables: Record<string, unknown>[] }[];
     };
     expectValid(validate, { jobs: [view] });

@@ -112,7 +112,9 @@ describe('PostgresStateBackend (postgres only)', () => {
     expect(backend.description).toBe(`postgres (postgres@${server.host}:${server.port}/postgres, schema ${schema})`);
     expect(new PostgresStateBackend(profile()).description).toContain('schema migrate_state');
     const held = await backend.lock(ALICE);
-    const err = (await open(schema).lock(ALICE).catch((e: unknown) => e)) as LockError;
+    const err = (await open(schema)
+      .lock(ALICE)
+      .catch((e: unknown) => e)) as LockError;
     expect(err).toBeInstanceOf(LockError);
     for (const text of [backend.description, err.message, err.path]) expect(text).not.toContain(SENTINEL);
     const refused = (await backend.forceUnlock('wrong').catch((e: unknown) => e)) as Error;

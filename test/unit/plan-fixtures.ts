@@ -65,7 +65,11 @@ export function runtime(
   };
 }
 
-export function stateDoc(jobs: JobRecord[], profiles: Record<string, ProfileRecord> = defaultProfiles(), serial = 3): StateDocument {
+export function stateDoc(
+  jobs: JobRecord[],
+  profiles: Record<string, ProfileRecord> = defaultProfiles(),
+  serial = 3,
+): StateDocument {
   return { version: 1, serial, lineage: LINEAGE, profiles, jobs: Object.fromEntries(jobs.map((j) => [j.name, j])) };
 }
 
@@ -73,7 +77,10 @@ export function defaultProfiles(): Record<string, ProfileRecord> {
   return { src: profileRecord({ host: 'src.internal' }), dst: profileRecord({ host: 'dst.internal' }) };
 }
 
-export function desired(jobs: Record<string, JobConfigRecord>, profiles: Record<string, ProfileRecord> = defaultProfiles()): DesiredSnapshot {
+export function desired(
+  jobs: Record<string, JobConfigRecord>,
+  profiles: Record<string, ProfileRecord> = defaultProfiles(),
+): DesiredSnapshot {
   return { profiles, jobs };
 }
 

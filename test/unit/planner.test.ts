@@ -64,7 +64,12 @@ const STOPPING = {
   stopped: NONE,
   promoted: err(/cannot promote/, WAIT),
 } as const;
-const FAILED = { 'not-started': BACK_FAILED, running: act('restart', true), stopped: FAILED_STOP, promoted: FAILED_PROMOTE } as const;
+const FAILED = {
+  'not-started': BACK_FAILED,
+  running: act('restart', true),
+  stopped: FAILED_STOP,
+  promoted: FAILED_PROMOTE,
+} as const;
 
 /** Continuous jobs: observed status × declared state → what plan does. */
 const CONTINUOUS: Record<Scenario, Record<DesiredState, Expect>> = {
@@ -78,7 +83,12 @@ const CONTINUOUS: Record<Scenario, Record<DesiredState, Expect>> = {
   'RUNNING/FULL_DUMP': { 'not-started': BACK_STOP, running: NONE, stopped: FULL_DUMP_STOP, promoted: PROMOTE_TOO_EARLY },
   'RUNNING/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: CDC_STOP, promoted: act('promote') },
   'RUNNING/PROMOTE_IN_PROGRESS': PROMOTING,
-  'RUNNING_WITH_ERRORS/FULL_DUMP': { 'not-started': BACK_STOP, running: NONE, stopped: FULL_DUMP_STOP, promoted: PROMOTE_TOO_EARLY },
+  'RUNNING_WITH_ERRORS/FULL_DUMP': {
+    'not-started': BACK_STOP,
+    running: NONE,
+    stopped: FULL_DUMP_STOP,
+    promoted: PROMOTE_TOO_EARLY,
+  },
   'RUNNING_WITH_ERRORS/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: CDC_STOP, promoted: act('promote') },
   'RUNNING_WITH_ERRORS/PROMOTE_IN_PROGRESS': PROMOTING,
   'STOPPING/FULL_DUMP': STOPPING,
@@ -118,7 +128,12 @@ const ONE_TIME: Record<OneTimeScenario, Record<DesiredState, Expect>> = {
   STARTING: { ...SETTLING, promoted: ONE_TIME_PROMOTE },
   'RUNNING/FULL_DUMP': { 'not-started': BACK_STOP, running: NONE, stopped: FULL_DUMP_STOP, promoted: ONE_TIME_PROMOTE },
   'RUNNING/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: act('stop'), promoted: ONE_TIME_PROMOTE },
-  'RUNNING_WITH_ERRORS/FULL_DUMP': { 'not-started': BACK_STOP, running: NONE, stopped: FULL_DUMP_STOP, promoted: ONE_TIME_PROMOTE },
+  'RUNNING_WITH_ERRORS/FULL_DUMP': {
+    'not-started': BACK_STOP,
+    running: NONE,
+    stopped: FULL_DUMP_STOP,
+    promoted: ONE_TIME_PROMOTE,
+  },
   'RUNNING_WITH_ERRORS/CDC': { 'not-started': BACK_STOP, running: NONE, stopped: act('stop'), promoted: ONE_TIME_PROMOTE },
   'STOPPING/FULL_DUMP': { ...STOPPING, promoted: ONE_TIME_PROMOTE },
   'STOPPING/CDC': { ...STOPPING, promoted: ONE_TIME_PROMOTE },
@@ -282,7 +297,10 @@ describe('plan -restart', () => {
     ] as const) {
       const r = plan(desired(decl), state, { x: rt }, { restart: ['job.y'] });
       expect(errors(r)).toEqual([
-        expect.objectContaining({ summary: '-restart job.y: no such job in both the declaration and the state', address: 'job.y' }),
+        expect.objectContaining({
+          summary: '-restart job.y: no such job in both the declaration and the state',
+          address: 'job.y',
+        }),
       ]);
     }
   });
@@ -291,7 +309,10 @@ describe('plan -restart', () => {
     const { record, runtime: rt } = scenario('STOPPED/CDC', 'x');
     const r = plan(desired({ x: jobConfig() }), stateDoc([record]), { x: rt }, { restart: ['x'] });
     expect(errors(r)).toEqual([
-      expect.objectContaining({ summary: '-restart x: not a job address', detail: 'name the job by its address: -restart job.x' }),
+      expect.objectContaining({
+        summary: '-restart x: not a job address',
+        detail: 'name the job by its address: -restart job.x',
+      }),
     ]);
   });
 });
@@ -328,7 +349,11 @@ describe('plan: create', () => {
   for (const state of ['stopped', 'promoted'] as const) {
     it(`refuses a new job declared ${state}`, () => {
       const loc = { file: 'm.yaml', line: 9, column: 3 };
-      const r = plan({ profiles: defaultProfiles(), jobs: { x: { ...jobConfig({ desiredState: state }), location: loc } } }, stateDoc([]), {});
+      const r = plan(
+        { profiles: defaultProfiles(), jobs: { x: { ...jobConfig({ desiredState: state }), location: loc } } },
+        stateDoc([]),
+        {},
+      );
       expect(r.actions).toEqual([]);
       expect(r.diagnostics).toEqual([
         {
@@ -399,7 +424,7 @@ describe('plan: replace', () => {
     });
   }
 
-  it("replaces the jobs on a profile whose engine changed, and updates the profile", () => {
+  it('replaces the jobs on a profile whose engine changed, and updates the profile', () => {
     const { record, rt } = running();
     const now = { ...defaultProfiles(), src: profileRecord({ host: 'src.internal', engine: 'mysql', port: 3306 }) };
     const r = plan(desired({ x: jobConfig() }, now), stateDoc([record]), { x: rt });
@@ -418,14 +443,22 @@ describe('plan: replace', () => {
 
   it('replaces a never-started job without loss, keeping it not started', () => {
     const record = jobRecord('x', { generation: 0, desiredState: 'not-started' });
-    const r = plan(desired({ x: jobConfig({ source: 'other', desiredState: 'not-started' }) }, profiles), stateDoc([record], profiles), {});
+    const r = plan(
+      desired({ x: jobConfig({ source: 'other', desiredState: 'not-started' }) }, profiles),
+      stateDoc([record], profiles),
+      {},
+    );
     expect(r.actions).toEqual([expect.objectContaining({ kind: 'replace-job', start: false, destructive: false })]);
   });
 
   for (const state of ['stopped', 'promoted'] as const) {
     it(`refuses a replacement declared ${state} (a new job cannot begin ${state})`, () => {
       const { record, rt } = running();
-      const r = plan(desired({ x: jobConfig({ source: 'other', desiredState: state }) }, profiles), stateDoc([record], profiles), { x: rt });
+      const r = plan(
+        desired({ x: jobConfig({ source: 'other', desiredState: state }) }, profiles),
+        stateDoc([record], profiles),
+        { x: rt },
+      );
       expect(r.actions.filter((a) => a.kind === 'replace-job')).toEqual([]);
       expect(errors(r)).toHaveLength(1);
       expect(errors(r)[0]!.summary).toBe(`job.x must be replaced (source changed): the new job cannot be ${state}`);
@@ -443,7 +476,9 @@ describe('plan: replace', () => {
 
 describe('plan: update in place', () => {
   it('changes parallelism of a running job in place', () => {
-    const r = plan(desired({ x: jobConfig({ parallelism: 4 }) }), stateDoc([jobRecord('x')]), { x: runtime('x', 1, 'RUNNING', 'FULL_DUMP') });
+    const r = plan(desired({ x: jobConfig({ parallelism: 4 }) }), stateDoc([jobRecord('x')]), {
+      x: runtime('x', 1, 'RUNNING', 'FULL_DUMP'),
+    });
     expect(r.actions).toEqual([
       {
         kind: 'update-job',
@@ -468,7 +503,11 @@ describe('plan: update in place', () => {
 
   it('creates profiles before the job on a first plan (no state yet)', () => {
     const r = plan(desired({ x: jobConfig() }), null, {});
-    expect(r.actions.map((a) => `${a.kind} ${a.address}`)).toEqual(['create-profile profile.dst', 'create-profile profile.src', 'create-job job.x']);
+    expect(r.actions.map((a) => `${a.kind} ${a.address}`)).toEqual([
+      'create-profile profile.dst',
+      'create-profile profile.src',
+      'create-job job.x',
+    ]);
   });
 
   it('plans nothing when declaration and state agree', () => {
@@ -543,12 +582,22 @@ describe('plan: profiles', () => {
     const p = profileRecord({ host: 'new.internal' });
     const r = plan(desired({}, { ...defaultProfiles(), fresh: p }), stateDoc([]), {});
     expect(r.actions).toEqual([
-      { kind: 'create-profile', address: 'profile.fresh', name: 'fresh', after: p, reason: 'declared, not in state', destructive: false },
+      {
+        kind: 'create-profile',
+        address: 'profile.fresh',
+        name: 'fresh',
+        after: p,
+        reason: 'declared, not in state',
+        destructive: false,
+      },
     ]);
   });
 
   it('updates changed fields in place, descending into tls', () => {
-    const now = { ...defaultProfiles(), dst: profileRecord({ host: 'dst2.internal', tls: { mode: 'verify-full', ca: '/ca.pem' } }) };
+    const now = {
+      ...defaultProfiles(),
+      dst: profileRecord({ host: 'dst2.internal', tls: { mode: 'verify-full', ca: '/ca.pem' } }),
+    };
     const r = plan(desired({}, now), stateDoc([]), {});
     expect(r.actions).toEqual([
       expect.objectContaining({
@@ -591,13 +640,7 @@ describe('plan: ordering and summary', () => {
   const profiles = { ...defaultProfiles(), extra: profileRecord({ host: 'extra.internal' }) };
   // b: replaced; c: deleted; d: created; e: database added + parallelism; f: stopped; g: restarted
   const state = stateDoc(
-    [
-      jobRecord('b'),
-      jobRecord('c'),
-      jobRecord('e'),
-      jobRecord('f'),
-      jobRecord('g', { desiredState: 'stopped' }),
-    ],
+    [jobRecord('b'), jobRecord('c'), jobRecord('e'), jobRecord('f'), jobRecord('g', { desiredState: 'stopped' })],
     { ...defaultProfiles(), gone: profileRecord() },
   );
   const runtimes = {

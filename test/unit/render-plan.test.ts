@@ -26,9 +26,18 @@ const lastLine = (text: string): string => text.split('\n').at(-1) ?? '';
 
 describe('renderPlan', () => {
   it('prints a mixed plan like Terraform (golden)', () => {
-    const profiles = { ...defaultProfiles(), extra: profileRecord({ host: 'extra.internal', passwordRef: 'env:PW', passwordFingerprint: FINGERPRINT }) };
+    const profiles = {
+      ...defaultProfiles(),
+      extra: profileRecord({ host: 'extra.internal', passwordRef: 'env:PW', passwordFingerprint: FINGERPRINT }),
+    };
     const state = stateDoc(
-      [jobRecord('b'), jobRecord('c', { desiredState: 'stopped' }), jobRecord('e'), jobRecord('f'), jobRecord('g', { desiredState: 'stopped' })],
+      [
+        jobRecord('b'),
+        jobRecord('c', { desiredState: 'stopped' }),
+        jobRecord('e'),
+        jobRecord('f'),
+        jobRecord('g', { desiredState: 'stopped' }),
+      ],
       { ...defaultProfiles(), gone: profileRecord() },
     );
     const runtimes = {
@@ -42,7 +51,13 @@ describe('renderPlan', () => {
       {
         b: jobConfig({ destination: 'extra' }),
         d: jobConfig(),
-        e: jobConfig({ parallelism: 2, databases: [...jobConfig().databases, { name: 'crm', target: 'crm_v2', tables: { include: ['*.*'], exclude: ['public.tmp_*'] } }] }),
+        e: jobConfig({
+          parallelism: 2,
+          databases: [
+            ...jobConfig().databases,
+            { name: 'crm', target: 'crm_v2', tables: { include: ['*.*'], exclude: ['public.tmp_*'] } },
+          ],
+        }),
         f: jobConfig({ desiredState: 'stopped' }),
         g: jobConfig(),
       },
@@ -115,7 +130,11 @@ describe('renderPlan', () => {
     );
   });
 
-  const transition = (action: Extract<PlanAction, { kind: 'transition' }>['action'], status: JobStatus, substatus: Substatus | null): PlanAction => ({
+  const transition = (
+    action: Extract<PlanAction, { kind: 'transition' }>['action'],
+    status: JobStatus,
+    substatus: Substatus | null,
+  ): PlanAction => ({
     kind: 'transition',
     address: 'job.x',
     name: 'x',
@@ -151,7 +170,10 @@ describe('renderPlan', () => {
 
   it('shows a rotated password as (sensitive) and never its fingerprint', () => {
     const before = { ...defaultProfiles(), src: profileRecord({ passwordRef: 'env:PW', passwordFingerprint: FINGERPRINT }) };
-    const after = { ...defaultProfiles(), src: profileRecord({ passwordRef: 'env:PW', passwordFingerprint: FINGERPRINT.replace('f', '0') }) };
+    const after = {
+      ...defaultProfiles(),
+      src: profileRecord({ passwordRef: 'env:PW', passwordFingerprint: FINGERPRINT.replace('f', '0') }),
+    };
     const text = render(desired({}, after), stateDoc([], before), {});
     expect(text).toContain('  # profile.src will be updated in-place');
     expect(text).toContain('      ~ passwordFingerprint = "(sensitive)" -> "(sensitive, changed)"');
@@ -167,7 +189,10 @@ describe('renderPlan', () => {
   });
 
   it('prints "old -> new" for in-place changes, +/- for added and removed values', () => {
-    const now = { ...defaultProfiles(), dst: profileRecord({ host: 'dst2.internal', tls: { mode: 'verify-ca', ca: '/ca.pem' } }) };
+    const now = {
+      ...defaultProfiles(),
+      dst: profileRecord({ host: 'dst2.internal', tls: { mode: 'verify-ca', ca: '/ca.pem' } }),
+    };
     const text = render(desired({}, now), stateDoc([]), {});
     expect(text).toContain('      ~ host = "dst.internal" -> "dst2.internal"');
     expect(text).toContain('      + tls.ca = "/ca.pem"');
@@ -175,7 +200,9 @@ describe('renderPlan', () => {
   });
 
   it('marks destructive actions and ends with the summary line', () => {
-    const text = render(desired({ x: jobConfig({ databases: [] }) }), stateDoc([jobRecord('x')]), { x: runtime('x', 1, 'RUNNING', 'CDC') });
+    const text = render(desired({ x: jobConfig({ databases: [] }) }), stateDoc([jobRecord('x')]), {
+      x: runtime('x', 1, 'RUNNING', 'CDC'),
+    });
     expect(text).toContain('  # job.x.database.shop will be removed  [DESTRUCTIVE]');
     expect(text).toContain('  - job.x.database.shop');
     expect(lastLine(text)).toBe('Plan: 0 to add, 0 to change, 1 to destroy.');

@@ -42,6 +42,9 @@ describe('a replaced job is never described by its predecessor’s worker report
     expect(needsWork(record('same', 1), report('same', 1, 'COMPLETED'))).toBe(false);
   });
   it('keeps working with states written before job ids existed', () => {
-    expect(observedStatus(record(undefined, 1), report(undefined, 1, 'STOPPED'))).toEqual({ status: 'RESUMING', substatus: null });
+    expect(observedStatus(record(undefined, 1), report(undefined, 1, 'STOPPED'))).toEqual({
+      status: 'RESUMING',
+      substatus: null,
+    });
   });
 });

@@ -14,12 +14,22 @@ describe('parseSecretRef', () => {
     expect(parseSecretRef(text)).toEqual(ref);
   });
 
-  it.each(['hunter2', '${env:}', '${env:1X}', '${env:A-B}', '${vault:x}', '${file:}', ' ${env:X}', '${env:X} ', '${env:X', 'pre${env:X}', '$env:X', '${ENV:X}'])(
-    'rejects %j',
-    (text) => {
-      expect(parseSecretRef(text)).toBeNull();
-    },
-  );
+  it.each([
+    'hunter2',
+    '${env:}',
+    '${env:1X}',
+    '${env:A-B}',
+    '${vault:x}',
+    '${file:}',
+    ' ${env:X}',
+    '${env:X} ',
+    '${env:X',
+    'pre${env:X}',
+    '$env:X',
+    '${ENV:X}',
+  ])('rejects %j', (text) => {
+    expect(parseSecretRef(text)).toBeNull();
+  });
 });
 
 describe('secretRefProblem', () => {

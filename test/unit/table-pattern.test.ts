@@ -40,35 +40,66 @@ describe('compileSelection', () => {
     {
       include: ['*.*'],
       exclude: [],
-      yes: [['public', 'orders'], ['pg_catalog', 'pg_class'], ['a.b', 'c']],
+      yes: [
+        ['public', 'orders'],
+        ['pg_catalog', 'pg_class'],
+        ['a.b', 'c'],
+      ],
       no: [],
     },
     {
       include: ['public.*'],
       exclude: ['public.audit_*'],
-      yes: [['public', 'orders'], ['public', 'audit'], ['public', 'audit']],
-      no: [['public', 'audit_log'], ['Public', 'orders'], ['other', 'orders']],
+      yes: [
+        ['public', 'orders'],
+        ['public', 'audit'],
+        ['public', 'audit'],
+      ],
+      no: [
+        ['public', 'audit_log'],
+        ['Public', 'orders'],
+        ['other', 'orders'],
+      ],
     },
     {
       // `?` is exactly one character (a code point, not a UTF-16 unit).
       include: ['s.t?'],
       exclude: [],
-      yes: [['s', 't1'], ['s', 'tx'], ['s', 't😀']],
-      no: [['s', 't'], ['s', 't12'], ['S', 't1']],
+      yes: [
+        ['s', 't1'],
+        ['s', 'tx'],
+        ['s', 't😀'],
+      ],
+      no: [
+        ['s', 't'],
+        ['s', 't12'],
+        ['S', 't1'],
+      ],
     },
     {
       // Quoted parts are literal: dots, `*` and `?` match only themselves.
       include: ['"my.schema"."Order*"', '"x?".*'],
       exclude: [],
-      yes: [['my.schema', 'Order*'], ['x?', 'anything']],
-      no: [['my.schema', 'Orders'], ['myXschema', 'Order*'], ['x1', 'anything']],
+      yes: [
+        ['my.schema', 'Order*'],
+        ['x?', 'anything'],
+      ],
+      no: [
+        ['my.schema', 'Orders'],
+        ['myXschema', 'Order*'],
+        ['x1', 'anything'],
+      ],
     },
     {
       // Regex metacharacters in names are literal too.
       include: ['app$.*'],
       exclude: ['*.tmp-*'],
       yes: [['app$', 'orders']],
-      no: [['app', 'orders'], ['appX', 'orders'], ['app$', 'tmp-1']],
+      no: [
+        ['app', 'orders'],
+        ['appX', 'orders'],
+        ['app$', 'tmp-1'],
+      ],
     },
     {
       include: ['"say ""hi""".*'],
@@ -80,7 +111,11 @@ describe('compileSelection', () => {
       // `*` spans any characters, including none and newlines.
       include: ['*a*.*'],
       exclude: [],
-      yes: [['a', 't'], ['xay', 't'], ['x\nay', 't']],
+      yes: [
+        ['a', 't'],
+        ['xay', 't'],
+        ['x\nay', 't'],
+      ],
       no: [['xyz', 't']],
     },
   ];
