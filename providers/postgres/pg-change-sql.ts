@@ -3,9 +3,11 @@
  * and columns. Every value is a quoted literal of the source's exact text (an
  * untyped literal resolves to the column's type), so a whole batch is one
  * simple-query round trip and no value ever passes through a JS number.
- * Throughput comes from merging runs of consecutive inserts (multi-row VALUES)
- * and deletes (`IN` lists) on one table; nothing is reordered across tables or
- * kinds, so the applied result is the source's.
+ * Throughput comes from merging runs of consecutive inserts (multi-row VALUES),
+ * deletes (`IN` lists) and, given column types, key-preserving updates
+ * (`UPDATE … FROM (VALUES …)`) on one table. Nothing is reordered here; the
+ * apply session may regroup a batch by table first when triggers and foreign
+ * keys are off, which makes those runs long.
  */
 import { qualifiedKey } from '../catalog.js';
 import { UNCHANGED, type ChangeEvent, type ChangeRelation, type ColumnValue, type RowImage } from '../change-event.js';
@@ -21,6 +23,14 @@ export interface ChangesToSqlOptions {
    * delete the old key and upsert. Needs key columns. Default false.
    */
   idempotent?: boolean;
+  /**
+   * The destination's type of a column (`format_type` text). When given,
+   * runs of key-preserving updates of one table that set the same columns
+   * become one `UPDATE … FROM (VALUES …)` (last write per key wins — the
+   * rows of a run are consecutive, so nothing in between could see them).
+   * Default: one UPDATE per row.
+   */
+  columnType?: (relation: ChangeRelation, column: string) => string | undefined;
 }
 
 /** Row changes written per table (`schema.table`). */
@@ -49,12 +59,16 @@ interface RelationInfo {
 
 /** A run of consecutive same-kind changes on one table, written as one statement. */
 interface Run {
-  kind: 'insert' | 'delete';
+  kind: 'insert' | 'delete' | 'update';
   signature: string;
   head: string;
   tail: string;
   rows: string[];
   keys: Set<string> | null;
+  /** Update runs: key text → index in `rows` (a repeated key replaces its row). */
+  slots?: Map<string, number>;
+  /** Update runs: the first row, with typed literals (VALUES takes its column types from it). */
+  typedFirst?: string;
 }
 
 /**
@@ -76,7 +90,9 @@ export function changesToSql(
 
   const flush = (): void => {
     const r = open.run;
-    if (r) statements.push(r.head + r.rows.join(', ') + r.tail);
+    if (r?.kind === 'update' && r.typedFirst !== undefined) {
+      statements.push(r.head + [r.typedFirst, ...r.rows.slice(1)].join(', ') + r.tail);
+    } else if (r) statements.push(r.head + r.rows.join(', ') + r.tail);
     open.run = null;
   };
   const info = (rel: ChangeRelation): RelationInfo => {
@@ -166,11 +182,89 @@ export function changesToSql(
 
     // update
     count(rel, 'updates');
+    const batched = opts.columnType && !idempotent ? batchableUpdate(rel, key, ev.old, ev.new, opts.columnType) : null;
+    if (batched) {
+      const { setColumns, keyValues, setValues, types } = batched;
+      const signature = `${table}|${setColumns.join(',')}`;
+      const r0 = open.run;
+      if (!(r0 && r0.kind === 'update' && r0.signature === signature && r0.rows.length < MAX_ROWS_PER_STATEMENT)) {
+        flush();
+        const names = [...key.map((_, i) => `k${i}`), ...setColumns.map((_, i) => `c${i}`)];
+        const set = setColumns.map((c, i) => `${quoteIdent(c)} = v.c${i}`).join(', ');
+        const match = key.map((c, i) => `t.${quoteIdent(c.name)} = v.k${i}`).join(' AND ');
+        open.run = {
+          kind: 'update',
+          signature,
+          head: `UPDATE ${table} AS t SET ${set} FROM (VALUES `,
+          tail: `) AS v(${names.join(', ')}) WHERE ${match}`,
+          rows: [],
+          keys: null,
+          slots: new Map(),
+        };
+      }
+      const r = open.run as Run;
+      const all = [...keyValues, ...setValues];
+      const row = `(${all.map(literal).join(', ')})`;
+      const k = keyValues.map((v) => literal(v)).join(',');
+      const at = r.slots?.get(k);
+      if (at !== undefined) {
+        r.rows[at] = row;
+        if (at === 0) r.typedFirst = typedRow(all, types);
+      } else {
+        r.slots?.set(k, r.rows.length);
+        if (r.rows.length === 0) r.typedFirst = typedRow(all, types);
+        r.rows.push(row);
+      }
+      continue;
+    }
     flush();
     statements.push(...updateSql(rel, table, key, ev.old, ev.new, idempotent));
   }
   flush();
   return { sql: statements.length ? statements.join(';\n') + ';' : '', counts };
+}
+
+/**
+ * A key-preserving update whose every set value is known, with the types
+ * of its key and set columns: what a batched `UPDATE … FROM (VALUES …)` needs.
+ */
+function batchableUpdate(
+  rel: ChangeRelation,
+  key: ChangeRelation['columns'],
+  old: RowImage | null,
+  next: RowImage,
+  columnType: (relation: ChangeRelation, column: string) => string | undefined,
+): { setColumns: string[]; keyValues: ColumnValue[]; setValues: ColumnValue[]; types: string[] } | null {
+  if (key.length === 0) return null;
+  const keyNames = new Set(key.map((c) => c.name));
+  const keyValues: ColumnValue[] = [];
+  for (const c of key) {
+    const v = valueOf(next, c.name);
+    if (v === undefined || v === UNCHANGED || (old && valueOf(old, c.name) !== undefined && valueOf(old, c.name) !== v))
+      return null;
+    keyValues.push(v);
+  }
+  const setColumns: string[] = [];
+  const setValues: ColumnValue[] = [];
+  next.columns.forEach((c, i) => {
+    const v = next.values[i];
+    if (keyNames.has(c) || v === UNCHANGED || v === undefined) return;
+    setColumns.push(c);
+    setValues.push(v);
+  });
+  if (!setColumns.length) return null;
+  const types: string[] = [];
+  for (const c of [...key.map((k) => k.name), ...setColumns]) {
+    const t = columnType(rel, c);
+    if (!t) return null;
+    types.push(t);
+  }
+  return { setColumns, keyValues, setValues, types };
+}
+
+/** `(lit::type, …)`: the first VALUES row fixes the column types for the rest. */
+function typedRow(values: ColumnValue[], types: string[]): string {
+  return `(${values.map((v, i) => `${literal(v)}::${types[i] ?? 'text'}`).join(', ')})`;
 }
 
 function updateSql(

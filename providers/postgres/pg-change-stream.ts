@@ -12,6 +12,8 @@ import { quoteIdent, quoteLiteral } from './pg-quote.js';
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 const PG_EPOCH_MS = 946_684_800_000n;
 const STATUS_INTERVAL_MS = 5_000;
+/** Buffered events past which the stream stops reading from the server. */
+const PAUSE_AT = 20_000;
 
 /**
  * A logical replication stream (`START_REPLICATION … pgoutput`) decoded into
@@ -23,8 +25,8 @@ const STATUS_INTERVAL_MS = 5_000;
 export class PgChangeStream implements ChangeStream {
   private readonly decoder = new PgOutputDecoder();
   private buffer: ChangeEvent[] = [];
-  /** Number of buffered events up to and including the last complete commit. */
-  private committed = 0;
+  /** Buffer indices just past each complete transaction's commit, in order. */
+  private commitEnds: number[] = [];
   private inTransaction = false;
   private returnedUnacked: string | null = null;
   private acked: bigint;
@@ -70,10 +72,11 @@ export class PgChangeStream implements ChangeStream {
     const deadline = Date.now() + idleMs;
     for (;;) {
       if (this.failure) throw this.failure;
-      if (this.committed >= maxEvents) return this.take(this.committed, false);
-      if (this.committed === 0 && this.buffer.length >= maxEvents) return this.take(this.buffer.length, true);
+      const committed = this.commitEnds.at(-1) ?? 0;
+      if (committed >= maxEvents) return this.take(maxEvents);
+      if (committed === 0 && this.buffer.length >= maxEvents) return this.take(maxEvents, true);
       const left = deadline - Date.now();
-      if (left <= 0) return this.take(this.committed, false);
+      if (left <= 0) return this.take(maxEvents);
       if (this.copy.isPaused()) this.copy.resume();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
@@ -116,10 +119,23 @@ export class PgChangeStream implements ChangeStream {
     return this.buffer.length === 0 && !this.inTransaction && this.returnedUnacked === null;
   }
 
-  private take(count: number, partial: boolean): ChangeBatch {
+  /**
+   * Hand out whole transactions, as many as fit in `maxEvents` (at least
+   * one), or — `partial` — the first `maxEvents` events of a transaction too
+   * large for one batch. Bounds what is held in memory per batch.
+   */
+  private take(maxEvents: number, partial = false): ChangeBatch {
+    let count: number;
+    if (partial) count = Math.min(maxEvents, this.buffer.length);
+    else {
+      count = 0;
+      for (const end of this.commitEnds) {
+        if (count !== 0 && end > maxEvents) break;
+        count = end;
+      }
+    }
     const events = this.buffer.splice(0, count);
-    if (!partial) this.committed = 0;
-    else this.committed = Math.max(0, this.committed - count);
+    this.commitEnds = this.commitEnds.filter((e) => e > count).map((e) => e - count);
     let endPosition: string | null = null;
     let lastCommitTime: string | null = null;
     let transactions = 0;
@@ -132,7 +148,7 @@ export class PgChangeStream implements ChangeStream {
     }
     if (endPosition) this.returnedUnacked = endPosition;
     else if (partial) this.returnedUnacked = this.returnedUnacked ?? formatLsn(this.acked + 1n);
-    if (this.buffer.length < 10_000 && this.copy.isPaused()) this.copy.resume();
+    if (this.buffer.length < PAUSE_AT / 2 && this.copy.isPaused()) this.copy.resume();
     return { events, endPosition, lastCommitTime, transactions, partial };
   }
 
@@ -153,9 +169,10 @@ export class PgChangeStream implements ChangeStream {
       if (event.kind === 'begin') this.inTransaction = true;
       else if (event.kind === 'commit') {
         this.inTransaction = false;
-        this.committed = this.buffer.length;
+        this.commitEnds.push(this.buffer.length);
       }
-      if (this.buffer.length > 50_000) this.copy.pause();
+      // backpressure: stop reading the socket; the server then waits (its WAL is kept by the slot)
+      if (this.buffer.length > PAUSE_AT) this.copy.pause();
       this.wake?.();
     } else if (type === 0x6b /* k: primary keepalive */) {
       const walEnd = msg.readBigUInt64BE(1);

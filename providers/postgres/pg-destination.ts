@@ -24,11 +24,13 @@ import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
-import { PgApplySession } from './pg-apply-session.js';
+import { PgApplySession, type ColumnTypeCache } from './pg-apply-session.js';
 
 export class PostgresDestination implements DestinationProvider {
   readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text'];
   private readonly pools = new Map<string, pg.Pool>();
+  /** Column types per target database (for batched updates); reset when the schema changes. */
+  private readonly columnTypes = new Map<string, ColumnTypeCache>();
 
   constructor(
     private readonly profile: ResolvedProfile,
@@ -73,6 +75,7 @@ export class PostgresDestination implements DestinationProvider {
     phase: 'pre-data' | 'post-data',
     opts: { parallelism?: number } = {},
   ): Promise<void> {
+    this.columnTypes.delete(target);
     if (phase === 'pre-data') {
       await this.runStatements(target, buildSchemaDdl(catalog).preData);
       return;
@@ -227,7 +230,9 @@ export class PostgresDestination implements DestinationProvider {
 
   async beginApply(target: string, opts: ApplyOptions): Promise<ApplySession> {
     const client = await this.pool(target).connect();
-    return PgApplySession.begin(client, opts, (err) => client.release(err));
+    let types = this.columnTypes.get(target);
+    if (!types) this.columnTypes.set(target, (types = new Map()));
+    return PgApplySession.begin(client, opts, (err) => client.release(err), types);
   }
 
   async readCheckpoint(target: string, job: string, database: string): Promise<string | null> {
