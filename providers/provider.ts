@@ -3,7 +3,7 @@ import type { EngineKind, Profile, TableSelection } from '../engine/config/decla
 import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
 import type { Logger } from '../engine/runtime/logger.js';
 import type { Catalog, QualifiedName, TableDef } from './catalog.js';
-import type { ChangeEvent, ChangeRelation } from './change-event.js';
+import type { ChangeEvent } from './change-event.js';
 
 /** A profile whose password reference has been resolved. Never logged, never stored. */
 export interface ResolvedProfile extends Omit<Profile, 'password'> {
@@ -198,8 +198,14 @@ export interface DestinationProvider {
   ): Promise<Map<string, LoadResult & { syncPosition: string | null }>>;
   /** Forget a table's load marker (it left the selection, or must be loaded again). */
   forgetTable(target: string, job: string, generation: number, table: QualifiedName): Promise<void>;
+  /**
+   * Turn row changes (already filtered, in source order) into what the
+   * destination will execute. Separate from applying so the next batch is
+   * prepared while the previous one executes.
+   */
+  prepareChanges(target: string, events: ChangeEvent[]): Promise<PreparedChanges>;
   /** Start applying changes: everything until commit() is one destination transaction. */
-  beginApply(target: string, opts: ApplyOptions): Promise<ApplySession>;
+  beginApply(target: string): Promise<ApplySession>;
   /** The position committed with the last applied batch, or null. */
   readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
   setSequences(target: string, values: SequenceValue[]): Promise<void>;
@@ -210,11 +216,10 @@ export interface DestinationProvider {
   close(): Promise<void>;
 }
 
-export interface ApplyOptions {
-  /** Changes of these relations are dropped (not selected, or not yet synced). */
-  skip?: (relation: ChangeRelation, finalPosition: string) => boolean;
-  /** Apply idempotently (upserts) for these relations. */
-  idempotent?: (relation: ChangeRelation) => boolean;
+/** Changes ready to apply (opaque to the engine). */
+export interface PreparedChanges {
+  /** Row changes it holds. */
+  readonly size: number;
 }
 
 export interface ApplyCounts {
@@ -229,7 +234,7 @@ export interface ApplyCounts {
 
 /** One destination transaction of applied changes, committed with its source position. */
 export interface ApplySession {
-  apply(events: ChangeEvent[]): Promise<ApplyCounts>;
+  apply(changes: PreparedChanges): Promise<ApplyCounts>;
   /** Record the checkpoint and commit, atomically. */
   commit(checkpoint: { job: string; database: string; position: string }): Promise<void>;
   rollback(): Promise<void>;

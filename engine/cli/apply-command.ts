@@ -181,7 +181,7 @@ async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: nu
         signal.removeEventListener('abort', done);
         resolve();
       };
-      const t = setTimeout(done, 500);
+      const t = setTimeout(done, 200);
       signal.addEventListener('abort', done, { once: true });
     });
   }

@@ -1,7 +1,7 @@
 import type { Catalog, QualifiedName, TableDef } from '../../providers/catalog.js';
 import { qualifiedKey } from '../../providers/catalog.js';
-import type { ChangeRelation } from '../../providers/change-event.js';
-import type { ApplySession, ChangeStream, DestinationProvider, SourceProvider } from '../../providers/provider.js';
+import type { ChangeEvent, ChangeRelation } from '../../providers/change-event.js';
+import type { ApplyCounts, ApplySession, ChangeStream, DestinationProvider, SourceProvider } from '../../providers/provider.js';
 import type { DatabaseProgress } from '../../state/job-runtime.js';
 import type { DatabaseRecord, JobRecord } from '../../state/state-document.js';
 import { sameValue } from '../plan/config-diff.js';
@@ -50,6 +50,8 @@ export class DatabasePipeline {
   /** Table key → position its rows were read at (changes before it are already in the table). */
   private syncPositions = new Map<string, string | null>();
   private promoteTarget: string | null = null;
+  /** Final position of the source transaction whose changes are being read. */
+  private finalPosition = '0/0';
   /** Tables whose changes the destination rejected; skipped until re-added to the selection. */
   private readonly quarantined = new Set<string>();
 
@@ -201,54 +203,67 @@ export class DatabasePipeline {
       const loaded = await destination.loadedTables(this.db.target, job, this.deps.generation);
       this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
     }
-    const from = (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0';
-    let stream: ChangeStream | null = await source.streamChanges(this.db.name, this.deps.artifact, from);
+    const checkpoint = async () => (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0';
+    let stream: ChangeStream | null = await source.streamChanges(this.db.name, this.deps.artifact, await checkpoint());
     let session: ApplySession | null = null;
+    /**
+     * The previous batch executing on the destination (apply, commit,
+     * acknowledge). The next batch is read and prepared meanwhile, so the
+     * destination does not wait for us to build its SQL.
+     */
+    let inflight: Promise<void> = Promise.resolve();
+    const settle = async () => {
+      const running = inflight;
+      inflight = Promise.resolve();
+      await running;
+    };
     let lastCheck = 0;
     const batchEvents = this.deps.batchEvents ?? 5_000;
     try {
       for (;;) {
         if (signal.aborted) throw signal.reason;
         const changed = this.selectionChanged();
-        if (changed && !session) {
+        if (changed) await settle();
+        // (re-read after settle: the batch that just finished may have left a large transaction open)
+        if (changed && !(session as ApplySession | null)) {
           await stream.close();
           stream = null;
           await this.changeSelection(changed);
-          stream = await source.streamChanges(
-            this.db.name,
-            this.deps.artifact,
-            (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0',
-          );
+          stream = await source.streamChanges(this.db.name, this.deps.artifact, await checkpoint());
         }
-        if (!this.promoteTarget && this.deps.currentRecord().desiredState === 'promoted' && !session) {
+        const promoting = !this.promoteTarget && this.deps.currentRecord().desiredState === 'promoted';
+        if (promoting) await settle();
+        if (promoting && !(session as ApplySession | null)) {
           this.promoteTarget = await source.currentPosition(this.db.name);
           this.deps.logger.info('promote: catching up', { database: this.db.name, target: this.promoteTarget });
         }
 
         const batch = await stream.read(batchEvents, 200);
         if (batch.events.length) {
-          session ??= await destination.beginApply(this.db.target, { skip: (rel, pos) => this.skip(rel, pos) });
-          const counts = await session.apply(batch.events);
-          for (const [table, err] of counts.failed) this.quarantine(table, err);
-          for (const [table, c] of counts.tables) {
-            const tp = progress.table(this.p, table);
-            tp.cdcInsertCounter += c.inserts;
-            tp.cdcUpdateCounter += c.updates;
-            tp.cdcDeleteCounter += c.deletes;
-            this.p.appliedChanges += c.inserts + c.updates + c.deletes;
-          }
-          this.p.incomingChanges += batch.events.filter((e) => e.kind !== 'begin' && e.kind !== 'commit').length;
-          if (!batch.partial && batch.endPosition) {
-            await session.commit({ job, database: this.db.name, position: batch.endPosition });
-            session = null;
-            stream.acknowledge(batch.endPosition);
-            if (batch.lastCommitTime)
-              this.p.latencyMs = Math.max(0, this.deps.clock().getTime() - Date.parse(batch.lastCommitTime));
-          }
-          progress.touch();
+          const rows = this.keep(batch.events);
+          this.p.incomingChanges += rows.length;
+          const prepared = rows.length ? await destination.prepareChanges(this.db.target, rows) : null;
+          await settle();
+          const live = stream;
+          inflight = (async () => {
+            session ??= await destination.beginApply(this.db.target);
+            if (prepared) this.count(await session.apply(prepared));
+            if (!batch.partial && batch.endPosition) {
+              await session.commit({ job, database: this.db.name, position: batch.endPosition });
+              session = null;
+              live.acknowledge(batch.endPosition);
+              if (batch.lastCommitTime)
+                this.p.latencyMs = Math.max(0, this.deps.clock().getTime() - Date.parse(batch.lastCommitTime));
+            }
+            progress.touch();
+          })();
+          // surfaced by the next settle(); never an unhandled rejection meanwhile
+          inflight.catch(() => undefined);
         }
         const now = this.deps.clock().getTime();
-        if (!session && (now - lastCheck > 1_000 || this.promoteTarget)) {
+        if (now - lastCheck > 1_000 || this.promoteTarget) {
+          await settle();
+          if (session as ApplySession | null) continue; // inside a large transaction: check once it commits
           lastCheck = now;
           const processed = stream.processedPosition();
           const head = await source.currentPosition(this.db.name);
@@ -265,10 +280,41 @@ export class DatabasePipeline {
         }
       }
     } finally {
-      await session?.rollback();
+      await settle().catch(() => undefined);
+      await (session as ApplySession | null)?.rollback();
       await stream?.close();
     }
     await this.finishPromote();
+  }
+
+  /**
+   * The row changes to apply: selected tables only, and for a table loaded
+   * from a later snapshot only changes of transactions that snapshot does
+   * not already hold. Tracks each transaction's final position across batches.
+   */
+  private keep(events: ChangeEvent[]): ChangeEvent[] {
+    const out: ChangeEvent[] = [];
+    for (const e of events) {
+      if (e.kind === 'begin') this.finalPosition = e.finalPosition;
+      else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') {
+        if (!this.skip(e.relation, this.finalPosition)) out.push(e);
+      } else if (e.kind === 'truncate') {
+        const relations = e.relations.filter((r) => !this.skip(r, this.finalPosition));
+        if (relations.length) out.push({ ...e, relations });
+      }
+    }
+    return out;
+  }
+
+  private count(counts: ApplyCounts): void {
+    for (const [table, err] of counts.failed) this.quarantine(table, err);
+    for (const [table, c] of counts.tables) {
+      const tp = this.deps.progress.table(this.p, table);
+      tp.cdcInsertCounter += c.inserts;
+      tp.cdcUpdateCounter += c.updates;
+      tp.cdcDeleteCounter += c.deletes;
+      this.p.appliedChanges += c.inserts + c.updates + c.deletes;
+    }
   }
 
   /**

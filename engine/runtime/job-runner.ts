@@ -189,16 +189,8 @@ export class JobRunner {
       if (!pending.length && this.running.size === record.databases.length) return;
       this.updateSubstatus();
       this.progress.touch();
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 500);
-        const signal = this.abort.signal;
-        function done() {
-          clearTimeout(t);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-        signal.addEventListener('abort', done, { once: true });
-      });
+      // wake at once when a database pipeline ends, else re-check the record twice a second
+      await sleep(500, this.abort.signal, Promise.race([...this.running.values()].map((r) => r.done)));
     }
   }
 
@@ -323,7 +315,8 @@ export class JobRunner {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Wait `ms`, or less when `signal` aborts or `early` settles. */
+function sleep(ms: number, signal: AbortSignal, early?: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(t);
@@ -332,5 +325,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     const t = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
+    early?.then(done, done);
   });
 }

@@ -177,21 +177,24 @@ export class PgChangeStream implements ChangeStream {
     } else if (type === 0x6b /* k: primary keepalive */) {
       const walEnd = msg.readBigUInt64BE(1);
       if (walEnd > this.serverWalEnd) this.serverWalEnd = walEnd;
-      const replyRequested = msg[17] === 1;
-      this.sendStatus(replyRequested);
+      // answer only when asked: replying to every keepalive costs a status write per source transaction
+      if (msg[17] === 1) this.sendStatus(true);
       this.wake?.();
     }
   }
 
-  /** Standby status update: written = flushed = applied = what the destination holds (or idle WAL end). */
+  /**
+   * Standby status update. written = what we received (so the walsender
+   * does not ping us after every transaction); flushed = applied = what the
+   * destination durably holds — or, when nothing is in flight, the server's
+   * WAL end (idle heartbeat: the slot advances without changes for us).
+   */
   private sendStatus(immediate: boolean): void {
-    if (this.closed && !immediate) {
-      // final status on close still goes out below
-    }
     const position = this.idle() && this.serverWalEnd > this.acked ? this.serverWalEnd : this.acked;
+    const written = this.serverWalEnd > position ? this.serverWalEnd : position;
     const buf = Buffer.alloc(34);
     buf[0] = 0x72; // r
-    buf.writeBigUInt64BE(position, 1);
+    buf.writeBigUInt64BE(written, 1);
     buf.writeBigUInt64BE(position, 9);
     buf.writeBigUInt64BE(position, 17);
     buf.writeBigUInt64BE((BigInt(Date.now()) - PG_EPOCH_MS) * 1000n, 25);

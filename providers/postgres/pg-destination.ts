@@ -6,9 +6,10 @@ import copyStreams from 'pg-copy-streams';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
+import type { ChangeEvent, ChangeRelation } from '../change-event.js';
 import type {
+  PreparedChanges,
   TableChecksummer,
-  ApplyOptions,
   ApplySession,
   CopyFormat,
   DestinationProvider,
@@ -24,13 +25,16 @@ import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
-import { PgApplySession, type ColumnTypeCache } from './pg-apply-session.js';
+import { PgApplySession } from './pg-apply-session.js';
+import { PgPreparedChanges, type ColumnTypeCache } from './pg-prepared-changes.js';
 
 export class PostgresDestination implements DestinationProvider {
   readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text'];
   private readonly pools = new Map<string, pg.Pool>();
   /** Column types per target database (for batched updates); reset when the schema changes. */
   private readonly columnTypes = new Map<string, ColumnTypeCache>();
+  /** Per target: can apply sessions switch triggers and FK checks off (superuser)? */
+  private readonly replicaRole = new Map<string, boolean>();
 
   constructor(
     private readonly profile: ResolvedProfile,
@@ -228,11 +232,44 @@ export class PostgresDestination implements DestinationProvider {
     );
   }
 
-  async beginApply(target: string, opts: ApplyOptions): Promise<ApplySession> {
-    const client = await this.pool(target).connect();
+  async prepareChanges(target: string, events: ChangeEvent[]): Promise<PreparedChanges> {
     let types = this.columnTypes.get(target);
     if (!types) this.columnTypes.set(target, (types = new Map()));
-    return PgApplySession.begin(client, opts, (err) => client.release(err), types);
+    await this.loadColumnTypes(target, types, events);
+    const cache = types;
+    const columnType = (rel: ChangeRelation, column: string) => cache.get(`${rel.schema}.${rel.name}`)?.get(column);
+    // regroup only once a session proved that triggers and FKs can be switched off
+    return new PgPreparedChanges(events, columnType, this.replicaRole.get(target) === true);
+  }
+
+  async beginApply(target: string): Promise<ApplySession> {
+    const client = await this.pool(target).connect();
+    const session = await PgApplySession.begin(client, (err) => client.release(err));
+    this.replicaRole.set(target, session.replicaRole);
+    return session;
+  }
+
+  /** Destination column types of updated tables not seen before (one query for all of them). */
+  private async loadColumnTypes(target: string, types: ColumnTypeCache, events: ChangeEvent[]): Promise<void> {
+    const missing = new Map<string, [string, string]>();
+    for (const e of events) {
+      if (e.kind !== 'update') continue;
+      const key = `${e.relation.schema}.${e.relation.name}`;
+      if (!types.has(key)) missing.set(key, [e.relation.schema, e.relation.name]);
+    }
+    if (!missing.size) return;
+    const pairs = [...missing.values()];
+    const res = await this.withClient(target, (c) =>
+      c.query<{ s: string; t: string; col: string; type: string }>(
+        `SELECT n.nspname AS s, c.relname AS t, a.attname AS col, format_type(a.atttypid, a.atttypmod) AS type
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE a.attnum > 0 AND NOT a.attisdropped
+            AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      ),
+    );
+    for (const key of missing.keys()) types.set(key, new Map());
+    for (const r of res.rows) types.get(`${r.s}.${r.t}`)?.set(r.col, r.type);
   }
 
   async readCheckpoint(target: string, job: string, database: string): Promise<string | null> {

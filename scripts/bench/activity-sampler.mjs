@@ -15,13 +15,18 @@ function classify(query) {
   return 'other';
 }
 
-export async function startActivitySampler(server, targetDb, intervalMs = 250) {
+/**
+ * `cpuNow()` (optional) returns { src, dst } cumulative server CPU seconds; each
+ * tick's CPU delta is attributed to the phases active in that tick (split evenly).
+ */
+export async function startActivitySampler(server, targetDb, intervalMs = 250, cpuNow = null) {
   const client = new pg.Client({ connectionString: server.url('postgres') });
   await client.connect();
   const t0 = performance.now();
   const phases = {};
   let samples = 0;
   let prev = 0;
+  let prevCpu = cpuNow?.() ?? null;
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -40,8 +45,26 @@ export async function startActivitySampler(server, targetDb, intervalMs = 250) {
           const c = classify(r.query);
           seen[c] = (seen[c] ?? 0) + 1;
         }
+        let cpu = cpuNow?.() ?? null;
+        // a backend between exit and reaping can vanish from one reading: keep the totals monotonic
+        if (cpu && prevCpu) cpu = { src: Math.max(cpu.src, prevCpu.src), dst: Math.max(cpu.dst, prevCpu.dst) };
+        const share = Object.keys(seen).length || 1;
+        const dSrc = cpu && prevCpu ? (cpu.src - prevCpu.src) / share : 0;
+        const dDst = cpu && prevCpu ? (cpu.dst - prevCpu.dst) / share : 0;
+        prevCpu = cpu;
+        if (!Object.keys(seen).length) seen.none = 0;
         for (const [c, n] of Object.entries(seen)) {
-          const p = (phases[c] ??= { firstS: now, lastS: now, activeSamples: 0, activeS: 0, concurrencySum: 0 });
+          const p = (phases[c] ??= {
+            firstS: now,
+            lastS: now,
+            activeSamples: 0,
+            activeS: 0,
+            concurrencySum: 0,
+            srcCpuS: 0,
+            dstCpuS: 0,
+          });
+          p.srcCpuS += dSrc;
+          p.dstCpuS += dDst;
           p.lastS = now;
           p.activeSamples++;
           p.activeS += dt;
@@ -68,6 +91,7 @@ export async function startActivitySampler(server, targetDb, intervalMs = 250) {
           /** seconds with at least one such statement active */
           activeS: r(p.activeS),
           avgConcurrency: r(p.concurrencySum / p.activeSamples),
+          ...(cpuNow ? { srcCpuS: r(p.srcCpuS), dstCpuS: r(p.dstCpuS) } : {}),
         };
       }
       return out;
@@ -89,12 +113,15 @@ export async function startWaitSampler(source, dest, targetDb, intervalMs = 200)
   const counts = { source: {}, destination: {} };
   let samples = 0;
   let running = true;
-  const key = (r) => `${r.backend_type === 'client backend' ? r.state ?? '-' : r.backend_type}|${r.wait_event_type ? `${r.wait_event_type}:${r.wait_event}` : 'running'}`;
+  const key = (r) =>
+    `${r.backend_type === 'client backend' ? (r.state ?? '-') : r.backend_type}|${r.wait_event_type ? `${r.wait_event_type}:${r.wait_event}` : 'running'}`;
   const loop = (async () => {
     while (running) {
       try {
         const [a, b] = await Promise.all([
-          src.query(`SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity WHERE backend_type = 'walsender'`),
+          src.query(
+            `SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity WHERE backend_type = 'walsender'`,
+          ),
           dst.query(
             `SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity
               WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IN ('client backend', 'logical replication worker')

@@ -3,10 +3,11 @@
 // subscription), each into a fresh target database, one after the other so only
 // one consumer decodes the source's WAL at a time.
 import { startWaitSampler } from './activity-sampler.mjs';
+import { quiesce } from './full-migration.mjs';
 import { SOURCE_DB } from './dataset.mjs';
 import { currentLsn, startLagSampler } from './lag-sampler.mjs';
 import { MigrateProject } from './migrate-cli.mjs';
-import { cpuMeter } from './proc-stats.mjs';
+import { cpuMeter, syscallsOf } from './proc-stats.mjs';
 import { log, onCleanup, run, seconds, sleep, tail } from './util.mjs';
 
 /** Row changes per pgbench tpcb-like transaction: 3 UPDATEs + 1 INSERT. */
@@ -16,7 +17,16 @@ const CATCH_UP_TIMEOUT_MS = 20 * 60_000;
 async function pgbench(ctx, secondsToRun) {
   const { tools, source, cfg } = ctx;
   // -n: no vacuum and no TRUNCATE of pgbench_history before the run
-  const res = await run(tools.pgbench, ['-n', '-c', String(cfg.clients), '-j', String(cfg.threads), '-T', String(secondsToRun), source.url(SOURCE_DB)]);
+  const res = await run(tools.pgbench, [
+    '-n',
+    '-c',
+    String(cfg.clients),
+    '-j',
+    String(cfg.threads),
+    '-T',
+    String(secondsToRun),
+    source.url(SOURCE_DB),
+  ]);
   const tx = Number(/actually processed: (\d+)/.exec(res.out)?.[1] ?? NaN);
   const tps = Number(/tps = ([\d.]+)/.exec(res.out)?.[1] ?? NaN);
   if (!Number.isFinite(tx)) throw new Error(`cannot parse pgbench output:\n${tail(res.out)}`);
@@ -32,7 +42,9 @@ async function compareContent(source, dest, target) {
                       (SELECT count(*) FROM wide_mixed)::text AS wide`;
   const [a] = await source.query(sql, SOURCE_DB);
   const [b] = await dest.query(sql, target);
-  const diffs = Object.keys(a).filter((k) => a[k] !== b[k]).map((k) => `${k}: source ${a[k]}, target ${b[k]}`);
+  const diffs = Object.keys(a)
+    .filter((k) => a[k] !== b[k])
+    .map((k) => `${k}: source ${a[k]}, target ${b[k]}`);
   return { ok: diffs.length === 0, diffs, source: a };
 }
 
@@ -42,6 +54,7 @@ async function compareContent(source, dest, target) {
  */
 async function workloadWindow(ctx, sampler, target, secs, extraCpu) {
   const { source, dest } = ctx;
+  await quiesce([source, dest]);
   const waits = await startWaitSampler(source, dest, target);
   const meter = cpuMeter([source, dest]);
   const cpu0 = extraCpu?.() ?? 0;
@@ -79,7 +92,7 @@ async function catchUp(ctx, sampler, target, { pause, resume }, extraCpu) {
     `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint::text AS bytes FROM pg_replication_slots WHERE slot_name = '${sampler.slot}'`,
     SOURCE_DB,
   );
-  await Promise.all([ctx.source.query('CHECKPOINT'), ctx.dest.query('CHECKPOINT')]);
+  await quiesce([ctx.source, ctx.dest]);
   const waits = await startWaitSampler(ctx.source, ctx.dest, target);
   const meter = cpuMeter([ctx.source, ctx.dest]);
   const cpu0 = extraCpu?.() ?? 0;
@@ -116,7 +129,7 @@ async function findMigrateSlot(source) {
     if (rows.length === 1) return rows[0].slot_name;
     await sleep(200);
   }
-  throw new Error('cannot find the migrate job\'s replication slot on the source');
+  throw new Error("cannot find the migrate job's replication slot on the source");
 }
 
 export async function runMigrateCdc(ctx) {
@@ -124,14 +137,24 @@ export async function runMigrateCdc(ctx) {
   const target = 't_cdc_migrate';
   await dest.query(`DROP DATABASE IF EXISTS ${target}`);
   await dest.query(`CREATE DATABASE ${target}`);
-  const project = new MigrateProject({ source, destination: dest, job: 'bench-cdc', type: 'continuous', database: SOURCE_DB, target, parallelism: cfg.jobs });
+  const project = new MigrateProject({
+    source,
+    destination: dest,
+    job: 'bench-cdc',
+    type: 'continuous',
+    database: SOURCE_DB,
+    target,
+    parallelism: cfg.jobs,
+  });
   const result = { peer: 'migrate' };
   let worker = null;
   let sampler = null;
   let slot = null;
   const dropArtifacts = async () => {
     if (!slot) return;
-    await source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slot}' AND NOT active`).catch(() => undefined);
+    await source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${slot}' AND NOT active`)
+      .catch(() => undefined);
     await source.query(`DROP PUBLICATION IF EXISTS "${slot}"`, SOURCE_DB).catch(() => undefined);
   };
   const unregister = onCleanup(async () => {
@@ -154,25 +177,38 @@ export async function runMigrateCdc(ctx) {
     const applied0 = (await project.status())?.databases?.[0]?.appliedChanges ?? 0;
 
     log(`migrate: pgbench -c ${cfg.clients} -j ${cfg.threads} -T ${cfg.cdcSeconds}`);
+    const io0 = syscallsOf(worker.pid);
     result.cdc = await workloadWindow(ctx, sampler, target, cfg.cdcSeconds, () => worker.watch.result().cpuS);
+    const io1 = syscallsOf(worker.pid);
+    // replication status messages (2 writes each) dominate these: one per keepalive received
+    if (io0 && io1)
+      result.cdc.workerWriteSyscallsPerTx = Math.round(((io1.writes - io0.writes) / result.cdc.pgbench.transactions) * 100) / 100;
     await sleep(1500); // let the worker report its counters
     const job = await project.status();
     result.cdc.statusAppliedChanges = (job?.databases?.[0]?.appliedChanges ?? 0) - applied0;
     result.cdc.statusLatencyMs = job?.databases?.[0]?.latencyMs ?? null;
-    log(`migrate: ${result.cdc.appliedChangesPerS} changes/s (source ${result.cdc.sourceChangesPerS}), lag p50 ${result.cdc.lagDuringLoad.p50Ms} ms p99 ${result.cdc.lagDuringLoad.p99Ms} ms`);
+    log(
+      `migrate: ${result.cdc.appliedChangesPerS} changes/s (source ${result.cdc.sourceChangesPerS}), lag p50 ${result.cdc.lagDuringLoad.p50Ms} ms p99 ${result.cdc.lagDuringLoad.p99Ms} ms`,
+    );
 
     log(`migrate: catch-up — state: stopped, pgbench ${cfg.backlogSeconds} s, state: running`);
-    result.catchUp = await catchUp(ctx, sampler, target, {
-      pause: async () => {
-        project.declare('stopped');
-        await project.apply();
+    result.catchUp = await catchUp(
+      ctx,
+      sampler,
+      target,
+      {
+        pause: async () => {
+          project.declare('stopped');
+          await project.apply();
+        },
+        resume: async () => {
+          project.declare('running');
+          const res = await project.apply();
+          return { resumeApplyS: seconds(res.ms) };
+        },
       },
-      resume: async () => {
-        project.declare('running');
-        const res = await project.apply();
-        return { resumeApplyS: seconds(res.ms) };
-      },
-    }, () => worker.watch.result().cpuS);
+      () => worker.watch.result().cpuS,
+    );
     log(`migrate: caught up in ${result.catchUp.catchUpS} s (${result.catchUp.changesPerS} changes/s)`);
     await sleep(1000);
     const check = await compareContent(source, dest, target);
@@ -206,7 +242,9 @@ export async function runNativeCdc(ctx) {
   let sampler = null;
   const teardown = async () => {
     await dest.query(`DROP SUBSCRIPTION IF EXISTS ${sub}`, target).catch(() => undefined);
-    await source.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${sub}' AND NOT active`).catch(() => undefined);
+    await source
+      .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${sub}' AND NOT active`)
+      .catch(() => undefined);
     await source.query(`DROP PUBLICATION IF EXISTS ${pub}`, SOURCE_DB).catch(() => undefined);
   };
   const unregister = onCleanup(async () => {
@@ -218,7 +256,14 @@ export async function runNativeCdc(ctx) {
     await dest.query(`CREATE DATABASE ${target}`);
     // schema with indexes first (as native logical replication needs), then the subscription copies the data
     const env = { PATH: `${tools.pg_dump.replace(/\/pg_dump$/, '')}:${process.env.PATH}` };
-    await run('bash', ['-c', `set -o pipefail; '${tools.pg_dump}' --schema-only -d '${source.url(SOURCE_DB)}' | '${tools.psql}' -X -q -v ON_ERROR_STOP=1 -d '${dest.url(target)}'`], { env });
+    await run(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; '${tools.pg_dump}' --schema-only -d '${source.url(SOURCE_DB)}' | '${tools.psql}' -X -q -v ON_ERROR_STOP=1 -d '${dest.url(target)}'`,
+      ],
+      { env },
+    );
     await source.query(`CREATE PUBLICATION ${pub} FOR ALL TABLES`, SOURCE_DB);
     log('native: CREATE SUBSCRIPTION … WITH (copy_data = true), waiting for the initial sync');
     const t0 = performance.now();
@@ -244,7 +289,9 @@ export async function runNativeCdc(ctx) {
 
     log(`native: pgbench -c ${cfg.clients} -j ${cfg.threads} -T ${cfg.cdcSeconds}`);
     result.cdc = await workloadWindow(ctx, sampler, target, cfg.cdcSeconds);
-    log(`native: ${result.cdc.appliedChangesPerS} changes/s (source ${result.cdc.sourceChangesPerS}), lag p50 ${result.cdc.lagDuringLoad.p50Ms} ms p99 ${result.cdc.lagDuringLoad.p99Ms} ms`);
+    log(
+      `native: ${result.cdc.appliedChangesPerS} changes/s (source ${result.cdc.sourceChangesPerS}), lag p50 ${result.cdc.lagDuringLoad.p50Ms} ms p99 ${result.cdc.lagDuringLoad.p99Ms} ms`,
+    );
 
     log(`native: catch-up — DISABLE, pgbench ${cfg.backlogSeconds} s, ENABLE`);
     result.catchUp = await catchUp(ctx, sampler, target, {

@@ -60,7 +60,12 @@ export async function generateDataset(source, cfg, tools) {
   return {
     generationS: Math.round(generationS * 10) / 10,
     databaseBytes: Number(size.bytes),
-    tables: tables.map((t) => ({ name: t.name, tableBytes: Number(t.table_bytes), indexBytes: Number(t.index_bytes), rows: counts[t.name] })),
+    tables: tables.map((t) => ({
+      name: t.name,
+      tableBytes: Number(t.table_bytes),
+      indexBytes: Number(t.index_bytes),
+      rows: counts[t.name],
+    })),
   };
 }
 

@@ -98,7 +98,11 @@ export async function startLagSampler(source, db, slotName, intervalMs) {
         if (last?.conf !== null && last?.conf >= lsn) return resolve(last.t);
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`slot ${slotName} did not confirm ${lsn} within ${timeoutMs / 1000} s (failure: ${failure?.message ?? 'none'})`));
+          reject(
+            new Error(
+              `slot ${slotName} did not confirm ${lsn} within ${timeoutMs / 1000} s (failure: ${failure?.message ?? 'none'})`,
+            ),
+          );
         }, timeoutMs);
         const check = (s) => {
           if (s.conf !== null && s.conf >= lsn) {

@@ -14,6 +14,8 @@ export class MigrateProject {
     Object.assign(this, { source, destination, job, type, database, target, parallelism });
     // the worker logs at info by default; keep the CLIs quiet unless asked
     this.env = { MIGRATE_LOG: process.env.MIGRATE_LOG ?? 'warn' };
+    /** Extra node flags for the worker (diagnostics, e.g. ['--cpu-prof']): BENCH_WORKER_NODE_ARGS. */
+    this.workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   }
 
   declare(state) {
@@ -55,7 +57,7 @@ jobs:
 
   /** Start `migrate worker` in the background; killed at cleanup. */
   startWorker() {
-    const p = start(process.execPath, [migrateCli, 'worker'], { cwd: this.dir, env: this.env });
+    const p = start(process.execPath, [...this.workerNodeArgs, migrateCli, 'worker'], { cwd: this.dir, env: this.env });
     const watch = watchProcess(p.pid);
     const unregister = onCleanup(async () => {
       p.child.kill('SIGTERM');
@@ -70,7 +72,7 @@ jobs:
         const usage = watch.stop();
         p.child.kill('SIGTERM');
         const res = await p.done;
-        return { ...usage, output: res.err };
+        return { ...usage, output: res.err, stdout: res.out };
       },
     };
   }
@@ -94,6 +96,8 @@ export function migratePhases(job) {
   const dbEnd = ts(db.endedOn) ?? ts(job.endedAt);
   const r = (ms) => (ms == null || Number.isNaN(ms) ? null : Math.round(ms / 100) / 10);
   return {
+    /** the job's own span (worker picked it up → database done) */
+    jobS: r(dbEnd && (jobStart ?? dbStart) ? dbEnd - (jobStart ?? dbStart) : null),
     /** job start → first COPY (prepare, introspection, snapshot, pre-data schema) */
     beforeDataS: r(dataStart && (jobStart ?? dbStart) ? dataStart - (jobStart ?? dbStart) : null),
     dataCopyS: r(dataStart && dataEnd ? dataEnd - dataStart : null),

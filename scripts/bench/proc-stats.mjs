@@ -130,3 +130,13 @@ export function watchProcess(pid, intervalMs = 200) {
     },
   };
 }
+
+/** Read/write syscall counts of a process (/proc/<pid>/io), or null when gone. */
+export function syscallsOf(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { reads: Number(/^syscr: (\d+)/m.exec(text)?.[1] ?? 0), writes: Number(/^syscw: (\d+)/m.exec(text)?.[1] ?? 0) };
+  } catch {
+    return null;
+  }
+}

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { repoRoot, TARGETS } from './config.mjs';
 import { prettyBytes } from './dataset.mjs';
 
-const LABELS = { migrate: 'migrate', pgcopydb: 'pgcopydb clone', pgdump: 'pg_dump -Fd + pg_restore', raw: 'raw COPY pipe (ceiling)' };
+const LABELS = {
+  migrate: 'migrate',
+  pgcopydb: 'pgcopydb clone',
+  pgdump: 'pg_dump -Fd + pg_restore',
+  raw: 'raw COPY pipe (ceiling)',
+};
 const f1 = (x) => (x == null || Number.isNaN(x) ? '—' : x.toFixed(1));
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
@@ -13,7 +18,9 @@ function versus(migrateS, peerS, peer) {
   if (!migrateS || !peerS) return '';
   if (peer === 'raw') {
     const pct = ((migrateS - peerS) / peerS) * 100;
-    return pct <= 0 ? `(migrate ${(-pct).toFixed(0)}% faster than it)` : `(migrate ${pct.toFixed(0)}% slower: ${pct <= 15 ? 'within' : 'NOT within'} 15%)`;
+    return pct <= 0
+      ? `(migrate ${(-pct).toFixed(0)}% faster than it)`
+      : `(migrate ${pct.toFixed(0)}% slower: ${pct <= 15 ? 'within' : 'NOT within'} 15%)`;
   }
   const r = peerS / migrateS;
   return r >= 1 ? `(migrate is ${r.toFixed(2)}x faster)` : `(migrate is ${(1 / r).toFixed(2)}x slower)`;
@@ -25,8 +32,14 @@ export function evaluateTargets(results) {
   const m = full.migrate?.ok ? full.migrate.wallS : null;
   const out = [];
   const add = (key, pass, detail) => out.push({ target: TARGETS[key], pass, detail });
-  if (m && full.pgcopydb?.ok) add('fullVsPgcopydb', m < full.pgcopydb.wallS, `migrate ${f1(m)} s vs pgcopydb ${f1(full.pgcopydb.wallS)} s`);
-  if (m && full.raw?.ok) add('fullVsRaw', m <= full.raw.wallS * 1.15, `migrate ${f1(m)} s vs raw ${f1(full.raw.wallS)} s (limit ${f1(full.raw.wallS * 1.15)} s)`);
+  if (m && full.pgcopydb?.ok)
+    add('fullVsPgcopydb', m < full.pgcopydb.wallS, `migrate ${f1(m)} s vs pgcopydb ${f1(full.pgcopydb.wallS)} s`);
+  if (m && full.raw?.ok)
+    add(
+      'fullVsRaw',
+      m <= full.raw.wallS * 1.15,
+      `migrate ${f1(m)} s vs raw ${f1(full.raw.wallS)} s (limit ${f1(full.raw.wallS * 1.15)} s)`,
+    );
   const mc = results.cdc?.migrate;
   const nc = results.cdc?.native;
   if (mc?.cdc && nc?.cdc) {
@@ -39,8 +52,18 @@ export function evaluateTargets(results) {
         `native ${nc.cdc.appliedChangesPerS}/s of ${nc.cdc.sourceChangesPerS}/s (${(nPace * 100).toFixed(0)}%, drain ${f1(nc.cdc.drainAfterLoadS)} s)`,
     );
   }
-  if (mc?.cdc) add('cdcLagP99', mc.cdc.lagDuringLoad.p99Ms != null && mc.cdc.lagDuringLoad.p99Ms < 1000, `migrate p99 ${mc.cdc.lagDuringLoad.p99Ms} ms (native ${nc?.cdc?.lagDuringLoad?.p99Ms ?? '—'} ms)`);
-  if (mc?.catchUp && nc?.catchUp) add('catchUp', mc.catchUp.changesPerS >= nc.catchUp.changesPerS, `migrate ${mc.catchUp.changesPerS}/s vs native ${nc.catchUp.changesPerS}/s`);
+  if (mc?.cdc)
+    add(
+      'cdcLagP99',
+      mc.cdc.lagDuringLoad.p99Ms != null && mc.cdc.lagDuringLoad.p99Ms < 1000,
+      `migrate p99 ${mc.cdc.lagDuringLoad.p99Ms} ms (native ${nc?.cdc?.lagDuringLoad?.p99Ms ?? '—'} ms)`,
+    );
+  if (mc?.catchUp && nc?.catchUp)
+    add(
+      'catchUp',
+      mc.catchUp.changesPerS >= nc.catchUp.changesPerS,
+      `migrate ${mc.catchUp.changesPerS}/s vs native ${nc.catchUp.changesPerS}/s`,
+    );
   if (mc?.worker) add('workerRss', mc.worker.peakRssMb < 300, `worker peak RSS ${mc.worker.peakRssMb} MB`);
   return out;
 }
@@ -52,36 +75,70 @@ export function printReport(results) {
   p(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}`);
   p(`Load average at start: ${machine.loadAverageAtStart.join(' ')} (the machine may be shared: see "other CPU")`);
   if (dataset) {
-    p(`Dataset: ${prettyBytes(dataset.databaseBytes)} (pg_database_size), pgbench scale ${config.scale} + wide_mixed ${config.wideRows} rows, generated in ${f1(dataset.generationS)} s`);
-    for (const t of dataset.tables) p(`  ${pad(t.name, 20)} ${lpad(t.rows.toLocaleString('en-US'), 12)} rows  heap ${lpad(prettyBytes(t.tableBytes), 9)}  indexes ${lpad(prettyBytes(t.indexBytes), 9)}`);
+    p(
+      `Dataset: ${prettyBytes(dataset.databaseBytes)} (pg_database_size), pgbench scale ${config.scale} + wide_mixed ${config.wideRows} rows, generated in ${f1(dataset.generationS)} s`,
+    );
+    for (const t of dataset.tables)
+      p(
+        `  ${pad(t.name, 20)} ${lpad(t.rows.toLocaleString('en-US'), 12)} rows  heap ${lpad(prettyBytes(t.tableBytes), 9)}  indexes ${lpad(prettyBytes(t.indexBytes), 9)}`,
+      );
   }
   const full = results.fullMigration;
   if (full) {
     p();
-    p(`Full migration (schema + data + indexes) into a fresh database, parallelism ${config.jobs}:`);
-    p(`  ${pad('peer', 26)} ${lpad('wall', 8)}  ${lpad('COPY', 6)} ${lpad('index', 6)}   CPU s: ${lpad('client', 6)} ${lpad('src', 5)} ${lpad('dst', 5)} ${lpad('other', 5)}  counts  vs migrate`);
+    p(
+      `Full migration (schema + data + indexes) into a fresh database, parallelism ${config.jobs}${config.repeat > 1 ? `, best of ${config.repeat} interleaved rounds` : ''}:`,
+    );
+    p(
+      `  ${pad('peer', 26)} ${lpad('wall', 8)}   CPU s: ${lpad('client', 6)} ${lpad('src', 5)} ${lpad('dst', 5)} ${lpad('other', 5)}  counts  vs migrate`,
+    );
     const m = full.migrate?.ok ? full.migrate.wallS : null;
     for (const [peer, r] of Object.entries(full)) {
-      const a = r.destinationActivity ?? {};
       const wall = r.ok ? `${f1(r.wallS)} s` : 'FAILED';
       p(
-        `  ${pad(LABELS[peer], 26)} ${lpad(wall, 8)}  ${lpad(f1(a.copy?.spanS), 6)} ${lpad(f1(a.index?.spanS), 6)}          ${lpad(f1(r.cpu?.clientCpuS), 6)} ${lpad(f1(r.cpu?.sourceServerCpuS), 5)} ${lpad(f1(r.cpu?.destinationServerCpuS), 5)} ${lpad(f1(r.cpu?.otherCpuS), 5)}  ${r.countsMatch ? 'ok    ' : 'DIFFER'}  ${peer === 'migrate' ? '' : r.ok ? versus(m, r.wallS, peer) : ''}`,
+        `  ${pad(LABELS[peer], 26)} ${lpad(wall, 8)}          ${lpad(f1(r.cpu?.clientCpuS), 6)} ${lpad(f1(r.cpu?.sourceServerCpuS), 5)} ${lpad(f1(r.cpu?.destinationServerCpuS), 5)} ${lpad(f1(r.cpu?.otherCpuS), 5)}  ${r.countsMatch ? 'ok    ' : 'DIFFER'}  ${peer === 'migrate' ? '' : r.ok ? versus(m, r.wallS, peer) : ''}`,
       );
     }
-    p('  (COPY / index = seconds during which the destination had such statements active, from pg_stat_activity samples;');
-    p('   raw: schema created untimed, timed = data pipes + pg_restore --section=post-data -j N; pg_dump+restore = sum of both)');
+    p('  destination activity (pg_stat_activity every 250 ms): seconds active [destination server CPU s] per statement class');
+    for (const [peer, r] of Object.entries(full)) {
+      const a = r.destinationActivity ?? {};
+      const part = (k, label) => (a[k] ? `${label} ${f1(a[k].activeS)} s [${f1(a[k].dstCpuS)}]` : null);
+      p(
+        `    ${pad(LABELS[peer], 26)} ${[part('copy', 'COPY'), part('index', 'index/PK'), part('vacuum', 'vacuum/analyze'), part('other', 'other'), part('none', 'nothing active')].filter(Boolean).join(', ')}`,
+      );
+    }
+    p('  (raw: schema created untimed, timed = data pipes + pg_restore --section=post-data -j N; pg_dump+restore = sum of both;');
+    p('   "other" CPU = machine CPU not used by these servers or the bench\'s own processes: a busy neighbour slows every peer)');
     if (full.migrate?.migratePhases) {
       const ph = full.migrate.migratePhases;
-      p(`  migrate phases (status timestamps): before data ${f1(ph.beforeDataS)} s, data copy ${f1(ph.dataCopyS)} s, after data (indexes, constraints, sequences) ${f1(ph.afterDataS)} s; apply process peak RSS ${full.migrate.process.peakRssMb} MB, CPU ${f1(full.migrate.process.cpuS)} s`);
+      p(
+        `  migrate phases (status timestamps): CLI/plan/polling outside the job ${f1(ph.outsideJobS)} s, before data ${f1(ph.beforeDataS)} s, data copy ${f1(ph.dataCopyS)} s, after data (indexes, constraints, sequences) ${f1(ph.afterDataS)} s`,
+      );
+      p(
+        `  migrate apply process peak RSS ${full.migrate.process.peakRssMb} MB, CPU ${f1(full.migrate.process.cpuS)} s; largest table ${(() => {
+          const t = [...(ph.tables ?? [])].sort((a, b) => b.bytes - a.bytes)[0];
+          return t ? `${t.name} in ${t.ranges} ranges, ${f1(t.loadS)} s` : '—';
+        })()}`,
+      );
     }
+    if (config.repeat > 1)
+      p(
+        `  rounds (s): ${Object.entries(full)
+          .map(([k, r]) => `${k} ${r.rounds.map((x) => f1(x)).join('/')}`)
+          .join(' | ')}`,
+      );
     if (full.raw?.dataS != null) p(`  raw ceiling parts: data ${f1(full.raw.dataS)} s + post-data ${f1(full.raw.postDataS)} s`);
     if (full.pgdump?.pgDumpS != null) p(`  pg_dump ${f1(full.pgdump.pgDumpS)} s + pg_restore ${f1(full.pgdump.pgRestoreS)} s`);
   }
   const cdc = results.cdc;
   if (cdc) {
     p();
-    p(`CDC: pgbench -c ${config.clients} -j ${config.threads} -T ${config.cdcSeconds} (tpcb-like: 3 UPDATE + 1 INSERT per transaction), lag sampled every ${config.sampleMs} ms:`);
-    p(`  ${pad('peer', 10)} ${lpad('produced/s', 11)} ${lpad('applied/s', 10)} ${lpad('drain', 7)} ${lpad('lag p50', 9)} ${lpad('p90', 7)} ${lpad('p99', 7)} ${lpad('max', 7)}   initial load`);
+    p(
+      `CDC: pgbench -c ${config.clients} -j ${config.threads} -T ${config.cdcSeconds} (tpcb-like: 3 UPDATE + 1 INSERT per transaction), lag sampled every ${config.sampleMs} ms:`,
+    );
+    p(
+      `  ${pad('peer', 10)} ${lpad('produced/s', 11)} ${lpad('applied/s', 10)} ${lpad('drain', 7)} ${lpad('lag p50', 9)} ${lpad('p90', 7)} ${lpad('p99', 7)} ${lpad('max', 7)}   initial load`,
+    );
     for (const [peer, r] of Object.entries(cdc)) {
       if (!r.cdc) {
         p(`  ${pad(peer, 10)} FAILED: ${(r.error ?? '').split('\n')[0]}`);
@@ -89,14 +146,25 @@ export function printReport(results) {
       }
       const l = r.cdc.lagDuringLoad;
       const init = peer === 'migrate' ? `apply ${f1(r.initialApply?.wallS)} s` : `copy_data sync ${f1(r.initialSyncS)} s`;
-      p(`  ${pad(peer, 10)} ${lpad(r.cdc.sourceChangesPerS, 11)} ${lpad(r.cdc.appliedChangesPerS, 10)} ${lpad(f1(r.cdc.drainAfterLoadS) + ' s', 7)} ${lpad(l.p50Ms + ' ms', 9)} ${lpad(l.p90Ms + ' ms', 7)} ${lpad(l.p99Ms + ' ms', 7)} ${lpad(l.maxMs + ' ms', 7)}   ${init}`);
+      p(
+        `  ${pad(peer, 10)} ${lpad(r.cdc.sourceChangesPerS, 11)} ${lpad(r.cdc.appliedChangesPerS, 10)} ${lpad(f1(r.cdc.drainAfterLoadS) + ' s', 7)} ${lpad(l.p50Ms + ' ms', 9)} ${lpad(l.p90Ms + ' ms', 7)} ${lpad(l.p99Ms + ' ms', 7)} ${lpad(l.maxMs + ' ms', 7)}   ${init}`,
+      );
     }
     p(`  (applied/s = row changes / (load start → slot confirmed the LSN at load end); drain = that point − load end)`);
-    const top = (m) => Object.entries(m ?? {}).slice(0, 4).map(([k, v]) => `${k} ${v}%`).join(', ') || '—';
+    const top = (m) =>
+      Object.entries(m ?? {})
+        .slice(0, 4)
+        .map(([k, v]) => `${k} ${v}%`)
+        .join(', ') || '—';
     for (const [peer, r] of Object.entries(cdc)) {
-      for (const [what, w] of [['CDC', r.cdc], ['catch-up', r.catchUp]]) {
+      for (const [what, w] of [
+        ['CDC', r.cdc],
+        ['catch-up', r.catchUp],
+      ]) {
         if (!w?.cpu) continue;
-        p(`  ${pad(peer, 8)} ${pad(what, 9)} CPU s: consumer ${f1(w.cpu.workerCpuS)}, src server ${f1(w.cpu.sourceServerCpuS)}, dst server ${f1(w.cpu.destinationServerCpuS)}, other ${f1(w.cpu.otherCpuS)} (wall ${f1(w.cpu.wallS)} s)`);
+        p(
+          `  ${pad(peer, 8)} ${pad(what, 9)} CPU s: consumer ${f1(w.cpu.workerCpuS)}, src server ${f1(w.cpu.sourceServerCpuS)}, dst server ${f1(w.cpu.destinationServerCpuS)}, other ${f1(w.cpu.otherCpuS)} (wall ${f1(w.cpu.wallS)} s)`,
+        );
         p(`  ${pad('', 8)} ${pad('', 9)} walsender: ${top(w.waitEvents?.sourceWalsenderPct)}`);
         p(`  ${pad('', 8)} ${pad('', 9)} dst apply: ${top(w.waitEvents?.destinationBackendsPct)}`);
       }
@@ -106,12 +174,28 @@ export function printReport(results) {
     for (const [peer, r] of Object.entries(cdc)) {
       if (!r.catchUp) continue;
       const c = r.catchUp;
-      p(`  ${pad(peer, 10)} ${c.pgbench.rowChanges} row changes (${prettyBytes(c.backlogWalBytes)} WAL) caught up in ${f1(c.catchUpS)} s → ${c.changesPerS} changes/s [startup ${f1(c.startupS)} s + streaming ${f1(c.streamingS)} s = ${c.streamingChangesPerS}/s while streaming]${c.resumeApplyS != null ? ` (resume apply ${f1(c.resumeApplyS)} s)` : ''}`);
+      p(
+        `  ${pad(peer, 10)} ${c.pgbench.rowChanges} row changes (${prettyBytes(c.backlogWalBytes)} WAL) caught up in ${f1(c.catchUpS)} s → ${c.changesPerS} changes/s [startup ${f1(c.startupS)} s + streaming ${f1(c.streamingS)} s = ${c.streamingChangesPerS}/s while streaming]${c.resumeApplyS != null ? ` (resume apply ${f1(c.resumeApplyS)} s)` : ''}`,
+      );
     }
     const mc = cdc.migrate;
-    if (mc?.worker) p(`  migrate worker: peak RSS ${mc.worker.peakRssMb} MB, CPU ${f1(mc.worker.cpuS)} s; continuous apply (initial dump) peak RSS ${mc.initialApply?.peakRssMb} MB`);
-    for (const [peer, r] of Object.entries(cdc)) if (r.contentMatches !== undefined) p(`  ${peer}: target content after catch-up ${r.contentMatches ? 'matches the source' : `DIFFERS: ${r.contentDiffs.join('; ')}`}`);
-    if (mc?.cdc) p(`  migrate status: appliedChanges +${mc.cdc.statusAppliedChanges} during the CDC window (pgbench: ${mc.cdc.pgbench.rowChanges})`);
+    if (mc?.worker)
+      p(
+        `  migrate worker: peak RSS ${mc.worker.peakRssMb} MB, CPU ${f1(mc.worker.cpuS)} s; continuous apply (initial dump) peak RSS ${mc.initialApply?.peakRssMb} MB`,
+      );
+    for (const [peer, r] of Object.entries(cdc))
+      if (r.contentMatches !== undefined)
+        p(
+          `  ${peer}: target content after catch-up ${r.contentMatches ? 'matches the source' : `DIFFERS: ${r.contentDiffs.join('; ')}`}`,
+        );
+    if (mc?.cdc?.workerWriteSyscallsPerTx != null)
+      p(
+        `  migrate worker: ${mc.cdc.workerWriteSyscallsPerTx} write syscalls per source transaction during CDC (status replies to walsender keepalives + apply queries)`,
+      );
+    if (mc?.cdc)
+      p(
+        `  migrate status: appliedChanges +${mc.cdc.statusAppliedChanges} during the CDC window (pgbench: ${mc.cdc.pgbench.rowChanges})`,
+      );
   }
   p();
   p('Targets (README / issue):');

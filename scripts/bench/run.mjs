@@ -1,8 +1,22 @@
 #!/usr/bin/env node
 // `npm run bench`: migrate against pgcopydb, pg_dump/pg_restore, the raw binary
 // COPY pipe and native logical replication, on the same two embedded
-// PostgreSQL 15 servers. Settings via BENCH_* environment variables (config.mjs).
-// Results: a printed report and bench/results/<timestamp>.json.
+// PostgreSQL 15 servers. Results: a printed report and bench/results/<timestamp>.json.
+//
+// Peers: apt-get update && apt-get install -y pgcopydb postgresql-client-15
+// Settings (environment):
+//   BENCH_SCALE=80             pgbench scale (80 ≈ 1.2 GB)
+//   BENCH_WIDE_ROWS=600000     rows of the wide mixed-type table (≈ 250 MB)
+//   BENCH_JOBS=4               parallelism of every peer
+//   BENCH_CDC_SECONDS=60       pgbench duration while streaming
+//   BENCH_BACKLOG_SECONDS=60   pgbench duration while the consumer is paused
+//   BENCH_CLIENTS=4 BENCH_THREADS=2 BENCH_SAMPLE_MS=200
+//   BENCH_REPEAT=1             full-migration rounds (interleaved; best round reported)
+//   BENCH_WARMUP=1             one untimed warm-up load before the measured full migrations
+//   BENCH_PHASES=full,cdc      BENCH_PEERS=migrate,pgcopydb,pgdump,raw
+//   BENCH_PGCOPYDB_SPLIT=128MB also pass --split-tables-larger-than to pgcopydb
+//   BENCH_WORKER_NODE_ARGS=…   extra node flags for `migrate worker` (e.g. --cpu-prof)
+// Small smoke run: BENCH_SCALE=5 BENCH_WIDE_ROWS=20000 BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 npm run bench
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { startPostgres } from '../../dist/test/harness/embedded-postgres.js';
@@ -15,7 +29,10 @@ import { log, onCleanup, runCleanups, step } from './util.mjs';
 
 const version = (bin) => {
   try {
-    return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop();
+    return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')
+      .pop();
   } catch {
     return null;
   }
@@ -24,7 +41,9 @@ const version = (bin) => {
 async function main() {
   const cfg = loadConfig();
   const tools = findTools();
-  const missing = Object.entries(tools).filter(([, p]) => !p).map(([t]) => t);
+  const missing = Object.entries(tools)
+    .filter(([, p]) => !p)
+    .map(([t]) => t);
   if (missing.length) {
     process.stderr.write(`bench: missing peer tools: ${missing.join(', ')}\ninstall them with:\n  ${INSTALL_HINT}\n`);
     process.exitCode = 1;
@@ -81,7 +100,8 @@ async function main() {
   const file = writeResults(results);
   process.stdout.write(`\nresults: ${file} (total ${results.totalS} s)\n`);
   const failed =
-    Object.values(results.fullMigration ?? {}).some((r) => !r.ok) || Object.values(results.cdc ?? {}).some((r) => r.error || r.contentMatches === false);
+    Object.values(results.fullMigration ?? {}).some((r) => !r.ok) ||
+    Object.values(results.cdc ?? {}).some((r) => r.error || r.contentMatches === false);
   if (failed) process.exitCode = 1;
 }
 

@@ -1,0 +1,58 @@
+import type { ChangeEvent, ChangeRelation } from '../change-event.js';
+import type { PreparedChanges } from '../provider.js';
+import { changesToSql, type ChangeCounts } from './pg-change-sql.js';
+
+/** Destination column types per table (`format_type`), for typed batched updates. */
+export type ColumnTypeCache = Map<string, Map<string, string>>;
+
+/**
+ * The batch regrouped table by table (each table's changes in source order).
+ * Only used when triggers and foreign keys are off for apply sessions: row
+ * changes to different tables then commute, and long same-table runs become
+ * a few multi-row statements instead of one statement per row. A truncate
+ * of several tables (or cascading) touches others, so it is a barrier.
+ */
+export function regroupByTable(events: ChangeEvent[]): ChangeEvent[] {
+  const out: ChangeEvent[] = [];
+  let groups = new Map<string, ChangeEvent[]>();
+  const drain = () => {
+    for (const list of groups.values()) out.push(...list);
+    groups = new Map();
+  };
+  for (const e of events) {
+    if (e.kind === 'truncate' && (e.cascade || e.relations.length > 1)) {
+      drain();
+      out.push(e);
+      continue;
+    }
+    const rel = e.kind === 'truncate' ? e.relations[0] : e.kind === 'begin' || e.kind === 'commit' ? undefined : e.relation;
+    if (!rel) continue;
+    const key = `${rel.schema}.${rel.name}`;
+    const list = groups.get(key) ?? [];
+    list.push(e);
+    groups.set(key, list);
+  }
+  drain();
+  return out;
+}
+
+/** SQL for a batch, built ahead of its transaction. */
+export class PgPreparedChanges implements PreparedChanges {
+  readonly sql: string;
+  readonly counts: Map<string, ChangeCounts>;
+
+  constructor(
+    /** The row changes in source order (the per-table fallback replays them table by table). */
+    readonly events: ChangeEvent[],
+    readonly columnType: (relation: ChangeRelation, column: string) => string | undefined,
+    regroup: boolean,
+  ) {
+    const built = changesToSql(regroup ? regroupByTable(events) : events, { columnType });
+    this.sql = built.sql;
+    this.counts = built.counts;
+  }
+
+  get size(): number {
+    return this.events.length;
+  }
+}
