@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { JobRuntime } from './job-runtime.js';
 import type { StateDocument } from './state-document.js';
 
@@ -9,6 +10,18 @@ export interface LockInfo {
   pid: number;
   operation: string;
   created: string;
+}
+
+/** A new lock for `info`, with a fresh ID and the time it was taken. */
+export function newLockInfo(info: Omit<LockInfo, 'id' | 'created'>, now: Date): LockInfo {
+  return {
+    id: randomUUID(),
+    who: info.who,
+    host: info.host,
+    pid: info.pid,
+    operation: info.operation,
+    created: now.toISOString(),
+  };
 }
 
 /** A worker's claim on a job. */

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { JobRuntime } from '../job-runtime.js';
-import { LockError } from '../state-backend.js';
+import { LockError, newLockInfo } from '../state-backend.js';
 import type { Lease, LockInfo, StateBackend } from '../state-backend.js';
 import type { StateDocument } from '../state-document.js';
 import { atomicWrite } from './atomic-write.js';
@@ -89,14 +88,7 @@ export class LocalBackend implements StateBackend {
 
   async lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<LockInfo> {
     await this.ensureDirs(false);
-    const mine: LockInfo = {
-      id: randomUUID(),
-      who: info.who,
-      host: info.host,
-      pid: info.pid,
-      operation: info.operation,
-      created: this.clock().toISOString(),
-    };
+    const mine = newLockInfo(info, this.clock());
     // A few attempts only cover the holder unlocking between our failed
     // create and our read of its file; this never waits for a live holder.
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ResolvedProfile } from '../../providers/provider.js';
 import { pgClientConfig } from '../../providers/postgres/pg-connection.js';
 import type { JobRuntime } from '../job-runtime.js';
-import { LockError } from '../state-backend.js';
+import { LockError, newLockInfo } from '../state-backend.js';
 import type { Lease, LockInfo, StateBackend } from '../state-backend.js';
 import type { StateDocument } from '../state-document.js';
 
@@ -133,14 +132,7 @@ export class PostgresStateBackend implements StateBackend {
 
   async lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<LockInfo> {
     await this.ensureTables();
-    const mine: LockInfo = {
-      id: randomUUID(),
-      who: info.who,
-      host: info.host,
-      pid: info.pid,
-      operation: info.operation,
-      created: this.clock().toISOString(),
-    };
+    const mine = newLockInfo(info, this.clock());
     // A few attempts only cover the holder unlocking between our failed
     // insert and our read of its row; this never waits for a live holder.
     for (let attempt = 0; attempt < 5; attempt++) {
