@@ -10,7 +10,8 @@ export const UNCHANGED: unique symbol = Symbol('unchanged-toast');
 
 /** Column names and values of one row image, in the same order. */
 export interface RowImage {
-  columns: string[];
+  /** Shared between the images of one table: never mutate. */
+  columns: readonly string[];
   values: ColumnValue[];
 }
 

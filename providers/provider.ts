@@ -125,8 +125,14 @@ export interface ChangeBatch {
  * several `partial` batches, to be applied in one destination transaction).
  */
 export interface ChangeStream {
-  /** Up to about `maxEvents` events; resolves early (possibly empty) after `idleMs` without data. */
-  read(maxEvents: number, idleMs: number): Promise<ChangeBatch>;
+  /**
+   * Whole transactions, up to about `maxEvents` events (and a provider-set
+   * byte bound). Resolves once that much is buffered; once `flushWhen` has
+   * settled, as soon as one transaction is complete (the destination is free:
+   * do not make it wait); otherwise after `idleMs` with whatever is complete
+   * (possibly nothing).
+   */
+  read(maxEvents: number, idleMs: number, flushWhen?: Promise<unknown>): Promise<ChangeBatch>;
   /** The destination durably holds everything up to `position`: the source may free it. */
   acknowledge(position: string): void;
   /**
@@ -204,7 +210,7 @@ export interface DestinationProvider {
    * prepared while the previous one executes.
    */
   prepareChanges(target: string, events: ChangeEvent[]): Promise<PreparedChanges>;
-  /** Start applying changes: everything until commit() is one destination transaction. */
+  /** Start applying changes: everything until commit() is one destination transaction (sent lazily). */
   beginApply(target: string): Promise<ApplySession>;
   /** The position committed with the last applied batch, or null. */
   readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
@@ -234,10 +240,18 @@ export interface ApplyCounts {
 
 /** One destination transaction of applied changes, committed with its source position. */
 export interface ApplySession {
+  /** Apply changes of a transaction that continues in the next batch; nothing is committed yet. */
   apply(changes: PreparedChanges): Promise<ApplyCounts>;
-  /** Record the checkpoint and commit, atomically. */
-  commit(checkpoint: { job: string; database: string; position: string }): Promise<void>;
+  /** Apply `changes` (if any), record the checkpoint and commit — atomically, in one round trip where possible. */
+  commit(checkpoint: ApplyCheckpoint, changes?: PreparedChanges | null): Promise<ApplyCounts>;
   rollback(): Promise<void>;
+}
+
+/** The source position a destination transaction commits with. */
+export interface ApplyCheckpoint {
+  job: string;
+  database: string;
+  position: string;
 }
 
 export interface ProviderContext {

@@ -218,7 +218,9 @@ export class DatabasePipeline {
       await running;
     };
     let lastCheck = 0;
-    const batchEvents = this.deps.batchEvents ?? 5_000;
+    /** The last batch ended inside a source transaction (its destination transaction is still open). */
+    let midTransaction = false;
+    const batchEvents = this.deps.batchEvents ?? 20_000;
     try {
       for (;;) {
         if (signal.aborted) throw signal.reason;
@@ -238,8 +240,10 @@ export class DatabasePipeline {
           this.deps.logger.info('promote: catching up', { database: this.db.name, target: this.promoteTarget });
         }
 
-        const batch = await stream.read(batchEvents, 200);
+        // while the previous batch executes, let this one grow; once it is done, take what is complete
+        const batch = await stream.read(batchEvents, 200, inflight);
         if (batch.events.length) {
+          midTransaction = batch.partial;
           const rows = this.keep(batch.events);
           this.p.incomingChanges += rows.length;
           const prepared = rows.length ? await destination.prepareChanges(this.db.target, rows) : null;
@@ -247,14 +251,15 @@ export class DatabasePipeline {
           const live = stream;
           inflight = (async () => {
             session ??= await destination.beginApply(this.db.target);
-            if (prepared) this.count(await session.apply(prepared));
             if (!batch.partial && batch.endPosition) {
-              await session.commit({ job, database: this.db.name, position: batch.endPosition });
+              const checkpoint = { job, database: this.db.name, position: batch.endPosition };
+              const counts = await session.commit(checkpoint, prepared);
               session = null;
+              this.count(counts);
               live.acknowledge(batch.endPosition);
               if (batch.lastCommitTime)
                 this.p.latencyMs = Math.max(0, this.deps.clock().getTime() - Date.parse(batch.lastCommitTime));
-            }
+            } else if (prepared) this.count(await session.apply(prepared));
             progress.touch();
           })();
           // surfaced by the next settle(); never an unhandled rejection meanwhile
@@ -262,8 +267,9 @@ export class DatabasePipeline {
         }
         const now = this.deps.clock().getTime();
         if (now - lastCheck > 1_000 || this.promoteTarget) {
-          await settle();
-          if (session as ApplySession | null) continue; // inside a large transaction: check once it commits
+          // promote compares what is applied with its target: wait for the batch in flight
+          if (this.promoteTarget) await settle();
+          if (midTransaction) continue; // inside a large transaction: check once it commits
           lastCheck = now;
           const processed = stream.processedPosition();
           const head = await source.currentPosition(this.db.name);
@@ -293,17 +299,43 @@ export class DatabasePipeline {
    * not already hold. Tracks each transaction's final position across batches.
    */
   private keep(events: ChangeEvent[]): ChangeEvent[] {
+    const cmp = (a: string, b: string) => this.deps.source.comparePositions(a, b);
+    // per batch (selection and quarantine only change between batches): each table once, and
+    // one position comparison per transaction unless a table's snapshot is newer than it
+    let newest: string | null = null;
+    for (const p of this.syncPositions.values()) if (p != null && (newest === null || cmp(p, newest) > 0)) newest = p;
+    const pastAll = () => newest === null || cmp(this.finalPosition, newest) >= 0;
+    let past = pastAll();
+    const verdicts = new Map<ChangeRelation, boolean | string>();
+    const wanted = (rel: ChangeRelation): boolean => {
+      let v = verdicts.get(rel);
+      if (v === undefined) verdicts.set(rel, (v = this.verdict(rel)));
+      return typeof v === 'boolean' ? v : past || cmp(this.finalPosition, v) >= 0;
+    };
     const out: ChangeEvent[] = [];
     for (const e of events) {
-      if (e.kind === 'begin') this.finalPosition = e.finalPosition;
-      else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') {
-        if (!this.skip(e.relation, this.finalPosition)) out.push(e);
+      if (e.kind === 'begin') {
+        this.finalPosition = e.finalPosition;
+        past = pastAll();
+      } else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') {
+        if (wanted(e.relation)) out.push(e);
       } else if (e.kind === 'truncate') {
-        const relations = e.relations.filter((r) => !this.skip(r, this.finalPosition));
+        const relations = e.relations.filter(wanted);
         if (relations.length) out.push({ ...e, relations });
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a table's changes are applied: false (not selected, or held
+   * back), true, or the position its rows were read at (apply only changes
+   * of transactions that end at or after it).
+   */
+  private verdict(rel: ChangeRelation): boolean | string {
+    const key = `${rel.schema}.${rel.name}`;
+    if (this.quarantined.has(key) || !this.syncPositions.has(key)) return false;
+    return this.syncPositions.get(key) ?? true;
   }
 
   private count(counts: ApplyCounts): void {
@@ -331,14 +363,6 @@ export class DatabasePipeline {
     tp.lastError = err.message;
     this.deps.logger.error('destination rejected changes; table held back', { table, error: err.message });
     this.deps.onTableError?.(table, err);
-  }
-
-  private skip(rel: ChangeRelation, finalPosition: string): boolean {
-    const key = `${rel.schema}.${rel.name}`;
-    if (this.quarantined.has(key)) return true;
-    if (!this.syncPositions.has(key)) return true;
-    const sync = this.syncPositions.get(key);
-    return sync != null && this.deps.source.comparePositions(finalPosition, sync) < 0;
   }
 
   /** Backfill tables added to the selection; stop capturing removed ones (their data stays). */

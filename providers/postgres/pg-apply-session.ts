@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { ChangeEvent } from '../change-event.js';
-import type { ApplyCounts, ApplySession, PreparedChanges } from '../provider.js';
+import type { ApplyCheckpoint, ApplyCounts, ApplySession, PreparedChanges } from '../provider.js';
 import type { PgPreparedChanges } from './pg-prepared-changes.js';
 import { changesToSql } from './pg-change-sql.js';
 import { CONTROL_SCHEMA } from './pg-control-schema.js';
+import { quoteLiteral } from './pg-quote.js';
 
 /** Constraint violations (23xxx) and data exceptions (22xxx): the row, not the connection, is the problem. */
 function isDataError(err: unknown): boolean {
@@ -27,13 +28,42 @@ function groupByTable(events: ChangeEvent[]): Map<string, ChangeEvent[]> {
   return out;
 }
 
+/** `INSERT … ON CONFLICT` of the checkpoint row, as literals (it rides in the batch's one round trip). */
+function checkpointSql(c: ApplyCheckpoint): string {
+  return (
+    `INSERT INTO ${CONTROL_SCHEMA}.cdc_checkpoint (job, database, position, updated_at) ` +
+    `VALUES (${quoteLiteral(c.job)}, ${quoteLiteral(c.database)}, ${quoteLiteral(c.position)}, now()) ` +
+    `ON CONFLICT (job, database) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`
+  );
+}
+
 /**
- * One destination transaction of applied changes. Each apply() is one
- * round trip (a multi-statement simple query); commit() writes the
- * checkpoint in the same transaction, so a batch and its source position are
- * durable together or not at all.
+ * Can this connection switch triggers and FK checks off for its
+ * transactions (`session_replication_role = replica`, superuser only)?
+ * Asked once per target; the answer is cached by the destination.
+ */
+export async function probeReplicaRole(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('BEGIN; SET LOCAL session_replication_role = replica; ROLLBACK');
+    return true;
+  } catch {
+    await client.query('ROLLBACK');
+    return false;
+  }
+}
+
+/**
+ * One destination transaction of applied changes. Nothing is sent until
+ * there is work: the common batch — begin, changes, checkpoint, commit — is
+ * ONE simple-query round trip, so the destination never waits for the
+ * worker between statements. A batch's changes run inside a savepoint; a
+ * constraint or data error rolls back to it and replays the batch table by
+ * table, holding back only the tables the destination rejects. The
+ * checkpoint is written in the same transaction as the changes, so a batch
+ * and its source position are durable together or not at all.
  */
 export class PgApplySession implements ApplySession {
+  private begun = false;
   private done = false;
 
   constructor(
@@ -43,44 +73,53 @@ export class PgApplySession implements ApplySession {
     readonly replicaRole: boolean,
   ) {}
 
-  static async begin(client: pg.PoolClient, release: (err?: Error) => void): Promise<PgApplySession> {
-    let replicaRole = true;
-    try {
-      await client.query('BEGIN');
-      // triggers and FK checks are the source's business: it already ran them (needs superuser; optional)
-      await client.query('SAVEPOINT srr; SET LOCAL session_replication_role = replica; RELEASE SAVEPOINT srr').catch(() => {
-        replicaRole = false;
-        return client.query('ROLLBACK TO SAVEPOINT srr');
-      });
-    } catch (err) {
-      release(err as Error);
-      throw err;
-    }
-    return new PgApplySession(client, release, replicaRole);
+  apply(changes: PreparedChanges): Promise<ApplyCounts> {
+    return this.run(changes as PgPreparedChanges, null);
   }
 
-  async apply(changes: PreparedChanges): Promise<ApplyCounts> {
-    const prepared = changes as PgPreparedChanges;
+  commit(checkpoint: ApplyCheckpoint, changes?: PreparedChanges | null): Promise<ApplyCounts> {
+    return this.run((changes ?? null) as PgPreparedChanges | null, checkpoint);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    if (this.begun) await this.client.query('ROLLBACK').catch(() => undefined);
+    this.release();
+  }
+
+  private async run(prepared: PgPreparedChanges | null, checkpoint: ApplyCheckpoint | null): Promise<ApplyCounts> {
+    if (this.done) throw new Error('apply session already ended');
     const tables = new Map<string, { inserts: number; updates: number; deletes: number }>();
     const failed = new Map<string, Error>();
-    if (!prepared.size) return { tables, failed };
+    const sql = prepared && prepared.size ? prepared.sql : '';
+    if (!sql && !checkpoint) return { tables, failed };
+    let text = '';
+    if (!this.begun) {
+      text = this.replicaRole
+        ? // triggers and FK checks are the source's business: it already ran them
+          'BEGIN; SET LOCAL session_replication_role = replica; '
+        : 'BEGIN; ';
+      this.begun = true;
+    }
+    if (sql) text += `SAVEPOINT batch; ${sql} RELEASE SAVEPOINT batch; `;
+    if (checkpoint) text += `${checkpointSql(checkpoint)}; COMMIT`;
     try {
-      await this.client.query(`SAVEPOINT batch; ${prepared.sql}; RELEASE SAVEPOINT batch`);
-      for (const [k, v] of prepared.counts) tables.set(k, v);
+      await this.client.query(text);
+      if (prepared) for (const [k, v] of prepared.counts) tables.set(k, v);
+      if (checkpoint) this.finish();
       return { tables, failed };
     } catch (err) {
-      if (!isDataError(err)) {
-        await this.fail(err as Error);
-        throw new Error(`applying changes failed: ${(err as Error).message}`, { cause: err });
-      }
+      if (!sql || !isDataError(err)) throw this.fail(err as Error);
     }
-    // a constraint or data error: apply table by table so only the offending table is held back
+    // a constraint or data error inside the batch: apply table by table so only the offending table is held back
     try {
       await this.client.query('ROLLBACK TO SAVEPOINT batch');
-      for (const [table, events] of groupByTable(prepared.events)) {
-        const part = changesToSql(events, { columnType: prepared.columnType });
+      for (const [table, events] of groupByTable(prepared?.events ?? [])) {
+        const part = changesToSql(events, { columnType: prepared?.columnType });
+        if (!part.sql) continue;
         try {
-          await this.client.query(`SAVEPOINT t; ${part.sql}; RELEASE SAVEPOINT t`);
+          await this.client.query(`SAVEPOINT t; ${part.sql} RELEASE SAVEPOINT t`);
           for (const [k, v] of part.counts) tables.set(k, v);
         } catch (err) {
           if (!isDataError(err)) throw err;
@@ -88,39 +127,27 @@ export class PgApplySession implements ApplySession {
           failed.set(table, err as Error);
         }
       }
+      if (checkpoint) {
+        await this.client.query(`${checkpointSql(checkpoint)}; COMMIT`);
+        this.finish();
+      }
     } catch (err) {
-      await this.fail(err as Error);
-      throw new Error(`applying changes failed: ${(err as Error).message}`, { cause: err });
+      throw this.fail(err as Error);
     }
     return { tables, failed };
   }
 
-  async commit(checkpoint: { job: string; database: string; position: string }): Promise<void> {
-    try {
-      await this.client.query(
-        `INSERT INTO ${CONTROL_SCHEMA}.cdc_checkpoint (job, database, position, updated_at) VALUES ($1, $2, $3, now())
-         ON CONFLICT (job, database) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-        [checkpoint.job, checkpoint.database, checkpoint.position],
-      );
-      await this.client.query('COMMIT');
-    } catch (err) {
-      await this.fail(err as Error);
-      throw err;
+  private finish(): void {
+    this.done = true;
+    this.release();
+  }
+
+  /** The connection is in an unknown state: release it with the error (pg closes it; the server rolls back). */
+  private fail(err: Error): Error {
+    if (!this.done) {
+      this.done = true;
+      this.release(err);
     }
-    this.done = true;
-    this.release();
-  }
-
-  async rollback(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    await this.client.query('ROLLBACK').catch(() => undefined);
-    this.release();
-  }
-
-  private async fail(err: Error): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    this.release(err);
+    return new Error(`applying changes failed: ${err.message}`, { cause: err });
   }
 }

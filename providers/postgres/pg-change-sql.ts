@@ -1,13 +1,24 @@
 /**
  * Change events → SQL text for a PostgreSQL destination with the same tables
- * and columns. Every value is a quoted literal of the source's exact text (an
- * untyped literal resolves to the column's type), so a whole batch is one
- * simple-query round trip and no value ever passes through a JS number.
- * Throughput comes from merging runs of consecutive inserts (multi-row VALUES),
- * deletes (`IN` lists) and, given column types, key-preserving updates
- * (`UPDATE … FROM (VALUES …)`) on one table. Nothing is reordered here; the
- * apply session may regroup a batch by table first when triggers and foreign
- * keys are off, which makes those runs long.
+ * and columns. Values stay the source's exact text (no value ever passes
+ * through a JS number), so a whole batch is one simple-query round trip.
+ *
+ * Throughput comes from set-based statements over runs of consecutive
+ * changes of one kind on one table:
+ * - inserts: `INSERT … SELECT … FROM unnest('{…}'::text[], …)`;
+ * - key-preserving updates: `UPDATE … FROM unnest(…) WHERE key = …`, the last
+ *   image per key winning (the rows of a run are consecutive, so nothing in
+ *   between could see the earlier ones) and the rows in key order (index and
+ *   heap locality);
+ * - deletes: `DELETE … WHERE key IN (…)`.
+ * Each value travels as an element of a text array and is cast to its column's
+ * type without typmod (domains as their base type), so assigning it to the
+ * column applies length, precision and domain checks exactly as a literal
+ * would — nothing is silently truncated. Without column types, inserts are
+ * multi-row VALUES of untyped literals and updates one statement per row.
+ * Nothing is reordered across runs here; the apply session may regroup a
+ * batch by table first when triggers and foreign keys are off, which makes
+ * the runs long.
  */
 import { qualifiedKey } from '../catalog.js';
 import { UNCHANGED, type ChangeEvent, type ChangeRelation, type ColumnValue, type RowImage } from '../change-event.js';
@@ -15,20 +26,10 @@ import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 
 /** Options of {@link changesToSql}. */
 export interface ChangesToSqlOptions {
-  /** Relations whose changes are left out (e.g. tables still being dumped). Default: none. */
-  skip?: (relation: ChangeRelation) => boolean;
   /**
-   * Write changes so that replaying them over data that may already contain
-   * them converges (catch-up over a full dump): inserts upsert, key changes
-   * delete the old key and upsert. Needs key columns. Default false.
-   */
-  idempotent?: boolean;
-  /**
-   * The destination's type of a column (`format_type` text). When given,
-   * runs of key-preserving updates of one table that set the same columns
-   * become one `UPDATE … FROM (VALUES …)` (last write per key wins — the
-   * rows of a run are consecutive, so nothing in between could see them).
-   * Default: one UPDATE per row.
+   * The destination type to cast a column's text to: `format_type(type, -1)`
+   * of the column's (base) type — no typmod, so the assignment applies it —
+   * or undefined when unknown. Default: none (untyped literals).
    */
   columnType?: (relation: ChangeRelation, column: string) => string | undefined;
 }
@@ -40,8 +41,11 @@ export interface ChangeCounts {
   deletes: number;
 }
 
-/** Rows per merged INSERT / DELETE: bounds statement size and parse time. */
-const MAX_ROWS_PER_STATEMENT = 1000;
+/** Rows per set-based (unnest) statement, and per VALUES / IN list: bounds statement size. */
+const MAX_ROWS_UNNEST = 5000;
+const MAX_ROWS_LITERAL = 1000;
+/** Integer key types: their update runs are ordered numerically. */
+const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
 
 /**
  * Built-in types without a default equality operator (json, xml, geometric;
@@ -52,31 +56,48 @@ const NO_EQUALITY_TYPES = new Set([
   114, 199, 142, 143, 600, 1017, 601, 1018, 602, 1019, 603, 1020, 604, 1027, 628, 629, 718, 719,
 ]);
 
+/** How a run of one kind of change on one table is written. */
+interface Shape {
+  kind: 'insert' | 'update' | 'delete';
+  /** Set-based over text arrays (unnest) rather than literal lists. */
+  arrays: boolean;
+  head: string;
+  tail: string;
+  /** Image indices of the columns carried (update: key columns first). */
+  idx: number[];
+  /** Update runs: how many of `idx` are key columns. */
+  keyCount: number;
+  /** Update runs: order rows numerically by the first key column. */
+  numericKey: boolean;
+}
+
+/** What one batch learned about a table: quoted name, key, counters, statement shapes. */
 interface RelationInfo {
   table: string;
   key: ChangeRelation['columns'];
+  counts: ChangeCounts;
+  /** Shapes per column array (row images of a stream share theirs) and per column-list text. */
+  byArray: Map<readonly string[], Map<string, Shape | null>>;
+  byText: Map<string, Shape | null>;
+  deleteShape?: Shape;
 }
 
-/** A run of consecutive same-kind changes on one table, written as one statement. */
+/** Consecutive changes of one shape, collected column by column (arrays) or row by row (literals). */
 interface Run {
-  kind: 'insert' | 'delete' | 'update';
-  signature: string;
-  head: string;
-  tail: string;
-  rows: string[];
-  keys: Set<string> | null;
-  /** Update runs: key text → index in `rows` (a repeated key replaces its row). */
+  shape: Shape;
+  /** Array runs: per carried column, its array elements; literal runs: one entry per row. */
+  columns: string[][];
+  rows: number;
+  /** Update runs: first key value per row (ordering), and key text → row (last image wins). */
+  order?: string[];
   slots?: Map<string, number>;
-  /** Update runs: the first row, with typed literals (VALUES takes its column types from it). */
-  typedFirst?: string;
 }
 
 /**
  * SQL applying `events` (rows of committed source transactions, in order) on
  * the destination. Begin/commit are left out: the caller wraps the batch in a
  * transaction (with its checkpoint). Throws when an update or delete targets
- * a table with neither key columns nor an old row image, or when idempotent
- * mode meets a table without key columns.
+ * a table with neither key columns nor an old row image.
  */
 export function changesToSql(
   events: ChangeEvent[],
@@ -85,195 +106,267 @@ export function changesToSql(
   const statements: string[] = [];
   const counts = new Map<string, ChangeCounts>();
   const infos = new Map<ChangeRelation, RelationInfo>();
-  const idempotent = opts.idempotent ?? false;
-  const open: { run: Run | null } = { run: null };
+  const { columnType } = opts;
+  let run: Run | null = null;
 
   const flush = (): void => {
-    const r = open.run;
-    if (r?.kind === 'update' && r.typedFirst !== undefined) {
-      statements.push(r.head + [r.typedFirst, ...r.rows.slice(1)].join(', ') + r.tail);
-    } else if (r) statements.push(r.head + r.rows.join(', ') + r.tail);
-    open.run = null;
+    if (run) statements.push(renderRun(run));
+    run = null;
   };
   const info = (rel: ChangeRelation): RelationInfo => {
     let i = infos.get(rel);
-    if (!i) infos.set(rel, (i = { table: quoteQualified(rel), key: rel.columns.filter((c) => c.isKey) }));
+    if (!i) {
+      const k = qualifiedKey(rel);
+      let c = counts.get(k);
+      if (!c) counts.set(k, (c = { inserts: 0, updates: 0, deletes: 0 }));
+      const key = rel.columns.filter((col) => col.isKey);
+      i = { table: quoteQualified(rel), key, counts: c, byArray: new Map(), byText: new Map() };
+      infos.set(rel, i);
+    }
     return i;
   };
-  const count = (rel: ChangeRelation, field: keyof ChangeCounts): void => {
-    const k = qualifiedKey(rel);
-    let c = counts.get(k);
-    if (!c) counts.set(k, (c = { inserts: 0, updates: 0, deletes: 0 }));
-    c[field]++;
-  };
-  /** Add a row to the open run when it continues it, else start a new run. */
-  const addToRun = (next: Omit<Run, 'rows' | 'keys'>, row: string, dedupKey: string | null): void => {
-    let r = open.run;
-    const continues =
-      r !== null &&
-      r.kind === next.kind &&
-      r.signature === next.signature &&
-      r.rows.length < MAX_ROWS_PER_STATEMENT &&
-      !(dedupKey !== null && r.keys?.has(dedupKey));
-    if (!r || !continues) {
-      flush();
-      r = open.run = { ...next, rows: [], keys: dedupKey !== null ? new Set() : null };
+  /** The open run if it continues with `shape` (and, for updates, may take `slotKey`), else a new one. */
+  const runFor = (shape: Shape): Run => {
+    const cap = shape.arrays ? MAX_ROWS_UNNEST : MAX_ROWS_LITERAL;
+    const r = run as Run | null;
+    if (r && r.shape === shape && r.rows < cap) return r;
+    flush();
+    const columns = shape.arrays ? shape.idx.map(() => []) : [[]];
+    const fresh: Run = { shape, columns, rows: 0 };
+    if (shape.kind === 'update') {
+      fresh.order = [];
+      fresh.slots = new Map();
     }
-    r.rows.push(row);
-    if (dedupKey !== null) r.keys?.add(dedupKey);
+    return (run = fresh);
   };
 
   for (const ev of events) {
     if (ev.kind === 'begin' || ev.kind === 'commit') continue;
     if (ev.kind === 'truncate') {
-      const rels = ev.relations.filter((r) => !opts.skip?.(r));
-      if (rels.length === 0) continue;
+      if (ev.relations.length === 0) continue;
       flush();
       statements.push(
-        `TRUNCATE ${rels.map((r) => `ONLY ${info(r).table}`).join(', ')}` +
+        `TRUNCATE ${ev.relations.map((r) => `ONLY ${info(r).table}`).join(', ')}` +
           (ev.restartIdentity ? ' RESTART IDENTITY' : '') +
           (ev.cascade ? ' CASCADE' : ''),
       );
       continue;
     }
     const rel = ev.relation;
-    if (opts.skip?.(rel)) continue;
-    const { table, key } = info(rel);
-    if (idempotent && key.length === 0) {
-      throw new Error(
-        `table ${qualifiedKey(rel)} has no key columns, so its changes cannot be replayed idempotently over a full dump; ` +
-          `give it a primary key (or REPLICA IDENTITY USING INDEX on a unique index)`,
-      );
-    }
+    const ri = info(rel);
 
     if (ev.kind === 'insert') {
-      count(rel, 'inserts');
-      const cols = ev.new.columns.map(quoteIdent).join(', ');
-      const tail = idempotent ? upsertClause(key, ev.new.columns) : '';
-      // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: a repeated key starts a new one
-      const dedup = idempotent ? key.map((c) => literal(valueOf(ev.new, c.name))).join(', ') : null;
-      // OVERRIDING SYSTEM VALUE: GENERATED ALWAYS identity columns take the source's value
-      const head = `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE VALUES `;
-      addToRun(
-        { kind: 'insert', signature: `${table}(${cols})`, head, tail },
-        `(${ev.new.values.map(literal).join(', ')})`,
-        dedup,
-      );
+      ri.counts.inserts++;
+      const shape = shapeFor(ri, ev.new, 'insert', () => insertShape(rel, ri, ev.new, columnType)) as Shape;
+      const r = runFor(shape);
+      if (shape.arrays) addElements(r, shape.idx, ev.new.values);
+      else r.columns[0]?.push(valuesRow(ev.new.values));
+      r.rows++;
       continue;
     }
 
     if (ev.kind === 'delete') {
-      count(rel, 'deletes');
-      if (key.length === 0) {
+      ri.counts.deletes++;
+      if (ri.key.length === 0) {
         flush();
-        statements.push(`DELETE FROM ${table} WHERE ${oneRowByImage(rel, table, ev.old)}`);
+        statements.push(`DELETE FROM ${ri.table} WHERE ${oneRowByImage(rel, ri.table, ev.old)}`);
         continue;
       }
-      const vals = key.map((c) => literal(keyValue(rel, ev.old, c.name)));
-      const single = key.length === 1;
-      const cols = single ? quoteIdent(key[0]?.name ?? '') : `(${key.map((c) => quoteIdent(c.name)).join(', ')})`;
-      addToRun(
-        { kind: 'delete', signature: table, head: `DELETE FROM ${table} WHERE ${cols} IN (`, tail: ')' },
-        single ? (vals[0] ?? '') : `(${vals.join(', ')})`,
-        null,
-      );
+      ri.deleteShape ??= deleteShape(ri);
+      const vals = ri.key.map((c) => literal(keyValue(rel, ev.old, c.name)));
+      const r = runFor(ri.deleteShape);
+      r.columns[0]?.push(vals.length === 1 ? (vals[0] ?? '') : `(${vals.join(', ')})`);
+      r.rows++;
       continue;
     }
 
     // update
-    count(rel, 'updates');
-    const batched = opts.columnType && !idempotent ? batchableUpdate(rel, key, ev.old, ev.new, opts.columnType) : null;
-    if (batched) {
-      const { setColumns, keyValues, setValues, types } = batched;
-      const signature = `${table}|${setColumns.join(',')}`;
-      const r0 = open.run;
-      if (!(r0 && r0.kind === 'update' && r0.signature === signature && r0.rows.length < MAX_ROWS_PER_STATEMENT)) {
-        flush();
-        const names = [...key.map((_, i) => `k${i}`), ...setColumns.map((_, i) => `c${i}`)];
-        const set = setColumns.map((c, i) => `${quoteIdent(c)} = v.c${i}`).join(', ');
-        const match = key.map((c, i) => `t.${quoteIdent(c.name)} = v.k${i}`).join(' AND ');
-        open.run = {
-          kind: 'update',
-          signature,
-          head: `UPDATE ${table} AS t SET ${set} FROM (VALUES `,
-          tail: `) AS v(${names.join(', ')}) WHERE ${match}`,
-          rows: [],
-          keys: null,
-          slots: new Map(),
-        };
-      }
-      const r = open.run as Run;
-      const all = [...keyValues, ...setValues];
-      const row = `(${all.map(literal).join(', ')})`;
-      const k = keyValues.map((v) => literal(v)).join(',');
-      const at = r.slots?.get(k);
-      if (at !== undefined) {
-        r.rows[at] = row;
-        if (at === 0) r.typedFirst = typedRow(all, types);
+    ri.counts.updates++;
+    const shape = columnType ? shapeFor(ri, ev.new, 'update', () => updateShape(rel, ri, ev.new, columnType)) : null;
+    if (shape && keyPreserved(shape, ev.old, ev.new)) {
+      const r = runFor(shape);
+      const values = ev.new.values;
+      let k = '';
+      for (let i = 0; i < shape.keyCount; i++) k += `${String(values[shape.idx[i] as number])}\u0000`;
+      const slots = r.slots as Map<string, number>;
+      const at = slots.get(k);
+      if (at === undefined) {
+        slots.set(k, r.rows++);
+        addElements(r, shape.idx, values);
+        r.order?.push(String(values[shape.idx[0] as number]));
       } else {
-        r.slots?.set(k, r.rows.length);
-        if (r.rows.length === 0) r.typedFirst = typedRow(all, types);
-        r.rows.push(row);
+        // the same row again in this run: its last image wins
+        shape.idx.forEach((vi, c) => {
+          const col = r.columns[c];
+          if (col) col[at] = element(values[vi]);
+        });
       }
       continue;
     }
     flush();
-    statements.push(...updateSql(rel, table, key, ev.old, ev.new, idempotent));
+    statements.push(...updateSql(rel, ri.table, ri.key, ev.old, ev.new));
   }
   flush();
   return { sql: statements.length ? statements.join(';\n') + ';' : '', counts };
 }
 
 /**
- * A key-preserving update whose every set value is known, with the types
- * of its key and set columns: what a batched `UPDATE … FROM (VALUES …)` needs.
+ * The cached shape for a row image's column list (and, for updates, which
+ * values are unchanged TOAST): row images of one stream share their column
+ * arrays, so the lookup is by identity first.
  */
-function batchableUpdate(
+function shapeFor(ri: RelationInfo, image: RowImage, kind: 'insert' | 'update', build: () => Shape | null): Shape | null {
+  let mask = kind;
+  if (kind === 'update' && image.values.includes(UNCHANGED)) {
+    image.values.forEach((v, i) => {
+      if (v === UNCHANGED) mask += `,${i}`;
+    });
+  }
+  let byMask = ri.byArray.get(image.columns);
+  if (!byMask) ri.byArray.set(image.columns, (byMask = new Map()));
+  let shape = byMask.get(mask);
+  if (shape !== undefined) return shape;
+  const text = `${mask}|${image.columns.join('\u0000')}`;
+  shape = ri.byText.get(text);
+  if (shape === undefined) ri.byText.set(text, (shape = build()));
+  byMask.set(mask, shape);
+  return shape;
+}
+
+function insertShape(
   rel: ChangeRelation,
-  key: ChangeRelation['columns'],
-  old: RowImage | null,
+  { table }: RelationInfo,
+  image: RowImage,
+  columnType: ChangesToSqlOptions['columnType'],
+): Shape {
+  const cols = image.columns.map(quoteIdent).join(', ');
+  const idx = image.columns.map((_, i) => i);
+  // OVERRIDING SYSTEM VALUE: GENERATED ALWAYS identity columns take the source's value
+  const into = `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE `;
+  const types = columnType ? image.columns.map((c) => columnType(rel, c)) : [];
+  if (columnType && types.every((t) => t !== undefined)) {
+    const select = types.map((t, i) => `v.c${i}::${t}`).join(', ');
+    const names = idx.map((i) => `c${i}`).join(', ');
+    return {
+      kind: 'insert',
+      arrays: true,
+      head: `${into}SELECT ${select} FROM unnest(`,
+      tail: `) AS v(${names})`,
+      idx,
+      keyCount: 0,
+      numericKey: false,
+    };
+  }
+  return { kind: 'insert', arrays: false, head: `${into}VALUES `, tail: '', idx, keyCount: 0, numericKey: false };
+}
+
+function deleteShape({ table, key }: RelationInfo): Shape {
+  const cols = key.length === 1 ? quoteIdent(key[0]?.name ?? '') : `(${key.map((c) => quoteIdent(c.name)).join(', ')})`;
+  return {
+    kind: 'delete',
+    arrays: false,
+    head: `DELETE FROM ${table} WHERE ${cols} IN (`,
+    tail: ')',
+    idx: [],
+    keyCount: 0,
+    numericKey: false,
+  };
+}
+
+/**
+ * A key-preserving update's set-based shape: key columns matched, every
+ * other column that carries a value set. Null when the table has no key, a
+ * key column is missing or unchanged TOAST, nothing is set, or a type is
+ * unknown.
+ */
+function updateShape(
+  rel: ChangeRelation,
+  { key, table }: RelationInfo,
   next: RowImage,
-  columnType: (relation: ChangeRelation, column: string) => string | undefined,
-): { setColumns: string[]; keyValues: ColumnValue[]; setValues: ColumnValue[]; types: string[] } | null {
+  columnType: NonNullable<ChangesToSqlOptions['columnType']>,
+): Shape | null {
   if (key.length === 0) return null;
+  const keyIdx = key.map((c) => next.columns.indexOf(c.name));
+  if (keyIdx.some((i) => i < 0)) return null;
   const keyNames = new Set(key.map((c) => c.name));
-  const keyValues: ColumnValue[] = [];
-  for (const c of key) {
-    const v = valueOf(next, c.name);
-    if (v === undefined || v === UNCHANGED || (old && valueOf(old, c.name) !== undefined && valueOf(old, c.name) !== v))
-      return null;
-    keyValues.push(v);
-  }
-  const setColumns: string[] = [];
-  const setValues: ColumnValue[] = [];
+  const setIdx: number[] = [];
   next.columns.forEach((c, i) => {
-    const v = next.values[i];
-    if (keyNames.has(c) || v === UNCHANGED || v === undefined) return;
-    setColumns.push(c);
-    setValues.push(v);
+    if (!keyNames.has(c) && next.values[i] !== UNCHANGED) setIdx.push(i);
   });
-  if (!setColumns.length) return null;
-  const types: string[] = [];
-  for (const c of [...key.map((k) => k.name), ...setColumns]) {
-    const t = columnType(rel, c);
-    if (!t) return null;
-    types.push(t);
+  if (!setIdx.length) return null;
+  const types = [...keyIdx, ...setIdx].map((i) => columnType(rel, next.columns[i] ?? ''));
+  if (types.some((t) => t === undefined)) return null;
+  const set = setIdx.map((ci, i) => `${quoteIdent(next.columns[ci] ?? '')} = v.c${i}::${types[key.length + i]}`).join(', ');
+  const match = key.map((c, i) => `t.${quoteIdent(c.name)} = v.k${i}::${types[i]}`).join(' AND ');
+  const names = [...key.map((_, i) => `k${i}`), ...setIdx.map((_, i) => `c${i}`)].join(', ');
+  return {
+    kind: 'update',
+    arrays: true,
+    head: `UPDATE ${table} AS t SET ${set} FROM unnest(`,
+    tail: `) AS v(${names}) WHERE ${match}`,
+    idx: [...keyIdx, ...setIdx],
+    keyCount: key.length,
+    numericKey: INTEGER_TYPES.has(types[0] ?? ''),
+  };
+}
+
+/** The update keeps its row's key: key values present (not unchanged TOAST) and, given an old image, equal to it. */
+function keyPreserved(shape: Shape, old: RowImage | null, next: RowImage): boolean {
+  for (let k = 0; k < shape.keyCount; k++) {
+    const i = shape.idx[k] as number;
+    const v = next.values[i];
+    if (v === UNCHANGED || v === undefined) return false;
+    if (old) {
+      const before = valueOf(old, next.columns[i] ?? '');
+      if (before !== undefined && before !== v) return false;
+    }
   }
-  return { setColumns, keyValues, setValues, types };
+  return true;
 }
 
-/** `(lit::type, …)`: the first VALUES row fixes the column types for the rest. */
-function typedRow(values: ColumnValue[], types: string[]): string {
-  return `(${values.map((v, i) => `${literal(v)}::${types[i] ?? 'text'}`).join(', ')})`;
+function addElements(r: Run, idx: number[], values: readonly ColumnValue[]): void {
+  for (let c = 0; c < idx.length; c++) r.columns[c]?.push(element(values[idx[c] as number]));
 }
 
+/** One element of a text array literal: always double-quoted (or NULL). */
+function element(v: ColumnValue | undefined): string {
+  if (v === null) return 'NULL';
+  if (typeof v !== 'string') throw new Error('an unchanged TOAST value cannot be written (insert without the full row?)');
+  return v.includes('"') || v.includes('\\') ? `"${v.replace(/["\\]/g, '\\$&')}"` : `"${v}"`;
+}
+
+function renderRun(r: Run): string {
+  const { shape } = r;
+  if (!shape.arrays) return shape.head + (r.columns[0] ?? []).join(', ') + shape.tail;
+  let columns = r.columns;
+  if (shape.kind === 'update' && r.order && r.rows > 1) {
+    // key order: the destination walks its index and heap forward instead of at random
+    const keys = r.order;
+    const perm = keys.map((_, i) => i);
+    if (shape.numericKey) {
+      const n = keys.map(Number);
+      perm.sort((a, b) => (n[a] as number) - (n[b] as number));
+    } else
+      perm.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : (keys[a] as string) > (keys[b] as string) ? 1 : 0));
+    columns = columns.map((col) => perm.map((i) => col[i] as string));
+  }
+  return shape.head + columns.map((col) => `${quoteLiteral(`{${col.join(',')}}`)}::text[]`).join(', ') + shape.tail;
+}
+
+/** `(v1, v2, …)` of untyped literals. */
+function valuesRow(values: readonly ColumnValue[]): string {
+  let row = '(';
+  for (let i = 0; i < values.length; i++) row += i ? `, ${literal(values[i])}` : literal(values[i]);
+  return row + ')';
+}
+
+/** One UPDATE for a change the set-based form does not take (key change, no types, REPLICA IDENTITY FULL). */
 function updateSql(
   rel: ChangeRelation,
   table: string,
   key: ChangeRelation['columns'],
   old: RowImage | null,
   next: RowImage,
-  idempotent: boolean,
 ): string[] {
   if (key.length === 0) {
     if (!old) throw noKeyError(rel);
@@ -290,41 +383,9 @@ function updateSql(
       const v = valueOf(next, c.name);
       return v !== UNCHANGED && v !== valueOf(old, c.name);
     });
-  if (!keyChanged) {
-    // the key is the same: leave key columns out of SET (no index or FK churn)
-    const set = setList(next, (c) => keyNames.has(c));
-    return set ? [`UPDATE ${table} SET ${set} WHERE ${oldKey}`] : [];
-  }
-  const setAll = setList(next, () => false) ?? '';
-  if (!idempotent) return [`UPDATE ${table} SET ${setAll} WHERE ${oldKey}`];
-  const newKey = keyMatch(rel, key, next);
-  if (!next.values.includes(UNCHANGED)) {
-    const cols = next.columns.map(quoteIdent).join(', ');
-    const values = next.values.map(literal).join(', ');
-    return [
-      `DELETE FROM ${table} WHERE ${oldKey}`,
-      `INSERT INTO ${table} (${cols}) OVERRIDING SYSTEM VALUE VALUES (${values})${upsertClause(key, next.columns)}`,
-    ];
-  }
-  // Unchanged TOAST values are only in the destination's row: move that row
-  // (when the new key is not there yet) instead of re-inserting without them.
-  // A stale row left at the old key is deleted; a later insert restores it.
-  const setNonKey = setList(next, (c) => keyNames.has(c));
-  return [
-    `UPDATE ${table} SET ${setAll} WHERE ${oldKey} AND NOT EXISTS (SELECT 1 FROM ${table} WHERE ${newKey})`,
-    `DELETE FROM ${table} WHERE ${oldKey}`,
-    ...(setNonKey ? [`UPDATE ${table} SET ${setNonKey} WHERE ${newKey}`] : []),
-  ];
-}
-
-/** `ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c, …` over the non-key columns written. */
-function upsertClause(key: ChangeRelation['columns'], columns: string[]): string {
-  const keyNames = new Set(key.map((c) => c.name));
-  const target = key.map((c) => quoteIdent(c.name)).join(', ');
-  const rest = columns.filter((c) => !keyNames.has(c));
-  if (rest.length === 0) return ` ON CONFLICT (${target}) DO NOTHING`;
-  const set = rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ');
-  return ` ON CONFLICT (${target}) DO UPDATE SET ${set}`;
+  // the key is the same: leave key columns out of SET (no index or FK churn)
+  const set = keyChanged ? setList(next, () => false) : setList(next, (c) => keyNames.has(c));
+  return set ? [`UPDATE ${table} SET ${set} WHERE ${oldKey}`] : [];
 }
 
 /** `c1 = v1, …` over the columns that carry a value; null when there is nothing to set. */

@@ -12,8 +12,19 @@ import { quoteIdent, quoteLiteral } from './pg-quote.js';
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 const PG_EPOCH_MS = 946_684_800_000n;
 const STATUS_INTERVAL_MS = 5_000;
-/** Buffered events past which the stream stops reading from the server. */
-const PAUSE_AT = 20_000;
+/** Buffered events, or bytes of their messages, past which the stream stops reading from the server. */
+const PAUSE_AT_EVENTS = 25_000;
+const PAUSE_AT_BYTES = 24 * 2 ** 20;
+/** A batch holds at most this many bytes of messages (at least one transaction, or a part of a larger one). */
+const MAX_BATCH_BYTES = 8 * 2 ** 20;
+/**
+ * How long a complete transaction may wait for others to join its batch
+ * when the destination is free. Without it, a source that trickles one
+ * transaction at a time gets one destination commit each, and that overhead
+ * can leave the applier behind for seconds; with it a batch costs at most
+ * this much latency.
+ */
+const LINGER_MS = 20;
 
 /**
  * A logical replication stream (`START_REPLICATION … pgoutput`) decoded into
@@ -25,8 +36,15 @@ const PAUSE_AT = 20_000;
 export class PgChangeStream implements ChangeStream {
   private readonly decoder = new PgOutputDecoder();
   private buffer: ChangeEvent[] = [];
-  /** Buffer indices just past each complete transaction's commit, in order. */
+  /** Message size of each buffered event. */
+  private sizes: number[] = [];
+  private bufferedBytes = 0;
+  /** Buffer indices just past each complete transaction's commit, in order… */
   private commitEnds: number[] = [];
+  /** …and the buffered bytes up to each of them. */
+  private commitBytes: number[] = [];
+  /** When the oldest buffered complete transaction arrived (performance.now()). */
+  private firstCommitAt = 0;
   private inTransaction = false;
   private returnedUnacked: string | null = null;
   private acked: bigint;
@@ -68,15 +86,29 @@ export class PgChangeStream implements ChangeStream {
     return new PgChangeStream(client, copy, from, logger);
   }
 
-  async read(maxEvents: number, idleMs: number): Promise<ChangeBatch> {
+  async read(maxEvents: number, idleMs: number, flushWhen?: Promise<unknown>): Promise<ChangeBatch> {
     const deadline = Date.now() + idleMs;
+    let flush = false;
+    const onFlush = () => {
+      flush = true;
+      this.wake?.();
+    };
+    flushWhen?.then(onFlush, onFlush);
     for (;;) {
       if (this.failure) throw this.failure;
       const committed = this.commitEnds.at(-1) ?? 0;
-      if (committed >= maxEvents) return this.take(maxEvents);
-      if (committed === 0 && this.buffer.length >= maxEvents) return this.take(maxEvents, true);
-      const left = deadline - Date.now();
+      const committedBytes = this.commitBytes.at(-1) ?? 0;
+      if (committed >= maxEvents || committedBytes >= MAX_BATCH_BYTES) return this.take(maxEvents);
+      if (committed === 0 && (this.buffer.length >= maxEvents || this.bufferedBytes >= MAX_BATCH_BYTES)) {
+        return this.take(maxEvents, true);
+      }
+      let left = deadline - Date.now();
       if (left <= 0) return this.take(maxEvents);
+      if (flush && committed > 0) {
+        const linger = this.firstCommitAt + LINGER_MS - performance.now();
+        if (linger <= 0) return this.take(maxEvents);
+        left = Math.min(left, linger);
+      }
       if (this.copy.isPaused()) this.copy.resume();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
@@ -125,30 +157,46 @@ export class PgChangeStream implements ChangeStream {
    * large for one batch. Bounds what is held in memory per batch.
    */
   private take(maxEvents: number, partial = false): ChangeBatch {
-    let count: number;
-    if (partial) count = Math.min(maxEvents, this.buffer.length);
-    else {
-      count = 0;
-      for (const end of this.commitEnds) {
-        if (count !== 0 && end > maxEvents) break;
+    let count = 0;
+    let bytes = 0;
+    if (partial) {
+      const limit = Math.min(maxEvents, this.buffer.length);
+      while (count < limit && (count === 0 || bytes < MAX_BATCH_BYTES)) bytes += this.sizes[count++] ?? 0;
+    } else {
+      let txns = 0;
+      for (let i = 0; i < this.commitEnds.length; i++) {
+        const end = this.commitEnds[i] ?? 0;
+        const endBytes = this.commitBytes[i] ?? 0;
+        if (count !== 0 && (end > maxEvents || endBytes > MAX_BATCH_BYTES)) break;
         count = end;
+        bytes = endBytes;
+        txns++;
       }
+      this.commitEnds = this.commitEnds.slice(txns).map((e) => e - count);
+      this.commitBytes = this.commitBytes.slice(txns).map((b) => b - bytes);
+      // complete transactions left behind: the next batch need not wait for company
+      this.firstCommitAt = 0;
     }
     const events = this.buffer.splice(0, count);
-    this.commitEnds = this.commitEnds.filter((e) => e > count).map((e) => e - count);
+    this.sizes.splice(0, count);
+    this.bufferedBytes -= bytes;
     let endPosition: string | null = null;
     let lastCommitTime: string | null = null;
     let transactions = 0;
-    for (const e of events) {
-      if (e.kind === 'commit') {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i];
+      if (e?.kind !== 'commit') continue;
+      if (!endPosition) {
         endPosition = e.endPosition;
         lastCommitTime = e.commitTime;
-        transactions++;
       }
+      transactions++;
     }
     if (endPosition) this.returnedUnacked = endPosition;
     else if (partial) this.returnedUnacked = this.returnedUnacked ?? formatLsn(this.acked + 1n);
-    if (this.buffer.length < PAUSE_AT / 2 && this.copy.isPaused()) this.copy.resume();
+    if (this.copy.isPaused() && this.buffer.length < PAUSE_AT_EVENTS / 2 && this.bufferedBytes < PAUSE_AT_BYTES / 2) {
+      this.copy.resume();
+    }
     return { events, endPosition, lastCommitTime, transactions, partial };
   }
 
@@ -166,13 +214,17 @@ export class PgChangeStream implements ChangeStream {
       }
       if (!event) return;
       this.buffer.push(event);
+      this.sizes.push(msg.length);
+      this.bufferedBytes += msg.length;
       if (event.kind === 'begin') this.inTransaction = true;
       else if (event.kind === 'commit') {
         this.inTransaction = false;
+        if (!this.commitEnds.length) this.firstCommitAt = performance.now();
         this.commitEnds.push(this.buffer.length);
+        this.commitBytes.push(this.bufferedBytes);
       }
       // backpressure: stop reading the socket; the server then waits (its WAL is kept by the slot)
-      if (this.buffer.length > PAUSE_AT) this.copy.pause();
+      if (this.buffer.length > PAUSE_AT_EVENTS || this.bufferedBytes > PAUSE_AT_BYTES) this.copy.pause();
       this.wake?.();
     } else if (type === 0x6b /* k: primary keepalive */) {
       const walEnd = msg.readBigUInt64BE(1);

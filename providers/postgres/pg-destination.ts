@@ -25,7 +25,7 @@ import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
-import { PgApplySession } from './pg-apply-session.js';
+import { PgApplySession, probeReplicaRole } from './pg-apply-session.js';
 import { PgPreparedChanges, type ColumnTypeCache } from './pg-prepared-changes.js';
 
 export class PostgresDestination implements DestinationProvider {
@@ -244,16 +244,32 @@ export class PostgresDestination implements DestinationProvider {
 
   async beginApply(target: string): Promise<ApplySession> {
     const client = await this.pool(target).connect();
-    const session = await PgApplySession.begin(client, (err) => client.release(err));
-    this.replicaRole.set(target, session.replicaRole);
-    return session;
+    let replicaRole = this.replicaRole.get(target);
+    if (replicaRole === undefined) {
+      try {
+        replicaRole = await probeReplicaRole(client);
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+      this.replicaRole.set(target, replicaRole);
+    }
+    return new PgApplySession(client, (err) => client.release(err), replicaRole);
   }
 
-  /** Destination column types of updated tables not seen before (one query for all of them). */
+  /**
+   * Destination column types of written tables not seen before (one query
+   * for all of them): what set-based apply casts each value's text to.
+   * Domains resolve to their base type and no typmod is kept, so assigning
+   * the value to the column applies length, precision and domain checks
+   * like a literal would (arrays of domains: arrays of the base type).
+   */
   private async loadColumnTypes(target: string, types: ColumnTypeCache, events: ChangeEvent[]): Promise<void> {
     const missing = new Map<string, [string, string]>();
+    const seen = new Set<ChangeRelation>();
     for (const e of events) {
-      if (e.kind !== 'update') continue;
+      if ((e.kind !== 'update' && e.kind !== 'insert') || seen.has(e.relation)) continue;
+      seen.add(e.relation);
       const key = `${e.relation.schema}.${e.relation.name}`;
       if (!types.has(key)) missing.set(key, [e.relation.schema, e.relation.name]);
     }
@@ -261,10 +277,23 @@ export class PostgresDestination implements DestinationProvider {
     const pairs = [...missing.values()];
     const res = await this.withClient(target, (c) =>
       c.query<{ s: string; t: string; col: string; type: string }>(
-        `SELECT n.nspname AS s, c.relname AS t, a.attname AS col, format_type(a.atttypid, a.atttypmod) AS type
-           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE a.attnum > 0 AND NOT a.attisdropped
-            AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        `WITH RECURSIVE chain(start, typ) AS (
+           SELECT oid, typbasetype FROM pg_type WHERE typtype = 'd'
+           UNION ALL
+           SELECT chain.start, ty.typbasetype FROM chain JOIN pg_type ty ON ty.oid = chain.typ WHERE ty.typtype = 'd'
+         ), dom AS (
+           SELECT chain.start, chain.typ FROM chain JOIN pg_type ty ON ty.oid = chain.typ WHERE ty.typtype <> 'd'
+         ), cols AS (
+           SELECT n.nspname AS s, c.relname AS t, a.attname AS col, COALESCE(d.typ, a.atttypid) AS typ
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             LEFT JOIN dom d ON d.start = a.atttypid
+            WHERE a.attnum > 0 AND NOT a.attisdropped
+              AND (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+         )
+         SELECT cols.s, cols.t, cols.col,
+                CASE WHEN ed.typ IS NOT NULL THEN format_type(ed.typ, -1) || '[]' ELSE format_type(cols.typ, -1) END AS type
+           FROM cols JOIN pg_type ty ON ty.oid = cols.typ
+           LEFT JOIN dom ed ON ty.typcategory = 'A' AND ed.start = ty.typelem`,
         [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
       ),
     );

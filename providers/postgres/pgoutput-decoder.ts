@@ -6,7 +6,6 @@
  * options' messages are refused with an explanation instead of misread.
  */
 import { UNCHANGED, type ChangeEvent, type ChangeRelation, type ColumnValue, type RowImage } from '../change-event.js';
-import { formatLsn } from './pg-lsn.js';
 
 /** Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01 (UTC). */
 const PG_EPOCH_OFFSET_US = 946_684_800_000_000n;
@@ -29,6 +28,8 @@ interface CachedRelation {
   relation: ChangeRelation;
   /** Per column: flagged as replica identity in the Relation message. */
   identity: boolean[];
+  /** Every column name: the `columns` of each full row image (shared, never mutated). */
+  names: readonly string[];
 }
 
 /**
@@ -50,15 +51,15 @@ export class PgOutputDecoder {
     const type = String.fromCharCode(r.u8());
     switch (type) {
       case 'B': {
-        const finalPosition = formatLsn(r.u64());
+        const finalPosition = r.lsn();
         const commitTime = pgTimestampToIso(r.i64());
         const xid = String(r.u32());
         return { kind: 'begin', xid, finalPosition, commitTime };
       }
       case 'C': {
         r.u8(); // flags: unused, always 0
-        const commitPosition = formatLsn(r.u64());
-        const endPosition = formatLsn(r.u64());
+        const commitPosition = r.lsn();
+        const endPosition = r.lsn();
         const commitTime = pgTimestampToIso(r.i64());
         return { kind: 'commit', commitPosition, endPosition, commitTime };
       }
@@ -140,7 +141,11 @@ export class PgOutputDecoder {
       // unique key: report no key so appliers match on the whole old row
       columns.push({ name: colName, isKey: replicaIdentity !== 'full' && (flags & FLAG_KEY) !== 0, typeOid });
     }
-    this.relations.set(id, { relation: { id, schema, name, columns, replicaIdentity }, identity });
+    this.relations.set(id, {
+      relation: { id, schema, name, columns, replicaIdentity },
+      identity,
+      names: columns.map((c) => c.name),
+    });
   }
 
   private relation(oid: number, message: string): CachedRelation {
@@ -165,29 +170,35 @@ export class PgOutputDecoder {
           `its Relation message ${relation.columns.length}`,
       );
     }
-    const columns: string[] = [];
+    const columns: string[] | null = keyOnly ? [] : null;
     const values: ColumnValue[] = [];
     for (let i = 0; i < ncols; i++) {
-      const kind = String.fromCharCode(r.u8());
+      const kind = r.u8();
       let value: ColumnValue;
-      if (kind === 'n') value = null;
-      else if (kind === 'u') value = UNCHANGED;
-      else if (kind === 't') value = r.text(r.u32());
-      else if (kind === 'b') {
+      if (kind === 0x74 /* t */) value = r.text(r.u32());
+      else if (kind === 0x6e /* n */) value = null;
+      else if (kind === 0x75 /* u */) value = UNCHANGED;
+      else if (kind === 0x62 /* b */) {
         throw new Error(
           `pgoutput sent column ${relation.columns[i]?.name} of ${relation.schema}.${relation.name} in binary format; ` +
             `start replication without the 'binary' option`,
         );
       } else {
-        throw new Error(`pgoutput tuple: unknown column kind ${describeByte(kind)}`);
+        throw new Error(`pgoutput tuple: unknown column kind ${describeByte(String.fromCharCode(kind))}`);
       }
-      if (keyOnly && !identity[i]) continue;
-      columns.push(relation.columns[i]?.name ?? '');
+      if (columns) {
+        if (!identity[i]) continue;
+        columns.push(relation.columns[i]?.name ?? '');
+      }
       values.push(value);
     }
-    return { columns, values };
+    return { columns: columns ?? rel.names, values };
   }
 }
+
+/** The last second converted by {@link pgTimestampToIso} (commit times of a stream repeat it). */
+let lastSecond = Number.NaN;
+let lastSecondIso = '';
 
 /**
  * PostgreSQL's microseconds since 2000-01-01 as an ISO-8601 UTC string with
@@ -195,6 +206,21 @@ export class PgOutputDecoder {
  */
 export function pgTimestampToIso(us: bigint): string {
   const unixUs = us + PG_EPOCH_OFFSET_US;
+  // exact as a Number for ±285 years around 1970; beyond that (±infinity sentinels), BigInt
+  if (unixUs > MAX_EXACT_US || unixUs < -MAX_EXACT_US) return bigTimestampToIso(unixUs);
+  const n = Number(unixUs);
+  const second = Math.floor(n / 1_000_000);
+  const micros = n - second * 1_000_000;
+  if (second !== lastSecond) {
+    lastSecondIso = new Date(second * 1000).toISOString().slice(0, -4); // …T03:04:05.
+    lastSecond = second;
+  }
+  return `${lastSecondIso}${String(micros).padStart(6, '0')}Z`;
+}
+
+const MAX_EXACT_US = BigInt(Number.MAX_SAFE_INTEGER);
+
+function bigTimestampToIso(unixUs: bigint): string {
   let ms = unixUs / 1000n;
   let subMs = unixUs % 1000n;
   if (subMs < 0n) {
@@ -236,8 +262,12 @@ class Reader {
   i32(): number {
     return this.buf.readInt32BE(this.need(4));
   }
-  u64(): bigint {
-    return this.buf.readBigUInt64BE(this.need(8));
+  /** A 64-bit LSN as `pg_lsn` text (two 32-bit halves: no BigInt on the hot path). */
+  lsn(): string {
+    const at = this.need(8);
+    const hi = this.buf.readUInt32BE(at);
+    const lo = this.buf.readUInt32BE(at + 4);
+    return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
   }
   i64(): bigint {
     return this.buf.readBigInt64BE(this.need(8));

@@ -67,6 +67,7 @@ export async function startLagSampler(source, db, slotName, intervalMs) {
     lagStats(fromMs, toMs) {
       const interp = [];
       const stepwise = [];
+      let maxAt = null;
       for (const s of samples) {
         if (s.t < fromMs || s.t > toMs || s.conf === null) continue;
         if (s.conf >= s.src) {
@@ -76,7 +77,9 @@ export async function startLagSampler(source, db, slotName, intervalMs) {
         }
         const at = reachedAt(s.conf + 1n);
         if (!at) continue;
-        interp.push(Math.max(0, s.t - at.interpolated));
+        const lag = Math.max(0, s.t - at.interpolated);
+        if (!interp.length || lag > Math.max(...interp)) maxAt = s.t;
+        interp.push(lag);
         stepwise.push(Math.max(0, s.t - at.firstSeen));
       }
       const r = (x) => (x == null ? null : Math.round(x));
@@ -86,6 +89,8 @@ export async function startLagSampler(source, db, slotName, intervalMs) {
         p90Ms: r(percentile(interp, 90)),
         p99Ms: r(percentile(interp, 99)),
         maxMs: r(interp.length ? Math.max(...interp) : null),
+        /** when the largest lag was seen, in seconds after the window started (spikes at the start differ from steady ones) */
+        maxAtS: maxAt === null ? null : Math.round((maxAt - fromMs) / 100) / 10,
         /** the same with the brief's step definition (time the first sample saw the source at/after the position) */
         stepwiseP50Ms: r(percentile(stepwise, 50)),
         stepwiseP99Ms: r(percentile(stepwise, 99)),
