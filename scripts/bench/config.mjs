@@ -19,8 +19,8 @@ export function loadConfig() {
     wideRows: int('BENCH_WIDE_ROWS', 600_000),
     /** Parallelism for every peer (migrate `parallelism`, pgcopydb jobs, pg_dump/pg_restore -j, raw pipes). */
     jobs: Math.max(1, int('BENCH_JOBS', 4)),
-    /** Rounds of the full-migration peers (interleaved); each peer reports its fastest round. */
-    repeat: Math.max(1, int('BENCH_REPEAT', 1)),
+    /** Rounds of the full-migration peers (interleaved, alternating order); each peer reports its fastest round. */
+    repeat: Math.max(1, int('BENCH_REPEAT', 2)),
     /** One untimed warm-up load into the destination before the measured full migrations (1 = on). */
     warmup: int('BENCH_WARMUP', 1) > 0,
     cdcSeconds: int('BENCH_CDC_SECONDS', 60),

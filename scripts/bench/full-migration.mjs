@@ -190,9 +190,10 @@ async function runRaw(ctx, target) {
 export const PEERS = { migrate: runMigrate, pgcopydb: runPgcopydb, pgdump: runPgDump, raw: runRaw };
 
 /**
- * Run the selected peers in order, `cfg.repeat` rounds (peers interleaved, so
- * a noisy neighbour hits every peer alike). Each peer's reported result is its
- * fastest successful round; `rounds` keeps every wall time.
+ * Run the selected peers `cfg.repeat` rounds, interleaved (a noisy neighbour
+ * hits every peer alike) and in reverse order every other round (no peer is
+ * always first after the warm-up, or always last). Each peer's reported
+ * result is its fastest successful round; `rounds` keeps every wall time.
  */
 export async function runFullMigrations(ctx) {
   const all = {};
@@ -205,8 +206,9 @@ export async function runFullMigrations(ctx) {
   }
   for (let round = 1; round <= ctx.cfg.repeat; round++) {
     if (ctx.cfg.repeat > 1) log(`round ${round}/${ctx.cfg.repeat}`);
-    for (const name of Object.keys(PEERS)) {
-      if (!ctx.cfg.peers.has(name)) continue;
+    const order = Object.keys(PEERS).filter((name) => ctx.cfg.peers.has(name));
+    if (round % 2 === 0) order.reverse();
+    for (const name of order) {
       (all[name] ??= []).push(await measurePeer(name, ctx, (target) => PEERS[name](ctx, target)));
     }
   }

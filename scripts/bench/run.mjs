@@ -11,7 +11,7 @@
 //   BENCH_CDC_SECONDS=60       pgbench duration while streaming
 //   BENCH_BACKLOG_SECONDS=60   pgbench duration while the consumer is paused
 //   BENCH_CLIENTS=4 BENCH_THREADS=2 BENCH_SAMPLE_MS=200
-//   BENCH_REPEAT=1             full-migration rounds (interleaved; best round reported)
+//   BENCH_REPEAT=2             full-migration rounds (interleaved, alternating order; best round reported)
 //   BENCH_WARMUP=1             one untimed warm-up load before the measured full migrations
 //   BENCH_PHASES=full,cdc      BENCH_PEERS=migrate,pgcopydb,pgdump,raw
 //   BENCH_PGCOPYDB_SPLIT=128MB also pass --split-tables-larger-than to pgcopydb
