@@ -177,7 +177,23 @@ export interface DestinationProvider {
    * partitions). `post-data`: primary keys, constraints, indexes, views.
    * Idempotent: objects that already exist are kept.
    */
-  createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', opts?: { parallelism?: number }): Promise<void>;
+  createSchema(
+    target: string,
+    catalog: Catalog,
+    phase: 'pre-data' | 'post-data',
+    opts?: {
+      parallelism?: number;
+      /** `post-data`: tables (`schema.table`) whose own indexes and constraints are already built. */
+      built?: ReadonlySet<string>;
+    },
+  ): Promise<void>;
+  /**
+   * The post-data of one loaded table — its keys, constraints and indexes,
+   * not foreign keys or views — so it builds while other tables still load.
+   * Idempotent. Not for partitioned tables or partitions (their tree builds
+   * together in `post-data`).
+   */
+  createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void>;
   /** Tables of `tables` that already hold rows (a new job refuses to load into them). */
   nonEmptyTables(target: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]>;
   /** Empty a table before (re)loading it: a partially loaded table from a killed worker is loaded again whole. */

@@ -116,8 +116,8 @@ export class DatabasePipeline {
       }
     }
     await destination.createSchema(this.db.target, catalog, 'pre-data');
-    await this.loadTables(catalog, dataTables(catalog));
-    await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism() });
+    const built = await this.loadTables(catalog, dataTables(catalog));
+    await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism(), built });
     const loaded = await destination.loadedTables(this.db.target, job, generation);
     this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
     if (this.continuous) {
@@ -126,13 +126,14 @@ export class DatabasePipeline {
     }
   }
 
-  /** Dump `tables` (skipping loaded ones) inside one snapshot. */
-  private async loadTables(catalog: Catalog, tables: TableDef[]): Promise<void> {
+  /** Dump `tables` (skipping loaded ones) inside one snapshot; returns the tables whose post-data got built. */
+  private async loadTables(catalog: Catalog, tables: TableDef[]): Promise<Set<string>> {
+    const built = new Set<string>();
     const { source, destination, job, generation } = this.deps;
     const loaded = await destination.loadedTables(this.db.target, job, generation);
     if (tables.every((t) => loaded.has(qualifiedKey(t)))) {
       for (const t of tables) this.markLoaded(t, loaded.get(qualifiedKey(t)));
-      return;
+      return built;
     }
     const snapshot = await source.openSnapshot({
       database: this.db.name,
@@ -150,6 +151,7 @@ export class DatabasePipeline {
         snapshot,
         destination,
         loaded,
+        built,
         parallelism: () => this.parallelism(),
         rangeBytes: this.deps.rangeBytes,
         progress: this.deps.progress,
@@ -160,6 +162,7 @@ export class DatabasePipeline {
     } finally {
       await snapshot.close();
     }
+    return built;
   }
 
   private markLoaded(t: QualifiedName, r: { rows: number; bytes: number } | undefined): void {
@@ -395,8 +398,8 @@ export class DatabasePipeline {
       this.p.migrationState = 'FULL_DUMP';
       await progress.flush();
       await destination.createSchema(this.db.target, catalog, 'pre-data');
-      await this.loadTables(catalog, added);
-      await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism() });
+      const built = await this.loadTables(catalog, added);
+      await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism(), built });
       const loaded = await destination.loadedTables(this.db.target, job, generation);
       for (const t of added) this.syncPositions.set(qualifiedKey(t), loaded.get(qualifiedKey(t))?.syncPosition ?? null);
       this.p.migrationState = 'CDC';

@@ -17,6 +17,8 @@ export interface FullDumpInput {
   destination: DestinationProvider;
   /** Tables already loaded by an earlier run of this generation (skipped). */
   loaded: Map<string, LoadResult>;
+  /** Filled with the tables whose own indexes and constraints were built right after their load. */
+  built: Set<string>;
   /** Concurrent range copies; read live so a parallelism change applies in place. */
   parallelism: () => number;
   /** Tables larger than this are split into ranges of about this size. */
@@ -35,7 +37,8 @@ function pickFormat(source: SourceProvider, destination: DestinationProvider, ta
 
 /**
  * Copy every selected table inside one snapshot: largest first, large tables
- * split into ranges, up to `parallelism` ranges at a time. A table is marked
+ * split into ranges, up to `parallelism` ranges at a time; a loaded table's
+ * own indexes and constraints build in the next free slot. A table is marked
  * loaded only when all its ranges committed; an interrupted table is loaded
  * again whole (truncated first), so resume never duplicates rows.
  */
@@ -85,6 +88,16 @@ export async function runFullDump(input: FullDumpInput): Promise<void> {
   }
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
   if (failures.length) throw failures[0];
+}
+
+async function buildPostData(input: FullDumpInput, table: TableDef, onError: (err: Error) => void): Promise<void> {
+  if (input.signal.aborted) return;
+  try {
+    await input.destination.createTablePostData(input.target, input.catalog, table);
+    input.built.add(qualifiedKey(table));
+  } catch (err) {
+    if (!input.signal.aborted) onError(err as Error);
+  }
 }
 
 async function enqueueTable(
@@ -153,6 +166,10 @@ async function enqueueTable(
           tp.state = 'COMPLETED';
           tp.fullLoadEndedOn = progress.now();
           progress.touch();
+          if (table.kind !== 'partitioned' && !table.partitionOf) {
+            // its indexes build now, in a slot no copy wants (copies go first), not after every table
+            void queue.add(() => buildPostData(input, table, onError), { priority: -1 });
+          }
         }
       } catch (err) {
         if (!signal.aborted) onError(err as Error);

@@ -77,7 +77,7 @@ export class PostgresDestination implements DestinationProvider {
     target: string,
     catalog: Catalog,
     phase: 'pre-data' | 'post-data',
-    opts: { parallelism?: number } = {},
+    opts: { parallelism?: number; built?: ReadonlySet<string> } = {},
   ): Promise<void> {
     this.columnTypes.delete(target);
     if (phase === 'pre-data') {
@@ -89,11 +89,17 @@ export class PostgresDestination implements DestinationProvider {
     const queue = new PQueue({ concurrency: Math.max(1, opts.parallelism ?? 1) });
     const errors: Error[] = [];
     for (const group of plan.tables) {
+      if (opts.built?.has(qualifiedKey(group.table))) continue;
       void queue.add(() => this.runStatements(target, group.statements).catch((e: Error) => void errors.push(e)));
     }
     await queue.onIdle();
     if (errors.length) throw errors[0];
     await this.runStatements(target, plan.final);
+  }
+
+  async createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void> {
+    const group = buildPostDataPlan(catalog).tables.find((g) => qualifiedKey(g.table) === qualifiedKey(table));
+    if (group) await this.runStatements(target, group.statements);
   }
 
   private async runStatements(target: string, statements: readonly string[]): Promise<void> {

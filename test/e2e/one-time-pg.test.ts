@@ -128,6 +128,16 @@ describe.each([
       'shop_new',
     );
     expect(idx?.n).toBe('2');
+    // every index and constraint, built table by table as loads finished, matches the source's definition
+    const definitions = `SELECT 'index ' || indexdef AS d FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema', '_migrate')
+      UNION ALL
+      SELECT 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(c.oid)
+        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', '_migrate') AND c.conrelid <> 0
+      ORDER BY 1`;
+    const srcDefs = await src.query<{ d: string }>(definitions, 'shop');
+    expect(srcDefs.length).toBeGreaterThan(5);
+    expect(await dst.query<{ d: string }>(definitions, 'shop_new')).toEqual(srcDefs);
     const [view2] = await dst.query<{ n: string }>('SELECT count(*)::text AS n FROM public.big_spenders', 'shop_new');
     const [viewSrc] = await src.query<{ n: string }>('SELECT count(*)::text AS n FROM public.big_spenders', 'shop');
     expect(view2?.n).toBe(viewSrc?.n);
