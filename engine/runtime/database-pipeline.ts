@@ -223,7 +223,7 @@ export class DatabasePipeline {
     let lastCheck = 0;
     /** The last batch ended inside a source transaction (its destination transaction is still open). */
     let midTransaction = false;
-    const batchEvents = this.deps.batchEvents ?? 20_000;
+    const batchEvents = this.deps.batchEvents ?? 10_000;
     try {
       for (;;) {
         if (signal.aborted) throw signal.reason;

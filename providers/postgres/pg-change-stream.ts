@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral } from './pg-quote.js';
 const PG_EPOCH_MS = 946_684_800_000n;
 const STATUS_INTERVAL_MS = 5_000;
 /** Buffered events, or bytes of their messages, past which the stream stops reading from the server. */
-const PAUSE_AT_EVENTS = 25_000;
+const PAUSE_AT_EVENTS = 15_000;
 const PAUSE_AT_BYTES = 24 * 2 ** 20;
 /** A batch holds at most this many bytes of messages (at least one transaction, or a part of a larger one). */
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
