@@ -11,6 +11,8 @@ const JOB_NAME = /^[a-z][a-z0-9_-]*$/;
 /** The declaration schema's pattern for `backend.schema`. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const TABLES = ['state', 'state_history', 'lock', 'runtime', 'lease'] as const;
+/** Replaced state documents kept in `state_history`; older ones are deleted by the write that replaces the next. */
+export const HISTORY_KEPT = 100;
 type Table = (typeof TABLES)[number];
 /** undefined_table, invalid_schema_name: nothing was ever written here. */
 const MISSING = new Set(['42P01', '3F000']);
@@ -35,7 +37,7 @@ export interface PostgresStateBackendOptions {
  * teams, CI and workers on several hosts:
  *
  * - `state` — the one StateDocument row (jsonb, plus serial and lineage for checks)
- * - `state_history` — every document a write replaced (the backup), newest last
+ * - `state_history` — the last {@link HISTORY_KEPT} documents writes replaced (the backups), newest last
  * - `lock` — zero or one row: the LockInfo of whoever holds the state lock
  * - `runtime` — one JobRuntime per job; `lease` — one worker Lease per job
  *
@@ -108,6 +110,10 @@ export class PostgresStateBackend implements StateBackend {
               `INSERT INTO ${this.t('state_history')} (serial, lineage, document, replaced_at) ` +
                 `SELECT serial, lineage, document, $1 FROM ${this.t('state')}`,
               [now],
+            );
+            await c.query(
+              `DELETE FROM ${this.t('state_history')} WHERE id < ` +
+                `(SELECT min(id) FROM (SELECT id FROM ${this.t('state_history')} ORDER BY id DESC LIMIT ${HISTORY_KEPT}) AS kept)`,
             );
             await c.query(`UPDATE ${this.t('state')} SET document = $1::jsonb, serial = $2, lineage = $3, updated_at = $4`, [
               document,

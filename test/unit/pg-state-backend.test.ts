@@ -3,7 +3,7 @@ import type { Declaration } from '../../engine/config/declaration.js';
 import { openBackend } from '../../engine/cli/cli-context.js';
 import type { ResolvedProfile } from '../../providers/provider.js';
 import { emptyState, newLineage } from '../../state/new-lineage.js';
-import { PostgresStateBackend } from '../../state/postgres/pg-state-backend.js';
+import { HISTORY_KEPT, PostgresStateBackend } from '../../state/postgres/pg-state-backend.js';
 import type { PostgresStateBackendOptions } from '../../state/postgres/pg-state-backend.js';
 import { LockError } from '../../state/state-backend.js';
 import { startPostgres } from '../harness/embedded-postgres.js';
@@ -169,6 +169,17 @@ describe('PostgresStateBackend (postgres only)', () => {
     expect(JSON.parse(history[1]?.document ?? '')).toEqual(sampleState(lineage, 2, 'two'));
     const [row] = await server.query<{ serial: string; lineage: string }>(`SELECT serial, lineage FROM ${schema}.state`);
     expect(row).toEqual({ serial: '3', lineage });
+  });
+
+  it(`keeps only the newest ${HISTORY_KEPT} replaced documents`, async () => {
+    const lineage = newLineage();
+    for (let serial = 1; serial <= HISTORY_KEPT + 6; serial++) await backend.write(sampleState(lineage, serial));
+    const history = await server.query<{ serial: string }>(
+      `SELECT serial::text AS serial FROM ${schema}.state_history ORDER BY id`,
+    );
+    expect(history).toHaveLength(HISTORY_KEPT);
+    expect(history[0]?.serial).toBe('6');
+    expect(history.at(-1)?.serial).toBe(String(HISTORY_KEPT + 5));
   });
 
   it('refuses a serial that is not a non-negative integer', async () => {
