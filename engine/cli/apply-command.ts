@@ -3,8 +3,7 @@ import { hostname } from 'node:os';
 import { settlement } from '../apply/settled.js';
 import { assertFresh, executePlan, StalePlanError, whoAmI } from '../apply/execute-plan.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { makePlan } from '../plan/make-plan.js';
-import { refresh } from '../plan/refresh.js';
+import { refreshAndPlan } from '../plan/refresh.js';
 import type { PlanDocument } from '../plan/plan-document.js';
 import { renderPlan } from '../plan/render-plan.js';
 import { jobLine } from '../progress/render-status.js';
@@ -82,15 +81,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
         throw err;
       }
     } else {
-      const refreshed = await refresh(declaration, state, runtimes, logger, systemClock());
-      plan = makePlan(
-        declaration,
-        state,
-        refreshed.runtimes,
-        systemClock(),
-        { restart: opts.restart ?? [] },
-        refreshed.diagnostics,
-      );
+      plan = await refreshAndPlan(declaration, state, runtimes, { restart: opts.restart ?? [], logger, at: systemClock() });
     }
     process.stdout.write(`${renderPlan(plan)}\n`);
     if (hasErrors(plan.diagnostics)) return EXIT.ERROR;

@@ -1,13 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDiagnostic, hasErrors } from '../diagnostics/diagnostic.js';
-import { makePlan } from '../plan/make-plan.js';
 import { renderPlan } from '../plan/render-plan.js';
 import { systemClock } from '../runtime/clock.js';
 import { loadOrFail } from './load-or-fail.js';
 import { openBackend, readRecorded } from './cli-context.js';
 import { EXIT } from './exit-codes.js';
-import { refresh } from '../plan/refresh.js';
+import { refreshAndPlan } from '../plan/refresh.js';
 import { stderrLogger } from './stderr-logger.js';
 
 export interface PlanCommandOptions {
@@ -26,18 +25,12 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const backend = openBackend(declaration);
   const recorded = await readRecorded(backend);
   const { state } = recorded;
-  const refreshed =
-    opts.refresh === false
-      ? { runtimes: recorded.runtimes, diagnostics: [] }
-      : await refresh(declaration, state, recorded.runtimes, stderrLogger(), systemClock());
-  const doc = makePlan(
-    declaration,
-    state,
-    refreshed.runtimes,
-    systemClock(),
-    { restart: opts.restart ?? [] },
-    refreshed.diagnostics,
-  );
+  const doc = await refreshAndPlan(declaration, state, recorded.runtimes, {
+    restart: opts.restart ?? [],
+    refresh: opts.refresh,
+    logger: stderrLogger(),
+    at: systemClock(),
+  });
   for (const w of warnings) process.stderr.write(`${w}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else process.stdout.write(`${renderPlan(doc)}\n`);

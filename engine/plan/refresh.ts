@@ -8,6 +8,8 @@ import { providerFor } from '../../providers/provider-registry.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { StateDocument } from '../../state/state-document.js';
 import { buildDesired } from './build-desired.js';
+import { makePlan } from './make-plan.js';
+import type { PlanDocument } from './plan-document.js';
 
 export interface RefreshResult {
   runtimes: Record<string, JobRuntime | null>;
@@ -104,4 +106,16 @@ export async function refresh(
     }
   }
   return { runtimes: out, diagnostics };
+}
+
+/** Refresh (unless `refresh` is false), then plan: what `plan` prints and `apply` runs without a saved plan. */
+export async function refreshAndPlan(
+  decl: Declaration,
+  state: StateDocument | null,
+  runtimes: Record<string, JobRuntime | null>,
+  opts: { restart: string[]; refresh?: boolean; logger: Logger; at: Date },
+): Promise<PlanDocument> {
+  const refreshed =
+    opts.refresh === false ? { runtimes, diagnostics: [] } : await refresh(decl, state, runtimes, opts.logger, opts.at);
+  return makePlan(decl, state, refreshed.runtimes, opts.at, { restart: opts.restart }, refreshed.diagnostics);
 }

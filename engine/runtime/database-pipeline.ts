@@ -336,7 +336,7 @@ export class DatabasePipeline {
    * of transactions that end at or after it).
    */
   private verdict(rel: ChangeRelation): boolean | string {
-    const key = `${rel.schema}.${rel.name}`;
+    const key = qualifiedKey(rel);
     if (this.quarantined.has(key) || !this.syncPositions.has(key)) return false;
     return this.syncPositions.get(key) ?? true;
   }

@@ -1,3 +1,4 @@
+import { qualifiedKey } from '../catalog.js';
 import type pg from 'pg';
 import type { ChangeEvent } from '../change-event.js';
 import type { ApplyCheckpoint, ApplyCounts, ApplySession, PreparedChanges } from '../provider.js';
@@ -21,9 +22,8 @@ function groupByTable(events: ChangeEvent[]): Map<string, ChangeEvent[]> {
     out.set(key, list);
   };
   for (const e of events) {
-    if (e.kind === 'truncate') for (const r of e.relations) push(`${r.schema}.${r.name}`, { ...e, relations: [r] });
-    else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete')
-      push(`${e.relation.schema}.${e.relation.name}`, e);
+    if (e.kind === 'truncate') for (const r of e.relations) push(qualifiedKey(r), { ...e, relations: [r] });
+    else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') push(qualifiedKey(e.relation), e);
   }
   return out;
 }

@@ -243,7 +243,7 @@ export class PostgresDestination implements DestinationProvider {
     if (!types) this.columnTypes.set(target, (types = new Map()));
     await this.loadColumnTypes(target, types, events);
     const cache = types;
-    const columnType = (rel: ChangeRelation, column: string) => cache.get(`${rel.schema}.${rel.name}`)?.get(column);
+    const columnType = (rel: ChangeRelation, column: string) => cache.get(qualifiedKey(rel))?.get(column);
     // regroup only once a session proved that triggers and FKs can be switched off
     return new PgPreparedChanges(events, columnType, this.replicaRole.get(target) === true);
   }
@@ -276,7 +276,7 @@ export class PostgresDestination implements DestinationProvider {
     for (const e of events) {
       if ((e.kind !== 'update' && e.kind !== 'insert') || seen.has(e.relation)) continue;
       seen.add(e.relation);
-      const key = `${e.relation.schema}.${e.relation.name}`;
+      const key = qualifiedKey(e.relation);
       if (!types.has(key)) missing.set(key, [e.relation.schema, e.relation.name]);
     }
     if (!missing.size) return;
@@ -304,7 +304,7 @@ export class PostgresDestination implements DestinationProvider {
       ),
     );
     for (const key of missing.keys()) types.set(key, new Map());
-    for (const r of res.rows) types.get(`${r.s}.${r.t}`)?.set(r.col, r.type);
+    for (const r of res.rows) types.get(qualifiedKey({ schema: r.s, name: r.t }))?.set(r.col, r.type);
   }
 
   async readCheckpoint(target: string, job: string, database: string): Promise<string | null> {

@@ -1,3 +1,4 @@
+import { qualifiedKey } from '../catalog.js';
 import type { ChangeEvent, ChangeRelation } from '../change-event.js';
 import type { PreparedChanges } from '../provider.js';
 import { changesToSql, type ChangeCounts } from './pg-change-sql.js';
@@ -27,7 +28,7 @@ export function regroupByTable(events: ChangeEvent[]): ChangeEvent[] {
     }
     const rel = e.kind === 'truncate' ? e.relations[0] : e.kind === 'begin' || e.kind === 'commit' ? undefined : e.relation;
     if (!rel) continue;
-    const key = `${rel.schema}.${rel.name}`;
+    const key = qualifiedKey(rel);
     const list = groups.get(key) ?? [];
     list.push(e);
     groups.set(key, list);

@@ -10,6 +10,25 @@ const CLASSES = [
   ['vacuum', /^\s*(VACUUM|ANALYZE)\b/i],
 ];
 
+/** Call `sample` every `intervalMs` until the returned stop() (a failed sample is skipped: databases come and go). */
+function poll(intervalMs, sample) {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await sample();
+      } catch {
+        // transient: the database is being created or dropped
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+  };
+}
+
 function classify(query) {
   for (const [name, re] of CLASSES) if (re.test(query)) return name;
   return 'other';
@@ -27,59 +46,50 @@ export async function startActivitySampler(server, targetDb, intervalMs = 250, c
   let samples = 0;
   let prev = 0;
   let prevCpu = cpuNow?.() ?? null;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const now = (performance.now() - t0) / 1000;
-      try {
-        const res = await client.query(
-          `SELECT query FROM pg_stat_activity
-            WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
-          [targetDb],
-        );
-        samples++;
-        const dt = samples === 1 ? intervalMs / 1000 : now - prev;
-        prev = now;
-        const seen = {};
-        for (const r of res.rows) {
-          const c = classify(r.query);
-          seen[c] = (seen[c] ?? 0) + 1;
-        }
-        let cpu = cpuNow?.() ?? null;
-        // a backend between exit and reaping can vanish from one reading: keep the totals monotonic
-        if (cpu && prevCpu) cpu = { src: Math.max(cpu.src, prevCpu.src), dst: Math.max(cpu.dst, prevCpu.dst) };
-        const share = Object.keys(seen).length || 1;
-        const dSrc = cpu && prevCpu ? (cpu.src - prevCpu.src) / share : 0;
-        const dDst = cpu && prevCpu ? (cpu.dst - prevCpu.dst) / share : 0;
-        prevCpu = cpu;
-        if (!Object.keys(seen).length) seen.none = 0;
-        for (const [c, n] of Object.entries(seen)) {
-          const p = (phases[c] ??= {
-            firstS: now,
-            lastS: now,
-            activeSamples: 0,
-            activeS: 0,
-            concurrencySum: 0,
-            srcCpuS: 0,
-            dstCpuS: 0,
-          });
-          p.srcCpuS += dSrc;
-          p.dstCpuS += dDst;
-          p.lastS = now;
-          p.activeSamples++;
-          p.activeS += dt;
-          p.concurrencySum += n;
-        }
-      } catch {
-        // database not there yet / being created
-      }
-      await new Promise((r) => setTimeout(r, intervalMs));
+  const stopPolling = poll(intervalMs, async () => {
+    const now = (performance.now() - t0) / 1000;
+    const res = await client.query(
+      `SELECT query FROM pg_stat_activity
+        WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      [targetDb],
+    );
+    samples++;
+    const dt = samples === 1 ? intervalMs / 1000 : now - prev;
+    prev = now;
+    const seen = {};
+    for (const r of res.rows) {
+      const c = classify(r.query);
+      seen[c] = (seen[c] ?? 0) + 1;
     }
-  })();
+    let cpu = cpuNow?.() ?? null;
+    // a backend between exit and reaping can vanish from one reading: keep the totals monotonic
+    if (cpu && prevCpu) cpu = { src: Math.max(cpu.src, prevCpu.src), dst: Math.max(cpu.dst, prevCpu.dst) };
+    const share = Object.keys(seen).length || 1;
+    const dSrc = cpu && prevCpu ? (cpu.src - prevCpu.src) / share : 0;
+    const dDst = cpu && prevCpu ? (cpu.dst - prevCpu.dst) / share : 0;
+    prevCpu = cpu;
+    if (!Object.keys(seen).length) seen.none = 0;
+    for (const [c, n] of Object.entries(seen)) {
+      const p = (phases[c] ??= {
+        firstS: now,
+        lastS: now,
+        activeSamples: 0,
+        activeS: 0,
+        concurrencySum: 0,
+        srcCpuS: 0,
+        dstCpuS: 0,
+      });
+      p.srcCpuS += dSrc;
+      p.dstCpuS += dDst;
+      p.lastS = now;
+      p.activeSamples++;
+      p.activeS += dt;
+      p.concurrencySum += n;
+    }
+  });
   return {
     async stop() {
-      running = false;
-      await loop;
+      await stopPolling();
       await client.end().catch(() => undefined);
       const r = (x) => Math.round(x * 10) / 10;
       const out = {};
@@ -112,36 +122,25 @@ export async function startWaitSampler(source, dest, targetDb, intervalMs = 200)
   await Promise.all([src.connect(), dst.connect()]);
   const counts = { source: {}, destination: {} };
   let samples = 0;
-  let running = true;
   const key = (r) =>
     `${r.backend_type === 'client backend' ? (r.state ?? '-') : r.backend_type}|${r.wait_event_type ? `${r.wait_event_type}:${r.wait_event}` : 'running'}`;
-  const loop = (async () => {
-    while (running) {
-      try {
-        const [a, b] = await Promise.all([
-          src.query(
-            `SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity WHERE backend_type = 'walsender'`,
-          ),
-          dst.query(
-            `SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity
-              WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IN ('client backend', 'logical replication worker')
-                AND NOT (backend_type = 'client backend' AND state = 'idle')`,
-            [targetDb],
-          ),
-        ]);
-        samples++;
-        for (const r of a.rows) counts.source[key(r)] = (counts.source[key(r)] ?? 0) + 1;
-        for (const r of b.rows) counts.destination[key(r)] = (counts.destination[key(r)] ?? 0) + 1;
-      } catch {
-        // transient
-      }
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  })();
+  const stopPolling = poll(intervalMs, async () => {
+    const [a, b] = await Promise.all([
+      src.query(`SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity WHERE backend_type = 'walsender'`),
+      dst.query(
+        `SELECT backend_type, state, wait_event_type, wait_event FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type IN ('client backend', 'logical replication worker')
+            AND NOT (backend_type = 'client backend' AND state = 'idle')`,
+        [targetDb],
+      ),
+    ]);
+    samples++;
+    for (const r of a.rows) counts.source[key(r)] = (counts.source[key(r)] ?? 0) + 1;
+    for (const r of b.rows) counts.destination[key(r)] = (counts.destination[key(r)] ?? 0) + 1;
+  });
   return {
     async stop() {
-      running = false;
-      await loop;
+      await stopPolling();
       await Promise.all([src.end().catch(() => undefined), dst.end().catch(() => undefined)]);
       const pct = (m) =>
         Object.fromEntries(
