@@ -136,6 +136,39 @@ export interface ExtensionDef {
   schema: string;
 }
 
+/**
+ * Something the source has that this migration does not recreate (an object
+ * kind the destination cannot take, a view built on an unselected table, large
+ * objects…). Plan and status name every one: nothing is dropped silently.
+ */
+export interface NotMigratedObject {
+  /** What it is, e.g. `view`, `event trigger`, `large objects`, `publication`. */
+  kind: string;
+  /** Its identity in the source engine's terms, e.g. `public.sales_by_store`. */
+  name: string;
+  /** Why, and what to do about it. */
+  reason: string;
+}
+
+/**
+ * One schema object as `verify` compares it between source and destination:
+ * the same kind and name must exist on both sides with the same definition.
+ * `owner` and `acl` are compared only when the job keeps owners / grants;
+ * `enabled` (trigger and rule enable modes, forced row security) only once the
+ * job is finalized, since those are switched off while changes are applied.
+ */
+export interface SchemaObjectSummary {
+  kind: string;
+  name: string;
+  /** Normalised native definition (PostgreSQL: the catalog's own `pg_get_*def` text). */
+  definition: string;
+  owner?: string | null;
+  /** Privileges in a stable text form (sorted), or null for the defaults. */
+  acl?: string | null;
+  /** State set by finalize (e.g. trigger `ENABLE ALWAYS`), or null. */
+  enabled?: string | null;
+}
+
 /** What a source's selection contains, in the source engine's terms. */
 export interface Catalog {
   engine: EngineKind;
@@ -150,6 +183,8 @@ export interface Catalog {
   /** Selected tables: partitioned parents come before their partitions. */
   tables: TableDef[];
   views: ViewDef[];
+  /** What exists in the selection but is not migrated, each with its reason. Default none. */
+  notMigrated?: NotMigratedObject[];
 }
 
 export function qualifiedKey(q: QualifiedName): string {

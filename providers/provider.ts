@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { EngineKind, Profile, TableSelection } from '../engine/config/declaration.js';
+import type { EngineKind, Profile, SchemaSettings, TableSelection } from '../engine/config/declaration.js';
 import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
 import type { Logger } from '../engine/runtime/logger.js';
-import type { Catalog, QualifiedName, TableDef } from './catalog.js';
+import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from './catalog.js';
 import type { ChangeEvent } from './change-event.js';
 
 /** A profile whose password reference has been resolved. Never logged, never stored. */
@@ -78,8 +78,14 @@ export interface TableChecksummer {
 export interface SourceProvider {
   /** Connectivity, privileges and settings (e.g. `wal_level`); each failure names the setting. */
   checkPrerequisites(req: { databases: string[]; continuous: boolean }): Promise<Diagnostic[]>;
-  /** Catalog of the selected tables and the objects they need. */
+  /**
+   * Catalog of the selection: the selected tables, and every object of the
+   * selected schemas an application needs (types, functions, views, triggers…),
+   * plus `notMigrated` for what exists there but will not be recreated.
+   */
   introspect(database: string, selection: TableSelection): Promise<Catalog>;
+  /** The selection's schema objects as `verify` compares them. */
+  describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[]>;
   /** Open one consistent snapshot; every table of the database is read inside it. */
   openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot>;
   /** Current values of sequences (64-bit values as strings). */
@@ -169,29 +175,29 @@ export interface DestinationProvider {
   /** Formats this destination accepts, best first. */
   readonly acceptedFormats: readonly CopyFormat[];
   checkPrerequisites(req: { databases: string[] }): Promise<Diagnostic[]>;
+  /**
+   * Can `catalog` be recreated in `target` with `settings`? Errors name what
+   * is missing (a role kept as owner or grantee, an extension the server does
+   * not have); warnings name what will be left out. Reads only.
+   */
+  checkCatalog(target: string, catalog: Catalog, settings: SchemaSettings): Promise<Diagnostic[]>;
   /** Create the database if missing; `wipe` drops and recreates it (restart). */
   prepareDatabase(target: string, mode: 'create-if-missing' | 'wipe'): Promise<void>;
   /**
-   * Create schema objects from a source catalog. `pre-data`: schemas,
-   * extensions, types, sequences, tables (columns, defaults, identity,
-   * partitions). `post-data`: primary keys, constraints, indexes, views.
-   * Idempotent: objects that already exist are kept.
+   * Create schema objects from a source catalog. `pre-data`: everything the
+   * rows need, in dependency order (schemas, extensions, types, functions,
+   * sequences, tables, views). `post-data`: what builds after the rows are
+   * loaded and every table's own post-data (createTablePostData) is done —
+   * foreign keys, triggers and rules (created disabled: they must not fire
+   * while changes are applied), policies, materialized views, owners and
+   * grants per `settings`. Idempotent: objects that already exist are kept.
    */
-  createSchema(
-    target: string,
-    catalog: Catalog,
-    phase: 'pre-data' | 'post-data',
-    opts?: {
-      parallelism?: number;
-      /** `post-data`: tables (`schema.table`) whose own indexes and constraints are already built. */
-      built?: ReadonlySet<string>;
-    },
-  ): Promise<void>;
+  createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', settings: SchemaSettings): Promise<void>;
   /**
    * The post-data of one loaded table — its keys, constraints and indexes,
    * not foreign keys or views — so it builds while other tables still load.
-   * Idempotent. Not for partitioned tables or partitions (their tree builds
-   * together in `post-data`).
+   * For a partitioned table: its whole tree (call once all its partitions are
+   * loaded). Not for partitions themselves. Idempotent.
    */
   createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void>;
   /** Tables of `tables` that already hold rows (a new job refuses to load into them). */
@@ -231,8 +237,14 @@ export interface DestinationProvider {
   /** The position committed with the last applied batch, or null. */
   readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
   setSequences(target: string, values: SequenceValue[]): Promise<void>;
-  /** Last touches once no more changes will be applied (PostgreSQL: identity columns back to GENERATED ALWAYS). */
-  finalize(target: string, catalog: Catalog): Promise<void>;
+  /**
+   * Last touches once no more changes will be applied: identity columns back
+   * to GENERATED ALWAYS, triggers and rules to their source enable mode,
+   * forced row security. Idempotent.
+   */
+  finalize(target: string, catalog: Catalog, settings: SchemaSettings): Promise<void>;
+  /** The target's schema objects for the same selection, as `verify` compares them. */
+  describeSchema(target: string, selection: TableSelection): Promise<SchemaObjectSummary[]>;
   /** Row reader for `verify` on one target database. */
   checksummer(target: string): TableChecksummer;
   close(): Promise<void>;

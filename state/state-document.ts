@@ -3,6 +3,7 @@ import type {
   EngineKind,
   JobType,
   Parallelism,
+  SchemaSettings,
   TableSelection,
   TlsSettings,
 } from '../engine/config/declaration.js';
@@ -38,6 +39,8 @@ export interface JobConfigRecord {
   parallelism: Parallelism;
   /** Verify before promote completes (absent = false). */
   verify?: boolean;
+  /** Owners and grants of recreated schema objects (absent = keep both). */
+  schema?: SchemaSettings;
   databases: DatabaseRecord[];
 }
 

@@ -35,6 +35,7 @@ interface RawJob {
   state?: DesiredState;
   parallelism?: Parallelism;
   verify?: boolean;
+  schema?: { owners?: 'keep' | 'skip'; grants?: 'keep' | 'skip' };
   databases: RawDatabase[];
 }
 type RawBackend = { type?: 'local'; path?: string } | { type: 'postgres'; profile: string; schema?: string };
@@ -88,6 +89,10 @@ export function buildDeclaration(
       state: j.state ?? defaults.state,
       parallelism: j.parallelism ?? defaults.parallelism,
       verify: j.verify ?? false,
+      schema: {
+        owners: j.schema?.owners ?? defaults.schema.owners,
+        grants: j.schema?.grants ?? defaults.schema.grants,
+      },
       databases,
       location: file.locator.key(['jobs', name]),
     };

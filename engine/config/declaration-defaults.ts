@@ -1,5 +1,13 @@
 import type { AnySchemaObject } from 'ajv/dist/2020.js';
-import type { DesiredState, EngineKind, JobType, Parallelism, TableSelection, TlsSettings } from './declaration.js';
+import type {
+  DesiredState,
+  EngineKind,
+  JobType,
+  Parallelism,
+  SchemaSettings,
+  TableSelection,
+  TlsSettings,
+} from './declaration.js';
 import { ENGINE_KINDS } from './declaration.js';
 import { declarationSchema } from './declaration-schema.js';
 
@@ -12,6 +20,7 @@ export interface DeclarationDefaults {
   state: DesiredState;
   parallelism: Parallelism;
   tables: TableSelection;
+  schema: SchemaSettings;
   backendType: 'local';
   localPath: string;
   postgresSchema: string;
@@ -55,6 +64,7 @@ export function declarationDefaults(): DeclarationDefaults {
     state: pick(s, `${job}/state/default`) as DesiredState,
     parallelism: pick(s, `${job}/parallelism/default`) as Parallelism,
     tables: pick(s, '$defs/database/properties/tables/default') as TableSelection,
+    schema: pick(s, `${job}/schema/default`) as SchemaSettings,
     backendType: (pick(s, `${backend}/default`) as { type: 'local' }).type,
     localPath: pick(s, `${backend}/oneOf/0/properties/path/default`) as string,
     postgresSchema: pick(s, `${backend}/oneOf/1/properties/schema/default`) as string,

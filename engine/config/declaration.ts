@@ -29,6 +29,14 @@ export interface Profile {
   location: SourceLocation;
 }
 
+/** How schema objects are recreated: owners and privileges as on the source (`keep`) or not (`skip`). */
+export interface SchemaSettings {
+  /** Default `keep`: every object gets its source owner (the roles must exist on the destination). */
+  owners: 'keep' | 'skip';
+  /** Default `keep`: GRANTs and default privileges as on the source (the grantee roles must exist). */
+  grants: 'keep' | 'skip';
+}
+
 export interface TableSelection {
   /** `schema.table` glob patterns (`*` and `?`); default `["*.*"]`. */
   include: string[];
@@ -52,6 +60,8 @@ export interface JobSpec {
   parallelism: Parallelism;
   /** Run `verify` before promote completes; promote refuses on a difference. Default false. */
   verify: boolean;
+  /** Owners and grants of recreated objects. Default keep / keep. */
+  schema: SchemaSettings;
   databases: DatabaseSpec[];
   location: SourceLocation;
 }

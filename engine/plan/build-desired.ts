@@ -58,6 +58,7 @@ export function buildDesired(decl: Declaration, recorded: Record<string, Profile
       desiredState: j.state,
       parallelism: j.parallelism,
       ...(j.verify ? { verify: true } : {}),
+      ...(j.schema.owners !== 'keep' || j.schema.grants !== 'keep' ? { schema: { ...j.schema } } : {}),
       databases: j.databases.map((d) => ({
         name: d.name,
         target: d.target,

@@ -1,3 +1,4 @@
+import type { SchemaSettings } from '../config/declaration.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { isDestructive } from '../lifecycle/lifecycle-table.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
@@ -176,8 +177,8 @@ export function plan(
     }
     jobUpdates.push(...databaseActions(name, record, after));
     const configChanges = diffFields(
-      { parallelism: record.parallelism, verify: record.verify ?? false },
-      { parallelism: after.parallelism, verify: after.verify ?? false },
+      { parallelism: record.parallelism, verify: record.verify ?? false, schema: schemaSettings(record) },
+      { parallelism: after.parallelism, verify: after.verify ?? false, schema: schemaSettings(after) },
     );
     if (configChanges.length) {
       jobUpdates.push({
@@ -312,6 +313,11 @@ function databaseActions(name: string, record: JobRecord, after: JobConfigRecord
     }
   }
   return out;
+}
+
+/** Owners and grants as recorded (absent = keep both). */
+export function schemaSettings(job: JobConfigRecord): SchemaSettings {
+  return job.schema ?? { owners: 'keep', grants: 'keep' };
 }
 
 function sortedUnion(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

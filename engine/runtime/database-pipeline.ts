@@ -4,7 +4,9 @@ import type { ChangeEvent, ChangeRelation } from '../../providers/change-event.j
 import type { ApplyCounts, ApplySession, ChangeStream, DestinationProvider, SourceProvider } from '../../providers/provider.js';
 import type { DatabaseProgress } from '../../state/job-runtime.js';
 import type { DatabaseRecord, JobRecord } from '../../state/state-document.js';
+import type { SchemaSettings } from '../config/declaration.js';
 import { sameValue } from '../plan/config-diff.js';
+import { schemaSettings } from '../plan/planner.js';
 import { verifyDatabases } from '../verify/verify-job.js';
 import type { Clock } from './clock.js';
 import { runFullDump } from './full-dump.js';
@@ -115,9 +117,9 @@ export class DatabasePipeline {
         await source.enableFullRowIdentity(this.db.name, keyless);
       }
     }
-    await destination.createSchema(this.db.target, catalog, 'pre-data');
+    await destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings());
     const built = await this.loadTables(catalog, dataTables(catalog));
-    await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism(), built });
+    await this.postData(catalog, built);
     const loaded = await destination.loadedTables(this.db.target, job, generation);
     this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
     if (this.continuous) {
@@ -186,7 +188,19 @@ export class DatabasePipeline {
   private async syncSequences(catalog: Catalog): Promise<void> {
     const seqs = await this.deps.source.readSequences(this.db.name, catalog.sequences);
     await this.deps.destination.setSequences(this.db.target, seqs);
-    await this.deps.destination.finalize(this.db.target, catalog);
+    await this.deps.destination.finalize(this.db.target, catalog, this.schemaSettings());
+  }
+
+  private schemaSettings(): SchemaSettings {
+    return schemaSettings(this.deps.currentRecord());
+  }
+
+  /** Every root table's own post-data not built yet (partition trees, failed early builds), then what needs them all. */
+  private async postData(catalog: Catalog, built: ReadonlySet<string>): Promise<void> {
+    for (const t of rootTables(catalog)) {
+      if (!built.has(qualifiedKey(t))) await this.deps.destination.createTablePostData(this.db.target, catalog, t);
+    }
+    await this.deps.destination.createSchema(this.db.target, catalog, 'post-data', this.schemaSettings());
   }
 
   private parallelism(): number {
@@ -397,9 +411,9 @@ export class DatabasePipeline {
       if (keyless.length) await source.enableFullRowIdentity(this.db.name, keyless);
       this.p.migrationState = 'FULL_DUMP';
       await progress.flush();
-      await destination.createSchema(this.db.target, catalog, 'pre-data');
+      await destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings());
       const built = await this.loadTables(catalog, added);
-      await destination.createSchema(this.db.target, catalog, 'post-data', { parallelism: this.parallelism(), built });
+      await this.postData(catalog, built);
       const loaded = await destination.loadedTables(this.db.target, job, generation);
       for (const t of added) this.syncPositions.set(qualifiedKey(t), loaded.get(qualifiedKey(t))?.syncPosition ?? null);
       this.p.migrationState = 'CDC';

@@ -1,10 +1,10 @@
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import PQueue from 'p-queue';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import type { SchemaSettings, TableSelection } from '../../engine/config/declaration.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
-import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
+import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
 import type { ChangeEvent, ChangeRelation } from '../change-event.js';
 import type {
@@ -77,24 +77,23 @@ export class PostgresDestination implements DestinationProvider {
     target: string,
     catalog: Catalog,
     phase: 'pre-data' | 'post-data',
-    opts: { parallelism?: number; built?: ReadonlySet<string> } = {},
+    _settings: SchemaSettings,
   ): Promise<void> {
     this.columnTypes.delete(target);
     if (phase === 'pre-data') {
       await this.runStatements(target, buildSchemaDdl(catalog).preData);
       return;
     }
-    // indexes and constraints of different tables build in parallel; FKs and views after all of them
-    const plan = buildPostDataPlan(catalog);
-    const queue = new PQueue({ concurrency: Math.max(1, opts.parallelism ?? 1) });
-    const errors: Error[] = [];
-    for (const group of plan.tables) {
-      if (opts.built?.has(qualifiedKey(group.table))) continue;
-      void queue.add(() => this.runStatements(target, group.statements).catch((e: Error) => void errors.push(e)));
-    }
-    await queue.onIdle();
-    if (errors.length) throw errors[0];
-    await this.runStatements(target, plan.final);
+    // every table's own post-data was built by createTablePostData; what needs all of them comes now
+    await this.runStatements(target, buildPostDataPlan(catalog).final);
+  }
+
+  async checkCatalog(_target: string, _catalog: Catalog, _settings: SchemaSettings): Promise<Diagnostic[]> {
+    return [];
+  }
+
+  async describeSchema(_target: string, _selection: TableSelection): Promise<SchemaObjectSummary[]> {
+    return [];
   }
 
   async createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void> {
@@ -329,7 +328,7 @@ export class PostgresDestination implements DestinationProvider {
     });
   }
 
-  async finalize(target: string, catalog: Catalog): Promise<void> {
+  async finalize(target: string, catalog: Catalog, _settings: SchemaSettings): Promise<void> {
     await this.runStatements(target, finalizeDdl(catalog));
   }
 

@@ -1,7 +1,7 @@
 import type { TableSelection } from '../../engine/config/declaration.js';
 import { compileSelection } from '../../engine/config/table-pattern.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
-import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
+import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { randomUUID } from 'node:crypto';
 import type {
   TableChecksummer,
@@ -36,6 +36,10 @@ export class PostgresSource implements SourceProvider {
 
   introspect(database: string, selection: TableSelection): Promise<Catalog> {
     return withPg(this.profile, database, (c) => introspectPostgres(c, database, compileSelection(selection)));
+  }
+
+  async describeSchema(_database: string, _selection: TableSelection): Promise<SchemaObjectSummary[]> {
+    return [];
   }
 
   async openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot> {

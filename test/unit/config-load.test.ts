@@ -54,6 +54,7 @@ describe('loadDeclaration', () => {
           state: 'running',
           parallelism: 'optimal',
           verify: false,
+          schema: { owners: 'keep', grants: 'keep' },
           databases: [
             {
               name: 'shop',
@@ -110,6 +111,7 @@ describe('loadDeclaration', () => {
       state: 'running',
       parallelism: 'optimal',
       verify: false,
+      schema: { owners: 'keep', grants: 'keep' },
       databases: [{ name: 'shop', target: 'shop', tables: { include: ['*.*'], exclude: [] }, location: at(file, 12, 9) }],
       location: at(file, 8, 3),
     });

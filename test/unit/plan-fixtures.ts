@@ -184,6 +184,7 @@ export function jobSpec(name: string, over: Partial<JobSpec> = {}): JobSpec {
     state: 'running',
     parallelism: 'optimal',
     verify: false,
+    schema: { owners: 'keep', grants: 'keep' },
     databases: [{ name: 'shop', target: 'shop', tables: { include: ['public.*'], exclude: [] }, location: loc(20) }],
     location: loc(12),
     ...over,
