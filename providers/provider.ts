@@ -86,6 +86,8 @@ export interface SourceProvider {
   introspect(database: string, selection: TableSelection): Promise<Catalog>;
   /** The selection's schema objects as `verify` compares them. */
   describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[]>;
+  /** Approximate size in bytes of each of `databases` that exists (orders a job's work: largest first). */
+  estimateSizes(databases: readonly string[]): Promise<Map<string, number>>;
   /** Open one consistent snapshot; every table of the database is read inside it. */
   openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot>;
   /** Current values of sequences (64-bit values as strings). */
@@ -96,8 +98,11 @@ export interface SourceProvider {
   artifactsExist(database: string, artifactName: string): Promise<boolean>;
   /** Make the change capture cover exactly `tables` (mid-run selection changes). */
   setCapturedTables(database: string, artifactName: string, tables: QualifiedName[]): Promise<void>;
-  /** Stream committed changes from `from` (exclusive of what the destination already has). */
-  streamChanges(database: string, artifactName: string, from: string): Promise<ChangeStream>;
+  /**
+   * Stream committed changes after `from` (the destination's checkpoint), or
+   * from where the change capture starts (its snapshot) when `from` is null.
+   */
+  streamChanges(database: string, artifactName: string, from: string | null): Promise<ChangeStream>;
   /** The source's current write position (what promote must reach). */
   currentPosition(database: string): Promise<string>;
   /** -1, 0, 1 like a comparator. */

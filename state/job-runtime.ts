@@ -23,6 +23,13 @@ export interface TableProgress {
   lastError: string | null;
 }
 
+/** An object of the source database that is not migrated, and why (named in status; never silent). */
+export interface NotMigratedRecord {
+  kind: string;
+  name: string;
+  reason: string;
+}
+
 export interface DatabaseProgress {
   name: string;
   target: string;
@@ -32,6 +39,8 @@ export interface DatabaseProgress {
   incomingChanges: number;
   appliedChanges: number;
   latencyMs: number | null;
+  /** Schema objects of the selection that are not migrated (absent = none known yet). */
+  notMigrated?: NotMigratedRecord[];
   tables: TableProgress[];
 }
 

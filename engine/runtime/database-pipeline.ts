@@ -1,7 +1,15 @@
 import type { Catalog, QualifiedName, TableDef } from '../../providers/catalog.js';
 import { qualifiedKey } from '../../providers/catalog.js';
 import type { ChangeEvent, ChangeRelation } from '../../providers/change-event.js';
-import type { ApplyCounts, ApplySession, ChangeStream, DestinationProvider, SourceProvider } from '../../providers/provider.js';
+import type {
+  ApplyCounts,
+  ApplySession,
+  ChangeStream,
+  DestinationProvider,
+  LoadResult,
+  SourceProvider,
+  SourceSnapshot,
+} from '../../providers/provider.js';
 import type { DatabaseProgress } from '../../state/job-runtime.js';
 import type { DatabaseRecord, JobRecord } from '../../state/state-document.js';
 import type { SchemaSettings } from '../config/declaration.js';
@@ -11,7 +19,9 @@ import { verifyDatabases } from '../verify/verify-job.js';
 import type { Clock } from './clock.js';
 import { runFullDump } from './full-dump.js';
 import type { Logger } from './logger.js';
-import { resolveParallelism } from './parallelism.js';
+import { combineErrors } from './combine-errors.js';
+import { timed } from './timed.js';
+import { TIER, type WorkBudget } from './work-budget.js';
 import type { ProgressReporter } from './progress-reporter.js';
 
 export interface PipelineDeps {
@@ -22,6 +32,10 @@ export interface PipelineDeps {
   progress: ProgressReporter;
   logger: Logger;
   clock: Clock;
+  /** The job's slots, shared by all its databases: every schema step, copy and index build holds one. */
+  budget: WorkBudget;
+  /** Estimated size of the source database (bytes): larger databases are opened first. */
+  sizeHint: number;
   rangeBytes: number;
   artifact: string;
   /** Wipe the destination database before the first load (restart). */
@@ -34,17 +48,28 @@ export interface PipelineDeps {
   onHealthy?: () => void;
   /** A table was held back after the destination rejected its changes. */
   onTableError?: (table: string, err: Error) => void;
+  /** About to write schema or rows at the destination (until then a restart has nothing to wipe). */
+  onDestinationWrite?: () => void;
 }
 
 /** Leaf tables hold the rows; partitioned parents only route them. */
 const dataTables = (c: Catalog) => c.tables.filter((t) => t.kind !== 'partitioned');
-const rootTables = (c: Catalog): QualifiedName[] => c.tables.filter((t) => t.partitionOf === null);
+const rootTables = (c: Catalog): TableDef[] => c.tables.filter((t) => t.partitionOf === null);
+const sum = (tables: TableDef[]): number => tables.reduce((n, t) => n + t.estimatedBytes, 0);
+
+/** Where a dump stands once its database is open: tables already loaded, and the snapshot to read the rest in. */
+interface OpenedDump {
+  loaded: Map<string, LoadResult & { syncPosition: string | null }>;
+  snapshot: SourceSnapshot | null;
+}
 
 /**
  * One database of a job: full dump, then (continuous jobs) change capture
  * until promote. Safe to run again after any interruption: finished tables
  * are skipped, the stream resumes from the destination's checkpoint, and
  * tables loaded from a later snapshot skip the changes that snapshot holds.
+ * Every step that reads or writes in bulk is a unit of the job's work
+ * budget, so many databases share the job's parallelism.
  */
 export class DatabasePipeline {
   private selection: DatabaseRecord['tables'];
@@ -53,7 +78,7 @@ export class DatabasePipeline {
   private syncPositions = new Map<string, string | null>();
   private promoteTarget: string | null = null;
   /** Final position of the source transaction whose changes are being read. */
-  private finalPosition = '0/0';
+  private finalPosition: string | null = null;
   /** Tables whose changes the destination rejected; skipped until re-added to the selection. */
   private readonly quarantined = new Set<string>();
 
@@ -78,21 +103,40 @@ export class DatabasePipeline {
     if (this.p.migrationState === 'COMPLETED') return;
     if (this.p.migrationState !== 'CDC' && this.p.migrationState !== 'READY_TO_COMPLETE') await this.fullDump();
     if (!this.continuous) {
-      await this.finishOneTime();
+      await this.unit(TIER.open, 0, () => this.finishOneTime());
       return;
     }
     await this.stream();
   }
 
+  /** One unit of the job's work budget. */
+  private unit<T>(tier: number, size: number, fn: () => Promise<T>): Promise<T> {
+    return this.deps.budget.run({ tier, size }, fn, this.deps.signal);
+  }
+
   private async fullDump(): Promise<void> {
-    const { source, destination, progress, job, generation } = this.deps;
-    const firstAttempt = this.p.migrationState === 'NOT_STARTED';
-    if (firstAttempt) {
-      await destination.prepareDatabase(this.db.target, this.deps.wipe ? 'wipe' : 'create-if-missing');
-    } else {
-      await destination.prepareDatabase(this.db.target, 'create-if-missing');
+    const { destination, progress, job, generation } = this.deps;
+    // the database's turn comes when no opened database has work waiting (largest first)
+    const { catalog, opened } = await this.unit(TIER.next, this.deps.sizeHint, () => this.open());
+    const built = await this.dumpTables(catalog, dataTables(catalog), opened);
+    await this.postData(catalog, dataTables(catalog), built);
+    const loaded = await destination.loadedTables(this.db.target, job, generation);
+    this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
+    if (this.continuous) {
+      this.p.migrationState = 'CDC';
+      await progress.flush();
     }
-    const catalog = await source.introspect(this.db.name, this.selection);
+  }
+
+  /** Prepare the destination database, read the catalog, create the pre-data, open the snapshot. */
+  private async open(): Promise<{ catalog: Catalog; opened: OpenedDump }> {
+    const { source, destination, progress } = this.deps;
+    const firstAttempt = this.p.migrationState === 'NOT_STARTED';
+    const step = <T>(name: string, fn: () => Promise<T>) => timed(this.deps.logger, name, { database: this.db.name }, fn);
+    await step('prepare destination database', () =>
+      destination.prepareDatabase(this.db.target, firstAttempt && this.deps.wipe ? 'wipe' : 'create-if-missing'),
+    );
+    const catalog = await step('introspect', () => source.introspect(this.db.name, this.selection));
     this.catalog = catalog;
     if (firstAttempt) {
       const busy = await destination.nonEmptyTables(this.db.target, dataTables(catalog));
@@ -105,56 +149,63 @@ export class DatabasePipeline {
     }
     this.p.migrationState = 'FULL_DUMP';
     this.p.startedOn ??= progress.now();
+    this.p.notMigrated = catalog.notMigrated ?? [];
     for (const t of dataTables(catalog)) progress.table(this.p, qualifiedKey(t));
     await progress.flush();
-
     if (this.continuous) {
       const keyless = await source.tablesWithoutKey(this.db.name, dataTables(catalog));
       if (keyless.length) {
         this.deps.logger.warn('setting REPLICA IDENTITY FULL on source tables without a primary key', {
+          database: this.db.name,
           tables: keyless.map(qualifiedKey).join(', '),
         });
         await source.enableFullRowIdentity(this.db.name, keyless);
       }
     }
-    await destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings());
-    const built = await this.loadTables(catalog, dataTables(catalog));
-    await this.postData(catalog, built);
-    const loaded = await destination.loadedTables(this.db.target, job, generation);
-    this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
-    if (this.continuous) {
-      this.p.migrationState = 'CDC';
-      await progress.flush();
-    }
+    this.deps.onDestinationWrite?.();
+    await step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings()));
+    return { catalog, opened: await step('open snapshot', () => this.openDump(catalog, dataTables(catalog))) };
   }
 
-  /** Dump `tables` (skipping loaded ones) inside one snapshot; returns the tables whose post-data got built. */
-  private async loadTables(catalog: Catalog, tables: TableDef[]): Promise<Set<string>> {
-    const built = new Set<string>();
+  /** Which of `tables` are loaded already, and (unless all are) a snapshot to read the others in. */
+  private async openDump(catalog: Catalog, tables: TableDef[]): Promise<OpenedDump> {
     const { source, destination, job, generation } = this.deps;
     const loaded = await destination.loadedTables(this.db.target, job, generation);
-    if (tables.every((t) => loaded.has(qualifiedKey(t)))) {
-      for (const t of tables) this.markLoaded(t, loaded.get(qualifiedKey(t)));
-      return built;
-    }
+    if (tables.every((t) => loaded.has(qualifiedKey(t)))) return { loaded, snapshot: null };
     const snapshot = await source.openSnapshot({
       database: this.db.name,
       artifactName: this.deps.artifact,
       cdc: this.continuous,
       tables: rootTables(catalog),
     });
+    return { loaded, snapshot };
+  }
+
+  /**
+   * Dump `tables` (skipping loaded ones) inside the opened snapshot, then
+   * release it; returns the tables whose own post-data got built. Must be
+   * called in the continuation of the unit that opened the dump: its copies
+   * are queued before the budget hands that unit's slot on.
+   */
+  private async dumpTables(catalog: Catalog, tables: TableDef[], opened: OpenedDump): Promise<Set<string>> {
+    const built = new Set<string>();
+    const { snapshot, loaded } = opened;
+    if (!snapshot) {
+      for (const t of tables) this.markLoaded(t, loaded.get(qualifiedKey(t)));
+      return built;
+    }
     try {
       await runFullDump({
-        job,
-        generation,
+        job: this.deps.job,
+        generation: this.deps.generation,
         target: this.db.target,
         catalog: { ...catalog, tables },
-        source,
+        source: this.deps.source,
         snapshot,
-        destination,
+        destination: this.deps.destination,
         loaded,
         built,
-        parallelism: () => this.parallelism(),
+        budget: this.deps.budget,
         rangeBytes: this.deps.rangeBytes,
         progress: this.deps.progress,
         db: this.p,
@@ -176,6 +227,41 @@ export class DatabasePipeline {
     }
   }
 
+  /**
+   * The own post-data of every root table among `tables` not built yet
+   * (partition trees, and tables loaded by an earlier run), in parallel
+   * units; then what needs them all (foreign keys, triggers, grants…).
+   */
+  private async postData(catalog: Catalog, tables: TableDef[], built: ReadonlySet<string>): Promise<void> {
+    const { destination } = this.deps;
+    const byKey = new Map(catalog.tables.map((t) => [qualifiedKey(t), t]));
+    const rootOf = (t: TableDef): TableDef => {
+      const parent = t.partitionOf ? byKey.get(qualifiedKey(t.partitionOf)) : undefined;
+      return parent ? rootOf(parent) : t;
+    };
+    const trees = new Map<string, { root: TableDef; bytes: number }>();
+    for (const t of tables) {
+      const root = rootOf(t);
+      if (built.has(qualifiedKey(root))) continue;
+      const tree = trees.get(qualifiedKey(root)) ?? { root, bytes: 0 };
+      tree.bytes += t.estimatedBytes;
+      trees.set(qualifiedKey(root), tree);
+    }
+    const results = await Promise.allSettled(
+      [...trees.values()].map(({ root, bytes }) =>
+        this.unit(TIER.open, bytes / 4, () => destination.createTablePostData(this.db.target, catalog, root)),
+      ),
+    );
+    if (this.deps.signal.aborted) throw this.deps.signal.reason;
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (failures.length) throw combineErrors(failures, 'index and constraint builds');
+    await this.unit(TIER.open, 0, () =>
+      timed(this.deps.logger, 'post-data', { database: this.db.name }, () =>
+        destination.createSchema(this.db.target, catalog, 'post-data', this.schemaSettings()),
+      ),
+    );
+  }
+
   private async finishOneTime(): Promise<void> {
     const catalog = this.catalog ?? (await this.deps.source.introspect(this.db.name, this.selection));
     await this.syncSequences(catalog);
@@ -195,18 +281,6 @@ export class DatabasePipeline {
     return schemaSettings(this.deps.currentRecord());
   }
 
-  /** Every root table's own post-data not built yet (partition trees, failed early builds), then what needs them all. */
-  private async postData(catalog: Catalog, built: ReadonlySet<string>): Promise<void> {
-    for (const t of rootTables(catalog)) {
-      if (!built.has(qualifiedKey(t))) await this.deps.destination.createTablePostData(this.db.target, catalog, t);
-    }
-    await this.deps.destination.createSchema(this.db.target, catalog, 'post-data', this.schemaSettings());
-  }
-
-  private parallelism(): number {
-    return resolveParallelism(this.deps.currentRecord().parallelism);
-  }
-
   /** The declared table selection of this database changed (mid-run). */
   private selectionChanged(): DatabaseRecord['tables'] | null {
     const now = this.deps.currentRecord().databases.find((d) => d.name === this.db.name);
@@ -220,7 +294,8 @@ export class DatabasePipeline {
       const loaded = await destination.loadedTables(this.db.target, job, this.deps.generation);
       this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
     }
-    const checkpoint = async () => (await destination.readCheckpoint(this.db.target, job, this.db.name)) ?? '0/0';
+    // no checkpoint yet: the stream starts where the change capture does (the snapshot the dump read)
+    const checkpoint = () => destination.readCheckpoint(this.db.target, job, this.db.name);
     let stream: ChangeStream | null = await source.streamChanges(this.db.name, this.deps.artifact, await checkpoint());
     let session: ApplySession | null = null;
     /**
@@ -321,13 +396,14 @@ export class DatabasePipeline {
     // one position comparison per transaction unless a table's snapshot is newer than it
     let newest: string | null = null;
     for (const p of this.syncPositions.values()) if (p != null && (newest === null || cmp(p, newest) > 0)) newest = p;
-    const pastAll = () => newest === null || cmp(this.finalPosition, newest) >= 0;
-    let past = pastAll();
+    const pastAll = () => newest === null || cmp(this.transactionEnd(), newest) >= 0;
+    // the first batch starts with a begin, which sets it
+    let past = this.finalPosition === null ? false : pastAll();
     const verdicts = new Map<ChangeRelation, boolean | string>();
     const wanted = (rel: ChangeRelation): boolean => {
       let v = verdicts.get(rel);
       if (v === undefined) verdicts.set(rel, (v = this.verdict(rel)));
-      return typeof v === 'boolean' ? v : past || cmp(this.finalPosition, v) >= 0;
+      return typeof v === 'boolean' ? v : past || cmp(this.transactionEnd(), v) >= 0;
     };
     const out: ChangeEvent[] = [];
     for (const e of events) {
@@ -342,6 +418,12 @@ export class DatabasePipeline {
       }
     }
     return out;
+  }
+
+  /** The final position of the transaction being read (a change outside any transaction is a stream defect). */
+  private transactionEnd(): string {
+    if (this.finalPosition === null) throw new Error('the change stream sent a row change before any transaction began');
+    return this.finalPosition;
   }
 
   /**
@@ -411,9 +493,12 @@ export class DatabasePipeline {
       if (keyless.length) await source.enableFullRowIdentity(this.db.name, keyless);
       this.p.migrationState = 'FULL_DUMP';
       await progress.flush();
-      await destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings());
-      const built = await this.loadTables(catalog, added);
-      await this.postData(catalog, built);
+      const opened = await this.unit(TIER.next, sum(added), async () => {
+        await destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings());
+        return this.openDump(catalog, added);
+      });
+      const built = await this.dumpTables(catalog, added, opened);
+      await this.postData(catalog, added, built);
       const loaded = await destination.loadedTables(this.db.target, job, generation);
       for (const t of added) this.syncPositions.set(qualifiedKey(t), loaded.get(qualifiedKey(t))?.syncPosition ?? null);
       this.p.migrationState = 'CDC';

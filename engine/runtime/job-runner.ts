@@ -12,6 +12,9 @@ import type { Logger } from './logger.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { resolveProfile } from './resolve-profile.js';
 import { runtimeFor } from '../lifecycle/runtime-belongs.js';
+import { describeError } from './combine-errors.js';
+import { resolveParallelism } from './parallelism.js';
+import { WorkBudget } from './work-budget.js';
 
 /** Why a runner was interrupted: a user stop, or our own shutdown (the job stays claimable). */
 export type StopReason = 'stop' | 'shutdown';
@@ -39,6 +42,8 @@ interface RunningDatabase {
   pipeline: DatabasePipeline;
   abort: AbortController;
   done: Promise<void>;
+  /** True once `done` settled. */
+  ended: boolean;
   failure: Error | null;
 }
 
@@ -58,6 +63,10 @@ export class JobRunner {
   private destination!: DestinationProvider;
   private providers: Provider[] = [];
   private restart = false;
+  /** The job's parallelism, shared by all its databases. */
+  private readonly budget = new WorkBudget(() => resolveParallelism(this.deps.currentRecord().parallelism));
+  /** Source database sizes (bytes), to open the largest first. */
+  private sizes = new Map<string, number>();
   private retrying = new Map<string, Error>();
   /** Tables held back after the destination rejected their changes (keep the job Running with errors). */
   private tableErrors = new Map<string, Error>();
@@ -184,14 +193,31 @@ export class JobRunner {
         if (r.failure) throw r.failure;
         if (!wanted.has(name)) await this.removeDatabase(name, r);
       }
-      for (const db of record.databases) if (!this.running.has(db.name)) this.startDatabase(db);
+      const added = record.databases.filter((db) => !this.running.has(db.name));
+      if (added.some((db) => !this.sizes.has(db.name))) await this.readSizes(added.map((db) => db.name));
+      for (const db of added) this.startDatabase(db);
       const pending = [...this.running.values()].filter((r) => r.pipeline.progress.migrationState !== 'COMPLETED');
       if (!pending.length && this.running.size === record.databases.length) return;
       this.updateSubstatus();
       this.progress.touch();
+      this.budget.refresh(); // a parallelism change applies in place
       // wake at once when a database pipeline ends, else re-check the record twice a second
-      await sleep(500, this.abort.signal, Promise.race([...this.running.values()].map((r) => r.done)));
+      const live = [...this.running.values()].filter((r) => !r.ended);
+      await sleep(500, this.abort.signal, live.length ? Promise.race(live.map((r) => r.done)) : undefined);
     }
+  }
+
+  /** Database sizes for ordering; unknown sizes (e.g. no permission) order as 0 and are named in the log. */
+  private async readSizes(databases: string[]): Promise<void> {
+    try {
+      for (const [name, bytes] of await this.source.estimateSizes(databases)) this.sizes.set(name, bytes);
+    } catch (err) {
+      this.deps.logger.warn('cannot read source database sizes; databases start in declaration order', {
+        job: this.record.name,
+        error: describeError(err),
+      });
+    }
+    for (const name of databases) if (!this.sizes.has(name)) this.sizes.set(name, 0);
   }
 
   private startDatabase(db: DatabaseRecord): void {
@@ -208,6 +234,8 @@ export class JobRunner {
       progress: this.progress,
       logger: this.deps.logger,
       clock: this.deps.clock,
+      budget: this.budget,
+      sizeHint: this.sizes.get(db.name) ?? 0,
       rangeBytes: this.deps.rangeBytes,
       artifact: artifactName(this.record.name, db.name, this.state.lineage),
       wipe: this.restart,
@@ -226,12 +254,15 @@ export class JobRunner {
         this.progress.touch();
       },
     });
-    const entry: RunningDatabase = { pipeline, abort, failure: null, done: Promise.resolve() };
+    const entry: RunningDatabase = { pipeline, abort, failure: null, ended: false, done: Promise.resolve() };
     entry.done = this.withRetry(db.name, () => pipeline.run(), abort.signal)
       .catch((err: Error) => {
         if (!abort.signal.aborted) entry.failure = err;
       })
-      .finally(() => this.abort.signal.removeEventListener('abort', onJobAbort));
+      .finally(() => {
+        entry.ended = true;
+        this.abort.signal.removeEventListener('abort', onJobAbort);
+      });
     this.running.set(db.name, entry);
   }
 

@@ -38,6 +38,16 @@ export class PostgresSource implements SourceProvider {
     return withPg(this.profile, database, (c) => introspectPostgres(c, database, compileSelection(selection)));
   }
 
+  async estimateSizes(databases: readonly string[]): Promise<Map<string, number>> {
+    return withPg(this.profile, this.profile.database, async (c) => {
+      const res = await c.query<{ name: string; bytes: string }>(
+        'SELECT datname AS name, pg_database_size(oid)::text AS bytes FROM pg_database WHERE datname = ANY($1::text[])',
+        [databases],
+      );
+      return new Map(res.rows.map((r) => [r.name, Number(r.bytes)]));
+    });
+  }
+
   async describeSchema(_database: string, _selection: TableSelection): Promise<SchemaObjectSummary[]> {
     return [];
   }
@@ -111,8 +121,9 @@ export class PostgresSource implements SourceProvider {
     }
   }
 
-  streamChanges(database: string, artifactName: string, from: string): Promise<ChangeStream> {
-    return PgChangeStream.open(this.profile, database, artifactName, artifactName, from, this.ctx.logger);
+  streamChanges(database: string, artifactName: string, from: string | null): Promise<ChangeStream> {
+    // 0/0: the slot's own confirmed position (its consistent point until the first acknowledgement)
+    return PgChangeStream.open(this.profile, database, artifactName, artifactName, from ?? '0/0', this.ctx.logger);
   }
 
   async setCapturedTables(database: string, artifactName: string, tables: QualifiedName[]): Promise<void> {
