@@ -14,6 +14,8 @@ interface PartMatcher {
 interface ParsedPattern {
   schema: PartMatcher;
   table: PartMatcher;
+  /** The table part is an unquoted `*` alone: the pattern covers whole schemas. */
+  everyTable: boolean;
 }
 
 type Part = { quoted: true; text: string } | { quoted: false; text: string };
@@ -97,7 +99,7 @@ function compilePattern(pattern: string): ParsedPattern {
   const parts = splitPattern(pattern);
   if (typeof parts === 'string') throw new Error(`invalid table pattern ${JSON.stringify(pattern)}: ${parts}`);
   const [schema, table] = parts as [Part, Part];
-  return { schema: compilePart(schema), table: compilePart(table) };
+  return { schema: compilePart(schema), table: compilePart(table), everyTable: !table.quoted && table.text === '*' };
 }
 
 /**
@@ -112,4 +114,36 @@ export function compileSelection(sel: TableSelection): (schema: string, table: s
   const hit = (list: ParsedPattern[], schema: string, table: string): boolean =>
     list.some((p) => p.schema.test(schema) && p.table.test(table));
   return (schema, table) => hit(include, schema, table) && !hit(exclude, schema, table);
+}
+
+/**
+ * Schemas no selection ever covers: the server's own (PostgreSQL
+ * `pg_catalog`, `pg_toast*`, `pg_temp*`, and `information_schema`) and
+ * the destination's control schema `_migrate`.
+ */
+export function isSystemSchema(schema: string): boolean {
+  return (
+    schema === 'pg_catalog' ||
+    schema === 'information_schema' ||
+    schema === '_migrate' ||
+    schema.startsWith('pg_toast') ||
+    schema.startsWith('pg_temp')
+  );
+}
+
+/**
+ * A predicate for the schemas a selection covers, whose other objects
+ * (types, functions, views, sequences…) are migrated with the selected
+ * tables: a schema is selected when some `include` pattern's schema part
+ * matches it and no `exclude` pattern whose table part is a bare `*` (the
+ * whole schema) does. `public.orders` therefore selects schema `public`;
+ * `public.audit_*` in `exclude` does not deselect it, `public.*` does. A
+ * schema with no table at all is selected the same way. System schemas
+ * (`isSystemSchema`) never are. Patterns must already be valid.
+ */
+export function compileSchemaSelection(sel: TableSelection): (schema: string) => boolean {
+  const include = sel.include.map(compilePattern);
+  const exclude = sel.exclude.map(compilePattern).filter((p) => p.everyTable);
+  return (schema) =>
+    !isSystemSchema(schema) && include.some((p) => p.schema.test(schema)) && !exclude.some((p) => p.schema.test(schema));
 }

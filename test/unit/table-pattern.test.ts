@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSelection, validateTablePattern } from '../../engine/config/table-pattern.js';
+import { compileSchemaSelection, compileSelection, validateTablePattern } from '../../engine/config/table-pattern.js';
 
 describe('validateTablePattern', () => {
   it.each([
@@ -132,5 +132,37 @@ describe('compileSelection', () => {
 
   it('throws on an invalid pattern (the loader rejects them first)', () => {
     expect(() => compileSelection({ include: ['public'], exclude: [] })).toThrow(/invalid table pattern "public"/);
+  });
+});
+
+describe('compileSchemaSelection', () => {
+  const cases: Array<{ include: string[]; exclude: string[]; yes: string[]; no: string[] }> = [
+    { include: ['*.*'], exclude: [], yes: ['public', 'util', 'a.b', 'pg_catalogue'], no: [] },
+    // a table pattern selects its schema; excluding some of its tables does not deselect it
+    { include: ['public.orders'], exclude: ['public.audit_*'], yes: ['public'], no: ['util', 'Public'] },
+    // an exclude pattern for every table of a schema removes the schema
+    { include: ['*.*'], exclude: ['tmp.*', 'scratch_*.*'], yes: ['public', 'tmp2'], no: ['tmp', 'scratch_1'] },
+    // a quoted "*" is a literal table name, not every table
+    { include: ['*.*'], exclude: ['tmp."*"'], yes: ['tmp'], no: [] },
+    // a glob table part other than a bare * is not the whole schema
+    { include: ['*.*'], exclude: ['tmp.*_log', 'x.?*'], yes: ['tmp', 'x'], no: [] },
+    { include: ['sales_?.*', '"my.schema".t'], exclude: [], yes: ['sales_1', 'my.schema'], no: ['sales_10', 'my'] },
+    // system schemas and the control schema are never selected
+    {
+      include: ['*.*', 'pg_catalog.*', 'information_schema.*'],
+      exclude: [],
+      yes: [],
+      no: ['pg_catalog', 'information_schema', 'pg_toast', 'pg_toast_temp_1', 'pg_temp_3', '_migrate'],
+    },
+  ];
+
+  it.each(cases)('include $include exclude $exclude', ({ include, exclude, yes, no }) => {
+    const selected = compileSchemaSelection({ include, exclude });
+    for (const schema of yes) expect(selected(schema), schema).toBe(true);
+    for (const schema of no) expect(selected(schema), schema).toBe(false);
+  });
+
+  it('selects nothing with an empty include list', () => {
+    expect(compileSchemaSelection({ include: [], exclude: [] })('public')).toBe(false);
   });
 });
