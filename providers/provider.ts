@@ -4,6 +4,7 @@ import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
 import type { Logger } from '../engine/runtime/logger.js';
 import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from './catalog.js';
 import type { ChangeEvent } from './change-event.js';
+import type { StreamMemory } from './stream-memory.js';
 
 /** A profile whose password reference has been resolved. Never logged, never stored. */
 export interface ResolvedProfile extends Omit<Profile, 'password'> {
@@ -289,6 +290,8 @@ export interface ApplyCheckpoint {
 
 export interface ProviderContext {
   logger: Logger;
+  /** Buffered change data shared by the job's change streams (default: each stream alone, 24 MiB). */
+  memory?: StreamMemory;
 }
 
 /** Capability flags; defaults are documented on each field. */
@@ -304,6 +307,12 @@ export interface Provider {
   capabilities: ProviderCapabilities;
   /** Errors worth retrying with backoff (connection lost, server restarting, lock timeouts…). */
   isTransientError(err: unknown): boolean;
+  /**
+   * Errors a person fixes outside the job (wrong credentials, missing
+   * privilege, a setting, a missing database): retried with backoff, so the
+   * job goes on by itself once fixed.
+   */
+  isConfigurationError(err: unknown): boolean;
   source(profile: ResolvedProfile, ctx: ProviderContext): SourceProvider;
   destination(profile: ResolvedProfile, ctx: ProviderContext): DestinationProvider;
 }

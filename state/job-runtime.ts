@@ -50,6 +50,10 @@ export interface JobError {
   phase: Substatus | null;
   /** False for errors that are retried with backoff (RUNNING_WITH_ERRORS). */
   fatal: boolean;
+  /** For retried errors: a lost connection (`transient`) or a setting/credential/privilege to fix (`configuration`). */
+  retry?: 'transient' | 'configuration';
+  /** The error's code where it has one (SQLSTATE, errno), e.g. `28P01`. */
+  code?: string;
 }
 
 /**
@@ -69,5 +73,11 @@ export interface JobRuntime {
   error: JobError | null;
   workerId: string | null;
   updatedAt: string;
+  /**
+   * False until this generation first writes schema or rows at the
+   * destination (absent in reports of older versions: assume written). A
+   * restart of a job that failed before writing wipes nothing.
+   */
+  destinationWritten?: boolean;
   databases: DatabaseProgress[];
 }

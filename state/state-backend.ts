@@ -12,6 +12,11 @@ export interface LockInfo {
   created: string;
 }
 
+/** A lock just taken; `tookOverFrom` names a holder that was gone (its process no longer runs on this host). */
+export interface AcquiredLock extends LockInfo {
+  tookOverFrom?: LockInfo;
+}
+
 /** A new lock for `info`, with a fresh ID and the time it was taken. */
 export function newLockInfo(info: Omit<LockInfo, 'id' | 'created'>, now: Date): LockInfo {
   return {
@@ -62,8 +67,11 @@ export interface StateBackend {
    * caller holds the lock and has already incremented `serial`.
    */
   write(doc: StateDocument): Promise<void>;
-  /** Take the lock or throw LockError naming the holder. Never waits. */
-  lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<LockInfo>;
+  /**
+   * Take the lock or throw LockError naming the holder. Never waits. The
+   * local backend takes over a lock whose holder process is gone on this host.
+   */
+  lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<AcquiredLock>;
   /** Release a lock we hold (no error when already gone). */
   unlock(id: string): Promise<void>;
   /** Release a lock by ID whoever holds it; throws when the ID does not match the current lock. */
@@ -75,7 +83,10 @@ export interface StateBackend {
   writeRuntime(runtime: JobRuntime): Promise<void>;
   deleteRuntime(job: string): Promise<void>;
 
-  /** Claim `job` for `holder` when unclaimed or expired; false when another live worker has it. */
+  /**
+   * Claim `job` for `holder` when unclaimed, expired, or held by a process of
+   * this host that is gone; false when another live worker has it.
+   */
   acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean>;
   /** Extend our lease; false when we lost it (expired and taken over). */
   renewLease(job: string, workerId: string, ttlMs: number): Promise<boolean>;

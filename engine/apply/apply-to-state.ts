@@ -75,6 +75,9 @@ export function applyToState(
         );
         break;
       }
+      case 'take-over':
+        note(job(a.name), 'take-over', `no worker since ${a.observed.unservedSince ?? 'unknown'}`, a.observed.status);
+        break;
       case 'add-database':
       case 'update-database': {
         const j = job(a.name);

@@ -1,13 +1,16 @@
 import type { JobStatusView } from '../progress/status-view.js';
 
-export type Settlement = 'pending' | 'reached' | 'failed';
+export type Settlement = 'pending' | 'reached' | 'failed' | 'blocked';
 
 /**
  * Has a job reached its desired state? A one-time job with `state: running`
  * settles when Completed; a continuous one when it streams changes (CDC).
+ * `blocked`: it waits for a credential, privilege or setting to be fixed
+ * (retried with backoff; it goes on by itself once fixed).
  */
 export function settlement(j: JobStatusView): Settlement {
   if (j.status === 'FAILED') return 'failed';
+  if (j.error && !j.error.fatal && j.error.retry === 'configuration') return 'blocked';
   switch (j.desiredState) {
     case 'not-started':
       return 'reached';

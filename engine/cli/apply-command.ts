@@ -55,6 +55,12 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     if (err instanceof LockError) throw new CliError(`Error acquiring the state lock: ${err.message}`, EXIT.LOCKED);
     throw err;
   }
+  if (lock.tookOverFrom) {
+    const h = lock.tookOverFrom;
+    process.stderr.write(
+      `Took over the state lock ${h.id} of ${h.who} (pid ${h.pid} on ${h.host}, operation ${h.operation}, since ${h.created}): that process is no longer running.\n`,
+    );
+  }
 
   const interrupted = new AbortController();
   const forced = new AbortController();
@@ -70,7 +76,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   process.on('SIGTERM', onSignal);
   let worker: Worker | null = null;
   try {
-    const { state, runtimes } = await readRecorded(backend);
+    const { state, runtimes, leases } = await readRecorded(backend);
     let plan: PlanDocument;
     if (planFile) {
       plan = readPlanFile(planFile);
@@ -81,7 +87,12 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
         throw err;
       }
     } else {
-      plan = await refreshAndPlan(declaration, state, runtimes, { restart: opts.restart ?? [], logger, at: systemClock() });
+      plan = await refreshAndPlan(declaration, state, runtimes, {
+        restart: opts.restart ?? [],
+        logger,
+        at: systemClock(),
+        leases,
+      });
     }
     process.stdout.write(`${renderPlan(plan)}\n`);
     if (hasErrors(plan.diagnostics)) return EXIT.ERROR;
@@ -130,16 +141,29 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   }
 }
 
+/** How long apply keeps waiting for a job blocked on a setting or credential before it reports it and returns. */
+const BLOCKED_GRACE_MS = 10_000;
+
 async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: number, signal: AbortSignal): Promise<number> {
   const started = Date.now();
   const tty = Boolean(process.stdout.isTTY);
   const last = new Map<string, string>();
+  /** When each job was first seen blocked on a setting or credential (a fix may be under way: give it a moment). */
+  const blockedSince = new Map<string, number>();
   let lastPrint = 0;
   for (;;) {
     const views = await collectStatus(backend);
     const mine = views.filter((v) => jobs.includes(v.name));
-    const states = mine.map((v) => ({ v, s: settlement(v) }));
     const now = Date.now();
+    const states = mine.map((v) => {
+      let s = settlement(v);
+      if (s === 'blocked') {
+        const since = blockedSince.get(v.name) ?? now;
+        blockedSince.set(v.name, since);
+        if (now - since < BLOCKED_GRACE_MS) s = 'pending';
+      } else blockedSince.delete(v.name);
+      return { v, s };
+    });
     for (const { v } of states) {
       const line = jobLine(v);
       const key = `${v.status}/${v.substatus}/${v.databases.map((d) => d.fullLoadCompletedTables).join(',')}`;
@@ -152,12 +176,21 @@ async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: nu
     if (states.every((x) => x.s !== 'pending')) {
       if (tty) process.stdout.write('\n');
       const failed = states.filter((x) => x.s === 'failed');
+      const blocked = states.filter((x) => x.s === 'blocked');
       for (const { v } of failed)
         process.stderr.write(`job.${v.name} failed in ${v.substatus ?? 'no phase'}: ${v.error?.message ?? 'unknown error'}\n`);
+      for (const { v } of blocked) {
+        process.stderr.write(
+          `job.${v.name} cannot go on until this is fixed: ${v.error?.message ?? 'unknown error'}\n` +
+            `  it keeps its progress: fix the cause, then run \`migrate apply\` again (a running \`migrate worker\` retries by itself)\n`,
+        );
+      }
       process.stdout.write(
-        failed.length ? 'Apply finished with failed jobs.\n' : 'Apply complete: every job reached its desired state.\n',
+        failed.length || blocked.length
+          ? 'Apply finished with jobs that did not reach their desired state.\n'
+          : 'Apply complete: every job reached its desired state.\n',
       );
-      return failed.length ? EXIT.ERROR : EXIT.OK;
+      return failed.length || blocked.length ? EXIT.ERROR : EXIT.OK;
     }
     if (signal.aborted) return EXIT.INTERRUPTED;
     if (timeoutSec > 0 && now - started > timeoutSec * 1000) {

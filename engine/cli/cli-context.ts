@@ -4,7 +4,7 @@ import type { JobRuntime } from '../../state/job-runtime.js';
 import type { ResolvedProfile } from '../../providers/provider.js';
 import { LocalBackend } from '../../state/local/local-backend.js';
 import { PostgresStateBackend } from '../../state/postgres/pg-state-backend.js';
-import type { StateBackend } from '../../state/state-backend.js';
+import type { Lease, StateBackend } from '../../state/state-backend.js';
 import type { StateDocument } from '../../state/state-document.js';
 import { CliError } from './exit-codes.js';
 import { buildDesired } from '../plan/build-desired.js';
@@ -43,12 +43,20 @@ function resolveBackendProfile(decl: Declaration, name: string): ResolvedProfile
 export interface RecordedState {
   state: StateDocument | null;
   runtimes: Record<string, JobRuntime | null>;
+  /** Each job's worker lease as read now (who serves it, if anyone). */
+  leases: Record<string, Lease | null>;
 }
 
-/** The recorded state plus every job's last runtime report (the refresh). */
+/** The recorded state plus every job's last runtime report and lease (the refresh). */
 export async function readRecorded(backend: StateBackend): Promise<RecordedState> {
   const state = await backend.read();
+  const names = Object.keys(state?.jobs ?? {});
   const runtimes: Record<string, JobRuntime | null> = {};
-  for (const name of Object.keys(state?.jobs ?? {})) runtimes[name] = await backend.readRuntime(name);
-  return { state, runtimes };
+  const leases: Record<string, Lease | null> = {};
+  await Promise.all(
+    names.map(async (name) => {
+      [runtimes[name], leases[name]] = await Promise.all([backend.readRuntime(name), backend.readLease(name)]);
+    }),
+  );
+  return { state, runtimes, leases };
 }

@@ -28,6 +28,7 @@ export async function planCommand(opts: PlanCommandOptions): Promise<number> {
   const doc = await refreshAndPlan(declaration, state, recorded.runtimes, {
     restart: opts.restart ?? [],
     refresh: opts.refresh,
+    leases: recorded.leases,
     logger: stderrLogger(),
     at: systemClock(),
   });

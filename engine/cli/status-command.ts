@@ -13,11 +13,14 @@ export interface StatusOptions {
 }
 
 export async function collectStatus(backend: StateBackend, job?: string): Promise<JobStatusView[]> {
-  const { state, runtimes } = await readRecorded(backend);
+  const { state, runtimes, leases } = await readRecorded(backend);
+  const now = new Date();
   const records = Object.values(state?.jobs ?? {}).filter((j) => !job || j.name === job);
   if (job && !records.length)
     throw new CliError(`job.${job} is not in the state (known: ${Object.keys(state?.jobs ?? {}).join(', ') || 'none'})`);
-  return records.sort((a, b) => a.name.localeCompare(b.name)).map((r) => jobStatusView(r, runtimes[r.name] ?? null));
+  return records
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((r) => jobStatusView(r, runtimes[r.name] ?? null, { lease: leases[r.name] ?? null, now }));
 }
 
 /** `migrate status [JOB]`: status and substatus per job, per database, per table. */

@@ -1,7 +1,16 @@
 import type { JobRuntime } from '../../state/job-runtime.js';
+import { leaseAlive } from '../../state/lease-liveness.js';
+import type { Lease } from '../../state/state-backend.js';
 import type { JobRecord } from '../../state/state-document.js';
 import type { ObservedStatus } from '../plan/plan-action.js';
+import { needsWork } from './needs-work.js';
 import { runtimeFor } from './runtime-belongs.js';
+
+/** Who serves a job: its lease (null when none) as read at `now`. */
+export interface JobService {
+  lease: Lease | null;
+  now: Date;
+}
 
 const RUNNING_LIKE = new Set(['RUNNING', 'RUNNING_WITH_ERRORS', 'STARTING', 'RESUMING']);
 
@@ -12,7 +21,19 @@ const RUNNING_LIKE = new Set(['RUNNING', 'RUNNING_WITH_ERRORS', 'STARTING', 'RES
  * has not yet caught up with a command, so plan and status agree without a
  * second writer to the runtime file.
  */
-export function observedStatus(record: JobRecord, report: JobRuntime | null): ObservedStatus {
+export function observedStatus(record: JobRecord, report: JobRuntime | null, service?: JobService): ObservedStatus {
+  const observed = lifecycleStatus(record, report);
+  const runtime = runtimeFor(record, report);
+  const current = runtime && runtime.generation === record.generation ? runtime : null;
+  if (current?.destinationWritten === false && observed.status === 'FAILED') observed.pristine = true;
+  // work to do and nobody doing it: a dead worker must never look like a running job
+  if (service && needsWork(record, report) && !leaseAlive(service.lease, service.now)) {
+    observed.unservedSince = service.lease?.heartbeatAt ?? current?.updatedAt ?? record.updatedAt;
+  }
+  return observed;
+}
+
+function lifecycleStatus(record: JobRecord, report: JobRuntime | null): ObservedStatus {
   const runtime = runtimeFor(record, report);
   if (record.generation === 0) return { status: 'NOT_STARTED', substatus: null };
   if (!runtime || runtime.generation < record.generation) {

@@ -69,6 +69,9 @@ export function desiredTransition(
             `${label}: a job stopped during the full dump cannot resume, only restart (destination databases are wiped and migrated again)`,
           );
         case 'FAILED':
+          if (observed.pristine) {
+            return choose('restart', `${label} before writing anything at the destination: it starts again (nothing to wipe)`);
+          }
           return choose(
             'restart',
             `${label}: restart migrates the job's databases again from the beginning (destination databases are wiped)`,

@@ -15,6 +15,13 @@ export interface FieldChange {
 export interface ObservedStatus {
   status: JobStatus;
   substatus: Substatus | null;
+  /**
+   * Set when the job has work to do but no live worker holds its lease: when
+   * it was last served (the lease's last heartbeat, else its last report).
+   */
+  unservedSince?: string;
+  /** Set on a Failed job that never wrote to the destination: restarting it wipes nothing. */
+  pristine?: true;
 }
 
 interface ActionBase {
@@ -51,6 +58,7 @@ export type PlanAction =
       observed: ObservedStatus;
       after: JobConfigRecord;
     })
+  | (ActionBase & { kind: 'take-over'; name: string; observed: ObservedStatus })
   | (ActionBase & { kind: 'add-database'; name: string; database: DatabaseRecord })
   | (ActionBase & { kind: 'remove-database'; name: string; database: DatabaseRecord })
   | (ActionBase & { kind: 'update-database'; name: string; database: DatabaseRecord; changes: FieldChange[] });

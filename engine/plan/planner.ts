@@ -1,8 +1,10 @@
 import type { SchemaSettings } from '../config/declaration.js';
+import { describeStatus } from '../lifecycle/job-status.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { isDestructive } from '../lifecycle/lifecycle-table.js';
-import { observedStatus } from '../lifecycle/observed-status.js';
+import { observedStatus, type JobService } from '../lifecycle/observed-status.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
+import type { Lease } from '../../state/state-backend.js';
 import type { JobConfigRecord, JobRecord, ProfileRecord, StateDocument } from '../../state/state-document.js';
 import { diffFields, sameValue } from './config-diff.js';
 import type { DesiredSnapshot } from './desired-snapshot.js';
@@ -12,6 +14,8 @@ import type { FieldChange, PlanAction } from './plan-action.js';
 export interface PlanOptions {
   /** Job addresses (`job.x`) to restart whatever their desired state (`-restart`). */
   restart?: readonly string[];
+  /** Who serves each job (leases read at refresh time); without it, unserved jobs are not detected. */
+  service?: { leases: Readonly<Record<string, Lease | null>>; now: Date };
 }
 
 export interface PlanResult {
@@ -37,6 +41,8 @@ export function plan(
   const recordedProfiles = state?.profiles ?? {};
   const recordedJobs = state?.jobs ?? {};
   const restart = new Set(options.restart ?? []);
+  const serviceOf = (name: string): JobService | undefined =>
+    options.service ? { lease: options.service.leases[name] ?? null, now: options.service.now } : undefined;
 
   for (const addr of restart) {
     if (!addr.startsWith('job.')) {
@@ -132,7 +138,7 @@ export function plan(
     }
     const runtime = runtimes[name] ?? null;
     if (!wanted && record) {
-      const observed = observedStatus(record, runtime);
+      const observed = observedStatus(record, runtime, serviceOf(name));
       jobDeletes.push({
         kind: 'delete-job',
         address,
@@ -145,7 +151,7 @@ export function plan(
     }
     if (!wanted || !record) continue;
     const after = strip(wanted);
-    const observed = observedStatus(record, runtime);
+    const observed = observedStatus(record, runtime, serviceOf(name));
     const replaceChanges = jobReplacementChanges(record, after, recordedProfiles, desired.profiles);
     if (replaceChanges.length) {
       if (after.desiredState === 'stopped' || after.desiredState === 'promoted') {
@@ -210,7 +216,17 @@ export function plan(
         observed,
         after,
         reason: decision.reason,
-        destructive: isDestructive(decision.action, observed.status),
+        destructive: isDestructive(decision.action, observed.status) && !(decision.action === 'restart' && observed.pristine),
+      });
+    } else if (observed.unservedSince) {
+      // the job has work to do and its worker is gone: drift a scheduled plan must report
+      transitions.push({
+        kind: 'take-over',
+        address,
+        name,
+        observed,
+        reason: `${describeStatus(observed.status, observed.substatus)} — no worker since ${observed.unservedSince}: apply runs it again from its checkpoints (finished tables are kept)`,
+        destructive: false,
       });
     } else if (record.desiredState !== after.desiredState) {
       // desired state recorded differently but no lifecycle action needed (e.g. not-started kept)

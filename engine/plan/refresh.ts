@@ -2,13 +2,17 @@ import type { Declaration } from '../config/declaration.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
 import { artifactName } from '../runtime/artifact-name.js';
+import { describeError } from '../runtime/combine-errors.js';
+import { checkJobEnds, inspectDatabase, type JobEnds } from '../runtime/job-prerequisites.js';
 import type { Logger } from '../runtime/logger.js';
 import { resolveProfile } from '../runtime/resolve-profile.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
-import type { StateDocument } from '../../state/state-document.js';
+import type { Lease } from '../../state/state-backend.js';
+import type { DatabaseRecord, JobConfigRecord, ProfileRecord, StateDocument } from '../../state/state-document.js';
 import { buildDesired } from './build-desired.js';
 import { makePlan } from './make-plan.js';
+import type { PlanAction } from './plan-action.js';
 import type { PlanDocument } from './plan-document.js';
 
 export interface RefreshResult {
@@ -16,15 +20,16 @@ export interface RefreshResult {
   diagnostics: Diagnostic[];
 }
 
+/** At most this many jobs are checked at once (each opens a connection per end, and one per database inspected). */
+const CHECK_CONCURRENCY = 4;
+
 /**
  * Cheap live checks before planning (Terraform's refresh): a continuous job
  * whose replication slot or publication vanished behind our back is drift —
- * it is reported as Failed so the plan proposes the restart it needs — and
- * keyless tables of continuous jobs about to start are named as warnings.
+ * it is reported as Failed so the plan proposes the restart it needs.
  * Nothing is written; an unreachable server is a warning, not an error.
  */
 export async function refresh(
-  decl: Declaration,
   state: StateDocument | null,
   runtimes: Record<string, JobRuntime | null>,
   logger: Logger,
@@ -61,51 +66,101 @@ export async function refresh(
     } catch (err) {
       diagnostics.push({
         severity: 'warning',
-        summary: `could not refresh job.${record.name}: ${(err as Error).message}`,
+        summary: `could not refresh job.${record.name}: ${describeError(err)}`,
         address: `job.${record.name}`,
       });
     } finally {
       await source.close();
     }
   }
-
-  // keyless tables of continuous jobs that will start now
-  const desired = buildDesired(decl, state?.profiles);
-  for (const [name, job] of Object.entries(desired.jobs)) {
-    const record = state?.jobs[name];
-    if (job.type !== 'continuous' || job.desiredState !== 'running' || (record && record.generation > 0)) continue;
-    const profile = desired.profiles[job.source];
-    if (!profile) continue;
-    let source;
-    try {
-      source = providerFor(profile.engine).source(resolveProfile(job.source, profile), { logger });
-      for (const db of job.databases) {
-        const catalog = await source.introspect(db.name, db.tables);
-        const keyless = await source.tablesWithoutKey(
-          db.name,
-          catalog.tables.filter((t) => t.kind !== 'partitioned'),
-        );
-        if (keyless.length) {
-          diagnostics.push({
-            severity: 'warning',
-            summary: `job.${name}: ${keyless.map((t) => `${t.schema}.${t.name}`).join(', ')} in ${db.name} ha${keyless.length > 1 ? 've' : 's'} no primary key`,
-            detail:
-              'migrate sets REPLICA IDENTITY FULL on them at start so updates and deletes replicate exactly (whole old rows are then written to WAL)',
-            address: `job.${name}.database.${db.name}`,
-          });
-        }
-      }
-    } catch (err) {
-      diagnostics.push({
-        severity: 'warning',
-        summary: `could not inspect job.${name}'s source: ${(err as Error).message}`,
-        address: `job.${name}`,
-      });
-    } finally {
-      await source?.close();
-    }
-  }
   return { runtimes: out, diagnostics };
+}
+
+/** A job the plan would run (start, resume, restart, take over, or a database added to it), and which databases. */
+interface RunCheck {
+  name: string;
+  job: JobConfigRecord;
+  databases: DatabaseRecord[];
+  /** Name keyless tables (a continuous job's first start). */
+  keyless: boolean;
+}
+
+function runChecks(actions: readonly PlanAction[], state: StateDocument | null): RunCheck[] {
+  const byJob = new Map<string, RunCheck>();
+  const add = (name: string, job: JobConfigRecord | undefined, dbs: DatabaseRecord[], keyless: boolean) => {
+    if (!job) return;
+    const c = byJob.get(name) ?? { name, job, databases: [], keyless: false };
+    for (const d of dbs) if (!c.databases.some((x) => x.name === d.name)) c.databases.push(d);
+    c.keyless ||= keyless;
+    byJob.set(name, c);
+  };
+  for (const a of actions) {
+    if ((a.kind === 'create-job' || a.kind === 'replace-job') && a.start) add(a.name, a.after, a.after.databases, true);
+    if (a.kind === 'transition' && a.action !== 'stop' && a.action !== 'promote') {
+      add(a.name, a.after, a.after.databases, a.action !== 'resume');
+    }
+    if (a.kind === 'take-over') {
+      const job = state?.jobs[a.name];
+      add(a.name, job, job?.databases ?? [], false);
+    }
+    if (a.kind === 'add-database') add(a.name, state?.jobs[a.name], [a.database], true);
+  }
+  return [...byJob.values()];
+}
+
+/**
+ * What `apply` would run must be able to run: each job's ends are checked
+ * (connect, authenticate, settings, privileges) and each database it would
+ * dump is inspected (objects not migrated, keyless tables, roles and
+ * extensions the destination lacks). Errors fail the plan, naming the profile
+ * and the setting, before anything is written.
+ */
+async function checkRuns(checks: RunCheck[], profiles: Record<string, ProfileRecord>, logger: Logger): Promise<Diagnostic[]> {
+  const results: Diagnostic[][] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < checks.length; i = next++) results[i] = await checkRun(checks[i] as RunCheck, profiles, logger);
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, checks.length) }, worker));
+  return results.flat();
+}
+
+async function checkRun(check: RunCheck, profiles: Record<string, ProfileRecord>, logger: Logger): Promise<Diagnostic[]> {
+  const { name, job } = check;
+  const src = profiles[job.source];
+  const dst = profiles[job.destination];
+  if (!src || !dst) return [];
+  let ends: JobEnds;
+  try {
+    ends = {
+      name,
+      job,
+      source: providerFor(src.engine).source(resolveProfile(job.source, src), { logger }),
+      destination: providerFor(dst.engine).destination(resolveProfile(job.destination, dst), { logger }),
+    };
+  } catch (err) {
+    return [{ severity: 'error', summary: `job.${name}: ${describeError(err)}`, address: `job.${name}` }];
+  }
+  try {
+    const diagnostics = await checkJobEnds(ends, check.databases);
+    // a database is inspected only when both ends answer
+    if (diagnostics.some((d) => d.severity === 'error')) return diagnostics;
+    for (const db of check.databases) {
+      try {
+        const catalog = await ends.source.introspect(db.name, db.tables);
+        diagnostics.push(...(await inspectDatabase(ends, db, catalog, { keyless: check.keyless })));
+      } catch (err) {
+        diagnostics.push({
+          severity: 'error',
+          summary: `job.${name}.database.${db.name}: cannot read the source catalog: ${describeError(err)}`,
+          address: `job.${name}.database.${db.name}`,
+        });
+      }
+    }
+    return diagnostics;
+  } finally {
+    await Promise.all([ends.source.close(), ends.destination.close()]);
+  }
 }
 
 /** Refresh (unless `refresh` is false), then plan: what `plan` prints and `apply` runs without a saved plan. */
@@ -113,9 +168,16 @@ export async function refreshAndPlan(
   decl: Declaration,
   state: StateDocument | null,
   runtimes: Record<string, JobRuntime | null>,
-  opts: { restart: string[]; refresh?: boolean; logger: Logger; at: Date },
+  opts: { restart: string[]; refresh?: boolean; logger: Logger; at: Date; leases: Record<string, Lease | null> },
 ): Promise<PlanDocument> {
-  const refreshed =
-    opts.refresh === false ? { runtimes, diagnostics: [] } : await refresh(decl, state, runtimes, opts.logger, opts.at);
-  return makePlan(decl, state, refreshed.runtimes, opts.at, { restart: opts.restart }, refreshed.diagnostics);
+  const options = { restart: opts.restart, service: { leases: opts.leases, now: opts.at } };
+  if (opts.refresh === false) return makePlan(decl, state, runtimes, opts.at, options);
+  const refreshed = await refresh(state, runtimes, opts.logger, opts.at);
+  const first = makePlan(decl, state, refreshed.runtimes, opts.at, options, refreshed.diagnostics);
+  const checks = runChecks(first.actions, state);
+  if (!checks.length) return first;
+  const profiles = { ...state?.profiles, ...buildDesired(decl, state?.profiles).profiles };
+  const found = await checkRuns(checks, profiles, opts.logger);
+  if (!found.length) return first;
+  return makePlan(decl, state, refreshed.runtimes, opts.at, options, [...refreshed.diagnostics, ...found]);
 }

@@ -5,7 +5,7 @@ import type { FieldChange, PlanAction, PlanActionKind } from './plan-action.js';
 import { actionSymbol } from './plan-action.js';
 import type { PlanDocument } from './plan-document.js';
 
-const HEADERS: Record<Exclude<PlanActionKind, 'create-job' | 'transition'>, string> = {
+const HEADERS: Record<Exclude<PlanActionKind, 'create-job' | 'transition' | 'take-over'>, string> = {
   'create-profile': 'will be created',
   'update-profile': 'will be updated in-place',
   'delete-profile': 'will be destroyed',
@@ -28,6 +28,7 @@ const TRANSITION_VERBS: Record<Exclude<JobAction, 'delete'>, string> = {
 function header(a: PlanAction): string {
   if (a.kind === 'create-job') return a.start ? 'will be created and started' : 'will be created';
   if (a.kind === 'transition') return `will be ${TRANSITION_VERBS[a.action]}`;
+  if (a.kind === 'take-over') return 'will be taken over';
   return HEADERS[a.kind];
 }
 
@@ -78,6 +79,8 @@ function body(a: PlanAction): string[] {
       return [`- ${dbLine(a.database)}`];
     case 'delete-job':
       return [`- status = ${show(a.observed.status)}`];
+    case 'take-over':
+      return [`~ worker = none since ${a.observed.unservedSince ?? 'unknown'} -> this apply`];
     case 'delete-profile':
       return [];
   }

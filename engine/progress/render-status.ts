@@ -14,6 +14,12 @@ export function formatBytes(n: number): string {
 
 const num = (n: number) => n.toLocaleString('en-US');
 
+/** `10:31:02` (UTC) for a time today, else the whole ISO timestamp. */
+function clockTime(iso: string): string {
+  const today = new Date().toISOString().slice(0, 10);
+  return iso.startsWith(today) ? `${iso.slice(11, 19)} UTC` : iso;
+}
+
 /** One-line summary of a job, used by apply's progress and status. */
 export function jobLine(j: JobStatusView): string {
   const tables = j.databases.flatMap((d) => d.tables);
@@ -21,7 +27,8 @@ export function jobLine(j: JobStatusView): string {
   const rows = tables.reduce((s, t) => s + t.fullLoadTotalRows, 0);
   const bytes = tables.reduce((s, t) => s + t.fullLoadTotalVolumeBytes, 0);
   const load = tables.length ? ` — tables ${done}/${tables.length}, ${num(rows)} rows, ${formatBytes(bytes)}` : '';
-  return `job.${j.name}: ${describeStatus(j.status, j.substatus)}${load}`;
+  const unserved = j.unservedSince ? ` — no worker since ${clockTime(j.unservedSince)}` : '';
+  return `job.${j.name}: ${describeStatus(j.status, j.substatus)}${unserved}${load}`;
 }
 
 /** The human `migrate status` view: job, then databases, then tables. */
@@ -32,11 +39,17 @@ export function renderStatus(jobs: JobStatusView[]): string {
     out.push(jobLine(j));
     out.push(`  type ${j.type}, ${j.source} -> ${j.destination}, desired state ${j.desiredState}`);
     if (j.startedAt) out.push(`  started ${j.startedAt}${j.endedAt ? `, ended ${j.endedAt}` : ''}`);
+    if (j.unservedSince) {
+      out.push(
+        `  no worker has served this job since ${j.unservedSince}: run \`migrate apply\` (or start \`migrate worker\`) to continue it`,
+      );
+    }
     if (j.error) out.push(`  error (${j.error.phase ?? 'no phase'}): ${j.error.message}`);
     for (const d of j.databases) {
       out.push(
         `  database ${d.name} -> ${d.target}: ${d.migrationState} (tables: ${d.fullLoadCompletedTables} completed, ${d.fullLoadLoadingTables} loading, ${d.fullLoadQueuedTables} queued, ${d.fullLoadErroredTables} errored)`,
       );
+      for (const n of d.notMigrated ?? []) out.push(`    warning: not migrated: ${n.kind} ${n.name}: ${n.reason}`);
       if (j.type === 'continuous') {
         const latency = d.latencyMs === null ? 'n/a' : `${num(d.latencyMs)} ms`;
         out.push(`    changes: ${num(d.incomingChanges)} incoming, ${num(d.appliedChanges)} applied, latency ${latency}`);

@@ -2,7 +2,7 @@ import type { DatabaseProgress, JobError, TableProgress } from '../../state/job-
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { JobRecord, TransitionRecord } from '../../state/state-document.js';
 import type { JobStatus, Substatus } from '../lifecycle/job-status.js';
-import { observedStatus } from '../lifecycle/observed-status.js';
+import { observedStatus, type JobService } from '../lifecycle/observed-status.js';
 import { runtimeFor } from '../lifecycle/runtime-belongs.js';
 
 export interface DatabaseStatusView extends Omit<DatabaseProgress, 'tables'> {
@@ -28,12 +28,14 @@ export interface JobStatusView {
   updatedAt: string | null;
   error: JobError | null;
   worker: string | null;
+  /** Set when the job has work to do and no live worker serves it: when it was last served. */
+  unservedSince?: string;
   databases: DatabaseStatusView[];
   history: TransitionRecord[];
 }
 
-export function jobStatusView(record: JobRecord, runtime: JobRuntime | null): JobStatusView {
-  const { status, substatus } = observedStatus(record, runtime);
+export function jobStatusView(record: JobRecord, runtime: JobRuntime | null, service?: JobService): JobStatusView {
+  const { status, substatus, unservedSince } = observedStatus(record, runtime, service);
   const mine = runtimeFor(record, runtime);
   const current = mine && mine.generation === record.generation ? mine : null;
   const progress = new Map((current?.databases ?? []).map((d) => [d.name, d]));
@@ -50,6 +52,7 @@ export function jobStatusView(record: JobRecord, runtime: JobRuntime | null): Jo
       incomingChanges: p?.incomingChanges ?? 0,
       appliedChanges: p?.appliedChanges ?? 0,
       latencyMs: p?.latencyMs ?? null,
+      ...(p?.notMigrated?.length ? { notMigrated: p.notMigrated } : {}),
       fullLoadQueuedTables: count('QUEUED'),
       fullLoadLoadingTables: count('LOADING'),
       fullLoadCompletedTables: tables.filter((t) => t.state === 'COMPLETED' || t.state === 'CDC').length,
@@ -71,6 +74,7 @@ export function jobStatusView(record: JobRecord, runtime: JobRuntime | null): Jo
     updatedAt: current?.updatedAt ?? null,
     error: current?.error ?? null,
     worker: current?.workerId ?? null,
+    ...(unservedSince ? { unservedSince } : {}),
     databases,
     history: record.history,
   };

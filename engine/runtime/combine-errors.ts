@@ -24,3 +24,14 @@ export function describeError(err: unknown): string {
   }
   return parts.join(': ');
 }
+
+/** The first error code in an error, its causes or its members (SQLSTATE, errno…): what status and logs show. */
+export function errorCode(err: unknown): string | undefined {
+  for (const leaf of leafErrors(err)) {
+    for (let e: unknown = leaf, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && code) return code;
+    }
+  }
+  return undefined;
+}

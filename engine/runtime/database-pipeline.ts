@@ -20,6 +20,7 @@ import type { Clock } from './clock.js';
 import { runFullDump } from './full-dump.js';
 import type { Logger } from './logger.js';
 import { combineErrors } from './combine-errors.js';
+import { PrerequisiteError } from './job-prerequisites.js';
 import { timed } from './timed.js';
 import { TIER, type WorkBudget } from './work-budget.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -49,7 +50,7 @@ export interface PipelineDeps {
   /** A table was held back after the destination rejected its changes. */
   onTableError?: (table: string, err: Error) => void;
   /** About to write schema or rows at the destination (until then a restart has nothing to wipe). */
-  onDestinationWrite?: () => void;
+  onDestinationWrite?: () => Promise<void>;
 }
 
 /** Leaf tables hold the rows; partitioned parents only route them. */
@@ -138,6 +139,9 @@ export class DatabasePipeline {
     );
     const catalog = await step('introspect', () => source.introspect(this.db.name, this.selection));
     this.catalog = catalog;
+    // a role or extension the destination lacks is fixed by a person: retried, not failed
+    const fit = await destination.checkCatalog(this.db.target, catalog, this.schemaSettings());
+    if (fit.some((d) => d.severity === 'error')) throw new PrerequisiteError(fit.filter((d) => d.severity === 'error'));
     if (firstAttempt) {
       const busy = await destination.nonEmptyTables(this.db.target, dataTables(catalog));
       if (busy.length) {
@@ -162,7 +166,7 @@ export class DatabasePipeline {
         await source.enableFullRowIdentity(this.db.name, keyless);
       }
     }
-    this.deps.onDestinationWrite?.();
+    await this.deps.onDestinationWrite?.();
     await step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings()));
     return { catalog, opened: await step('open snapshot', () => this.openDump(catalog, dataTables(catalog))) };
   }

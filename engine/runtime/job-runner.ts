@@ -1,9 +1,9 @@
 import type { DestinationProvider, Provider, SourceProvider } from '../../providers/provider.js';
 import { providerFor } from '../../providers/provider-registry.js';
+import { StreamMemory } from '../../providers/stream-memory.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { DatabaseRecord, JobRecord, StateDocument } from '../../state/state-document.js';
-import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import type { Substatus } from '../lifecycle/job-status.js';
 import { artifactName } from './artifact-name.js';
 import type { Clock } from './clock.js';
@@ -12,7 +12,8 @@ import type { Logger } from './logger.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { resolveProfile } from './resolve-profile.js';
 import { runtimeFor } from '../lifecycle/runtime-belongs.js';
-import { describeError } from './combine-errors.js';
+import { describeError, errorCode, leafErrors } from './combine-errors.js';
+import { PrerequisiteError } from './job-prerequisites.js';
 import { resolveParallelism } from './parallelism.js';
 import { WorkBudget } from './work-budget.js';
 
@@ -63,6 +64,8 @@ export class JobRunner {
   private destination!: DestinationProvider;
   private providers: Provider[] = [];
   private restart = false;
+  /** Drop and recreate the destination databases before loading (a restart of a job that wrote there). */
+  private wipe = false;
   /** The job's parallelism, shared by all its databases. */
   private readonly budget = new WorkBudget(() => resolveParallelism(this.deps.currentRecord().parallelism));
   /** Source database sizes (bytes), to open the largest first. */
@@ -86,6 +89,8 @@ export class JobRunner {
     const record = this.record;
     const prior = runtimeFor(record, await backend.readRuntime(record.name));
     this.restart = prior !== null && prior.generation > 0 && prior.generation < record.generation;
+    // what an earlier generation wrote stays until this one wipes it: a restart after a pristine failure wipes nothing
+    this.wipe = this.restart && prior?.destinationWritten !== false;
     const fresh = !prior || prior.generation < record.generation;
     this.runtime = fresh
       ? {
@@ -99,10 +104,11 @@ export class JobRunner {
           error: null,
           workerId: this.deps.workerId,
           updatedAt: clock().toISOString(),
+          destinationWritten: this.wipe,
           databases: [],
         }
       : { ...prior, workerId: this.deps.workerId };
-    this.progress = new ProgressReporter(this.runtime, backend, clock);
+    this.progress = new ProgressReporter(this.runtime, backend, clock, this.deps.logger);
     const runtime = this.runtime;
 
     if (!fresh && (runtime.status === 'COMPLETED' || runtime.status === 'FAILED')) return;
@@ -110,14 +116,15 @@ export class JobRunner {
       runtime.status = 'STOPPED';
       runtime.substatus = runtime.substatus ?? 'FULL_DUMP';
       runtime.workerId = null;
-      await this.progress.flush();
+      await this.progress.final();
       return;
     }
     if (runtime.status === 'STOPPED') runtime.status = 'RESUMING';
     await this.progress.flush();
 
     try {
-      const ctx = { logger: this.deps.logger };
+      // one budget of buffered changes for all the job's streams: memory does not grow with its databases
+      const ctx = { logger: this.deps.logger, memory: new StreamMemory() };
       const srcProfile = this.profile(record.source);
       const dstProfile = this.profile(record.destination);
       const srcProvider = providerFor(srcProfile.engine);
@@ -140,7 +147,7 @@ export class JobRunner {
       runtime.endedAt = clock().toISOString();
       runtime.workerId = null;
       runtime.error = null;
-      await this.progress.flush();
+      await this.progress.final();
     } catch (err) {
       const reason = this.abort.signal.reason;
       if (reason instanceof StopSignal) {
@@ -151,18 +158,19 @@ export class JobRunner {
         }
         runtime.workerId = null;
         for (const db of runtime.databases) for (const t of db.tables) if (t.state === 'LOADING') t.state = 'QUEUED';
-        await this.progress.flush();
+        await this.progress.final();
         return;
       }
-      const message = (err as Error).message;
-      this.deps.logger.error('job failed', { job: record.name, error: message });
+      const message = describeError(err);
+      const code = errorCode(err);
+      this.deps.logger.error('job failed', { job: record.name, error: message, ...(code ? { code } : {}) });
       runtime.substatus = this.phase();
       runtime.status = 'FAILED';
-      runtime.error = { message, at: clock().toISOString(), phase: runtime.substatus, fatal: true };
+      runtime.error = { message, at: clock().toISOString(), phase: runtime.substatus, fatal: true, ...(code ? { code } : {}) };
       runtime.endedAt = clock().toISOString();
       runtime.workerId = null;
       for (const db of runtime.databases) if (db.migrationState !== 'COMPLETED') db.migrationState = 'FAILED';
-      await this.progress.flush();
+      await this.progress.final();
     } finally {
       for (const r of this.running.values()) r.abort.abort(new StopSignal('shutdown'));
       await Promise.all([...this.running.values()].map((r) => r.done));
@@ -173,6 +181,7 @@ export class JobRunner {
 
   private async checkPrerequisites(): Promise<void> {
     const record = this.deps.currentRecord();
+    // a side that cannot even be asked (connection refused, bad password) throws: its error keeps its code
     const diags = [
       ...(await this.source.checkPrerequisites({
         databases: record.databases.map((d) => d.name),
@@ -180,7 +189,7 @@ export class JobRunner {
       })),
       ...(await this.destination.checkPrerequisites({ databases: record.databases.map((d) => d.target) })),
     ].filter((d) => d.severity === 'error');
-    if (diags.length) throw new Error(`prerequisites failed:\n${diags.map(formatDiagnostic).join('\n')}`);
+    if (diags.length) throw new PrerequisiteError(diags);
   }
 
   /** Start, watch and reconcile database pipelines until all are done (or we are interrupted). */
@@ -238,10 +247,15 @@ export class JobRunner {
       sizeHint: this.sizes.get(db.name) ?? 0,
       rangeBytes: this.deps.rangeBytes,
       artifact: artifactName(this.record.name, db.name, this.state.lineage),
-      wipe: this.restart,
+      wipe: this.wipe,
       signal: abort.signal,
       currentRecord: this.deps.currentRecord,
       onHealthy: () => this.clearRetry(db.name),
+      onDestinationWrite: async () => {
+        if (this.runtime.destinationWritten) return;
+        this.runtime.destinationWritten = true;
+        await this.progress.flush();
+      },
       onTableError: (table, err) => {
         this.tableErrors.set(`${db.name}: ${table}`, err);
         this.runtime.status = 'RUNNING_WITH_ERRORS';
@@ -282,7 +296,25 @@ export class JobRunner {
     await this.progress.flush();
   }
 
-  /** Run `fn`, retrying transient failures with backoff while reporting Running with errors. */
+  /**
+   * How a failure is handled: `transient` (connection lost, server
+   * restarting) and `configuration` (a credential, privilege or setting to
+   * fix) are retried with backoff while the job shows Running with errors —
+   * the job goes on by itself once the cause is gone; anything else fails it.
+   * Several failures at once are as bad as the worst of them.
+   */
+  private classify(err: unknown): 'transient' | 'configuration' | 'fatal' {
+    const kinds = leafErrors(err).map((e) => {
+      if (e instanceof PrerequisiteError) return 'configuration';
+      if (this.providers.some((p) => p.isTransientError(e))) return 'transient';
+      if (this.providers.some((p) => p.isConfigurationError(e))) return 'configuration';
+      return 'fatal';
+    });
+    if (kinds.includes('fatal')) return 'fatal';
+    return kinds.includes('configuration') ? 'configuration' : 'transient';
+  }
+
+  /** Run `fn`, retrying transient and configuration failures with backoff while reporting Running with errors. */
   private async withRetry(key: string, fn: () => Promise<void>, signal: AbortSignal = this.abort.signal): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -291,25 +323,33 @@ export class JobRunner {
         return;
       } catch (err) {
         if (signal.aborted) throw signal.reason;
-        const transient = this.providers.some((p) => p.isTransientError(err));
-        if (!transient) throw err;
+        const kind = this.classify(err);
+        if (kind === 'fatal') throw err;
         const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 30_000;
-        this.deps.logger.warn('transient failure, retrying', {
-          job: this.record.name,
-          scope: key,
-          error: (err as Error).message,
-          retryInMs: wait,
-        });
+        const message = describeError(err);
+        const code = errorCode(err);
+        this.deps.logger.warn(
+          kind === 'transient' ? 'transient failure, retrying' : 'waiting for a setting or credential to be fixed',
+          {
+            job: this.record.name,
+            scope: key,
+            error: message,
+            ...(code ? { code } : {}),
+            retryInMs: wait,
+          },
+        );
         this.retrying.set(key, err as Error);
         this.runtime.status =
           this.runtime.status === 'STARTING' || this.runtime.status === 'RESTARTING'
             ? this.runtime.status
             : 'RUNNING_WITH_ERRORS';
         this.runtime.error = {
-          message: `${key}: ${(err as Error).message} (retrying in ${wait / 1000}s)`,
+          message: `${key}: ${message} (retrying in ${wait / 1000}s)`,
           at: this.progress.now(),
           phase: this.phase(),
           fatal: false,
+          retry: kind,
+          ...(code ? { code } : {}),
         };
         await this.progress.flush();
         await sleep(wait, signal);

@@ -1,6 +1,8 @@
 import type { DatabaseProgress, JobRuntime, TableProgress } from '../../state/job-runtime.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { Clock } from './clock.js';
+import { describeError } from './combine-errors.js';
+import type { Logger } from './logger.js';
 
 export function emptyTableProgress(name: string): TableProgress {
   return {
@@ -37,15 +39,20 @@ export function emptyDatabaseProgress(name: string, target: string): DatabasePro
 /**
  * The worker's in-memory JobRuntime, flushed to the backend at most every
  * `intervalMs` (and on demand at state changes), so progress costs no I/O per row.
+ * A failed write is logged once (with its cause) and retried at the next
+ * interval; the job goes on, since the data path does not depend on it.
  */
 export class ProgressReporter {
   private timer: NodeJS.Timeout | null = null;
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<boolean> = Promise.resolve(true);
+  /** The write failure being retried, logged when it began. */
+  private failing: string | null = null;
 
   constructor(
     readonly runtime: JobRuntime,
     private readonly backend: StateBackend,
     private readonly clock: Clock,
+    private readonly logger: Logger,
     private readonly intervalMs = 500,
   ) {}
 
@@ -81,15 +88,56 @@ export class ProgressReporter {
     }, this.intervalMs);
   }
 
-  /** Write now (status changes must be visible before the next step). */
-  async flush(): Promise<void> {
+  /**
+   * Write now (status changes must be visible before the next step).
+   * Resolves false when the write failed; it is then retried after `intervalMs`.
+   */
+  async flush(): Promise<boolean> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     this.runtime.updatedAt = this.now();
     const snapshot = structuredClone(this.runtime);
-    this.writing = this.writing.then(() => this.backend.writeRuntime(snapshot)).catch(() => undefined);
-    await this.writing;
+    this.writing = this.writing.then(() =>
+      this.backend.writeRuntime(snapshot).then(
+        () => {
+          if (this.failing) this.logger.info('job status written again', { job: this.runtime.job });
+          this.failing = null;
+          return true;
+        },
+        (err: unknown) => {
+          const message = describeError(err);
+          if (this.failing !== message) {
+            this.logger.error('cannot write the job status to the state backend; retrying', {
+              job: this.runtime.job,
+              backend: this.backend.description,
+              error: message,
+            });
+          }
+          this.failing = message;
+          this.touch();
+          return false;
+        },
+      ),
+    );
+    return this.writing;
+  }
+
+  /**
+   * The runner's last word (Completed, Failed, Stopped): written with a few
+   * retries, then no more timed writes. False when it could not be written —
+   * the job then shows its last written status and, its lease gone, is taken
+   * over and settles again.
+   */
+  async final(attempts = 5): Promise<boolean> {
+    for (let i = 0; i < attempts; i++) {
+      if (await this.flush()) break;
+      if (i === attempts - 1) break;
+      await new Promise((r) => setTimeout(r, this.intervalMs * 2));
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    return this.failing === null;
   }
 }

@@ -19,6 +19,8 @@ export const TIER = {
 interface Waiter {
   priority: WorkPriority;
   seq: number;
+  signal: AbortSignal | undefined;
+  reject: (reason: unknown) => void;
   start: () => void;
 }
 
@@ -41,6 +43,7 @@ export class WorkBudget {
   private seq = 0;
   private readonly waiting: Waiter[] = [];
   private scheduled = false;
+  private readonly bySignal = new Map<AbortSignal, { members: Set<Waiter>; onAbort: () => void }>();
 
   constructor(private readonly limit: () => number) {}
 
@@ -62,16 +65,13 @@ export class WorkBudget {
   run<T>(priority: WorkPriority, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        const i = this.waiting.indexOf(waiter);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(signal?.reason as Error);
-      };
       const waiter: Waiter = {
         priority,
         seq: this.seq++,
+        signal,
+        reject,
         start: () => {
-          signal?.removeEventListener('abort', onAbort);
+          this.forget(waiter);
           this.running++;
           let result: Promise<T>;
           try {
@@ -85,10 +85,42 @@ export class WorkBudget {
           });
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) this.watch(signal, waiter);
       this.waiting.push(waiter);
       this.schedule();
     });
+  }
+
+  /** One abort listener per signal, however many units wait on it (a database may queue hundreds of tables). */
+  private watch(signal: AbortSignal, waiter: Waiter): void {
+    let group = this.bySignal.get(signal);
+    if (!group) {
+      const members = new Set<Waiter>();
+      const onAbort = () => {
+        for (const w of members) {
+          const i = this.waiting.indexOf(w);
+          if (i >= 0) this.waiting.splice(i, 1);
+          w.reject(signal.reason);
+        }
+        members.clear();
+        this.bySignal.delete(signal);
+      };
+      group = { members, onAbort };
+      this.bySignal.set(signal, group);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    group.members.add(waiter);
+  }
+
+  private forget(waiter: Waiter): void {
+    const signal = waiter.signal;
+    const group = signal && this.bySignal.get(signal);
+    if (!signal || !group) return;
+    group.members.delete(waiter);
+    if (!group.members.size) {
+      signal.removeEventListener('abort', group.onAbort);
+      this.bySignal.delete(signal);
+    }
   }
 
   /** Start waiting units if the limit grew. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { JobRuntime } from '../../state/job-runtime.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Clock } from './clock.js';
 import { JobRunner } from './job-runner.js';
-import { runtimeFor } from '../lifecycle/runtime-belongs.js';
+import { needsWork } from '../lifecycle/needs-work.js';
 import type { Logger } from './logger.js';
 
 export interface WorkerOptions {
@@ -35,22 +34,6 @@ interface Active {
   done: Promise<void>;
   record: JobRecord;
   lastRenew: number;
-}
-
-/** Does this job need a runner (work to do, or a status to settle)? */
-export function needsWork(record: JobRecord, report: JobRuntime | null): boolean {
-  const runtime = runtimeFor(record, report);
-  if (record.generation === 0) return false;
-  if (!runtime || runtime.generation < record.generation) return true;
-  switch (runtime.status) {
-    case 'COMPLETED':
-    case 'FAILED':
-      return false;
-    case 'STOPPED':
-      return record.desiredState !== 'stopped' && runtime.substatus === 'CDC';
-    default:
-      return true;
-  }
 }
 
 /**

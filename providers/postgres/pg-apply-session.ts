@@ -40,13 +40,16 @@ function checkpointSql(c: ApplyCheckpoint): string {
 /**
  * Can this connection switch triggers and FK checks off for its
  * transactions (`session_replication_role = replica`, superuser only)?
- * Asked once per target; the answer is cached by the destination.
+ * Only "permission denied" (42501) means no; any other failure (a lost
+ * connection…) is thrown, so the caller neither caches nor acts on a misread
+ * answer. Asked once per target; the answer is cached by the destination.
  */
 export async function probeReplicaRole(client: pg.PoolClient): Promise<boolean> {
   try {
     await client.query('BEGIN; SET LOCAL session_replication_role = replica; ROLLBACK');
     return true;
-  } catch {
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== '42501') throw err;
     await client.query('ROLLBACK');
     return false;
   }

@@ -7,16 +7,15 @@ import type { Logger } from '../../engine/runtime/logger.js';
 import { connectPg } from './pg-connection.js';
 import { compareLsn, formatLsn, parseLsn } from './pg-lsn.js';
 import { PgOutputDecoder } from './pgoutput-decoder.js';
+import { StreamMemory, type StreamShare } from '../stream-memory.js';
 import { quoteIdent, quoteLiteral } from './pg-quote.js';
 
 /** Microseconds between the Unix epoch and PostgreSQL's (2000-01-01). */
 const PG_EPOCH_MS = 946_684_800_000n;
 const STATUS_INTERVAL_MS = 5_000;
-/** Buffered events, or bytes of their messages, past which the stream stops reading from the server. */
-const PAUSE_AT_EVENTS = 15_000;
-const PAUSE_AT_BYTES = 24 * 2 ** 20;
 /** A batch holds at most this many bytes of messages (at least one transaction, or a part of a larger one). */
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
+
 /**
  * How long a complete transaction may wait for others to join its batch
  * when the destination is free. Without it, a source that trickles one
@@ -54,12 +53,17 @@ export class PgChangeStream implements ChangeStream {
   private statusTimer: NodeJS.Timeout;
   private closed = false;
 
+  /** What this stream may buffer (events past which, or bytes of their messages, it stops reading). */
+  private readonly share: StreamShare;
+
   private constructor(
     private readonly client: pg.Client,
     private readonly copy: Duplex,
     from: string,
     private readonly logger: Logger,
+    memory: StreamMemory,
   ) {
+    this.share = memory.join();
     this.acked = parseLsn(from);
     copy.on('data', (chunk: Buffer) => this.onMessage(chunk));
     copy.on('error', (err: Error) => this.fail(err));
@@ -75,6 +79,8 @@ export class PgChangeStream implements ChangeStream {
     publication: string,
     from: string,
     logger: Logger,
+    /** Shared by a job's streams; alone, a stream may buffer up to 24 MiB. */
+    memory: StreamMemory = new StreamMemory(24 * 2 ** 20),
   ): Promise<PgChangeStream> {
     const client = await connectPg(profile, database, { replication: true, applicationName: `migrate:cdc:${slot}` });
     const sql =
@@ -83,10 +89,13 @@ export class PgChangeStream implements ChangeStream {
     // pg-copy-streams ships copy-both (replication) without typings for it
     const both = (copyStreams as unknown as { both: (sql: string, o: object) => pg.Submittable }).both;
     const copy = client.query(both(sql, { alignOnCopyDataFrame: true })) as unknown as Duplex;
-    return new PgChangeStream(client, copy, from, logger);
+    return new PgChangeStream(client, copy, from, logger, memory);
   }
 
-  async read(maxEvents: number, idleMs: number, flushWhen?: Promise<unknown>): Promise<ChangeBatch> {
+  async read(wantEvents: number, idleMs: number, flushWhen?: Promise<unknown>): Promise<ChangeBatch> {
+    // a batch must fit well inside what may be buffered, or a large transaction could never fill one
+    const maxEvents = Math.max(1, Math.min(wantEvents, Math.floor((this.share.events() * 2) / 3)));
+    const maxBytes = this.batchBytes();
     const deadline = Date.now() + idleMs;
     let flush = false;
     const onFlush = () => {
@@ -98,8 +107,8 @@ export class PgChangeStream implements ChangeStream {
       if (this.failure) throw this.failure;
       const committed = this.commitEnds.at(-1) ?? 0;
       const committedBytes = this.commitBytes.at(-1) ?? 0;
-      if (committed >= maxEvents || committedBytes >= MAX_BATCH_BYTES) return this.take(maxEvents);
-      if (committed === 0 && (this.buffer.length >= maxEvents || this.bufferedBytes >= MAX_BATCH_BYTES)) {
+      if (committed >= maxEvents || committedBytes >= maxBytes) return this.take(maxEvents);
+      if (committed === 0 && (this.buffer.length >= maxEvents || this.bufferedBytes >= maxBytes)) {
         return this.take(maxEvents, true);
       }
       let left = deadline - Date.now();
@@ -135,9 +144,15 @@ export class PgChangeStream implements ChangeStream {
     return formatLsn(this.idle() && this.serverWalEnd > this.acked ? this.serverWalEnd : this.acked);
   }
 
+  /** Bytes of messages a batch may hold: well inside the buffer share. */
+  private batchBytes(): number {
+    return Math.min(MAX_BATCH_BYTES, Math.floor(this.share.bytes() / 3));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.share.leave();
     clearInterval(this.statusTimer);
     this.sendStatus(false);
     const ended = this.client.end().catch(() => undefined);
@@ -161,13 +176,13 @@ export class PgChangeStream implements ChangeStream {
     let bytes = 0;
     if (partial) {
       const limit = Math.min(maxEvents, this.buffer.length);
-      while (count < limit && (count === 0 || bytes < MAX_BATCH_BYTES)) bytes += this.sizes[count++] ?? 0;
+      while (count < limit && (count === 0 || bytes < this.batchBytes())) bytes += this.sizes[count++] ?? 0;
     } else {
       let txns = 0;
       for (let i = 0; i < this.commitEnds.length; i++) {
         const end = this.commitEnds[i] ?? 0;
         const endBytes = this.commitBytes[i] ?? 0;
-        if (count !== 0 && (end > maxEvents || endBytes > MAX_BATCH_BYTES)) break;
+        if (count !== 0 && (end > maxEvents || endBytes > this.batchBytes())) break;
         count = end;
         bytes = endBytes;
         txns++;
@@ -194,7 +209,7 @@ export class PgChangeStream implements ChangeStream {
     }
     if (endPosition) this.returnedUnacked = endPosition;
     else if (partial) this.returnedUnacked = this.returnedUnacked ?? formatLsn(this.acked + 1n);
-    if (this.copy.isPaused() && this.buffer.length < PAUSE_AT_EVENTS / 2 && this.bufferedBytes < PAUSE_AT_BYTES / 2) {
+    if (this.copy.isPaused() && this.buffer.length < this.share.events() / 2 && this.bufferedBytes < this.share.bytes() / 2) {
       this.copy.resume();
     }
     return { events, endPosition, lastCommitTime, transactions, partial };
@@ -224,7 +239,7 @@ export class PgChangeStream implements ChangeStream {
         this.commitBytes.push(this.bufferedBytes);
       }
       // backpressure: stop reading the socket; the server then waits (its WAL is kept by the slot)
-      if (this.buffer.length > PAUSE_AT_EVENTS || this.bufferedBytes > PAUSE_AT_BYTES) this.copy.pause();
+      if (this.buffer.length > this.share.events() || this.bufferedBytes > this.share.bytes()) this.copy.pause();
       this.wake?.();
     } else if (type === 0x6b /* k: primary keepalive */) {
       const walEnd = msg.readBigUInt64BE(1);

@@ -123,7 +123,15 @@ export class PostgresSource implements SourceProvider {
 
   streamChanges(database: string, artifactName: string, from: string | null): Promise<ChangeStream> {
     // 0/0: the slot's own confirmed position (its consistent point until the first acknowledgement)
-    return PgChangeStream.open(this.profile, database, artifactName, artifactName, from ?? '0/0', this.ctx.logger);
+    return PgChangeStream.open(
+      this.profile,
+      database,
+      artifactName,
+      artifactName,
+      from ?? '0/0',
+      this.ctx.logger,
+      this.ctx.memory,
+    );
   }
 
   async setCapturedTables(database: string, artifactName: string, tables: QualifiedName[]): Promise<void> {

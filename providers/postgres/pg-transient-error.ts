@@ -33,3 +33,20 @@ export function isTransientPgError(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs a person fixes outside the job: credentials (28000, 28P01),
+ * privileges (42501), a missing database (3D000), limits and settings
+ * (53400: e.g. every replication slot in use; 55000: e.g. wal_level too low
+ * for a logical slot). Retrying them is waiting for that fix.
+ */
+const CONFIGURATION_CODES = new Set(['28000', '28P01', '42501', '3D000', '53400', '55000']);
+
+/** True when `err` (or its cause chain) is a credential, privilege or setting problem. */
+export function isConfigurationPgError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONFIGURATION_CODES.has(code)) return true;
+  }
+  return false;
+}

@@ -1,8 +1,10 @@
 import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { JobRuntime } from '../job-runtime.js';
+import { leaseAlive } from '../lease-liveness.js';
+import { processGone } from '../process-liveness.js';
 import { LockError, newLockInfo } from '../state-backend.js';
-import type { Lease, LockInfo, StateBackend } from '../state-backend.js';
+import type { AcquiredLock, Lease, LockInfo, StateBackend } from '../state-backend.js';
 import type { StateDocument } from '../state-document.js';
 import { atomicWrite } from './atomic-write.js';
 import { withFileMutex } from './file-mutex.js';
@@ -86,20 +88,34 @@ export class LocalBackend implements StateBackend {
     });
   }
 
-  async lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<LockInfo> {
+  /**
+   * A lock whose holder ran on this host and is gone (no such process, or
+   * its pid now belongs to a later process) is taken over: the result names
+   * it in `tookOverFrom`. A holder elsewhere, or alive, keeps its lock.
+   */
+  async lock(info: Omit<LockInfo, 'id' | 'created'>): Promise<AcquiredLock> {
     await this.ensureDirs(false);
     const mine = newLockInfo(info, this.clock());
+    const text = `${JSON.stringify(mine, null, 2)}\n`;
     // A few attempts only cover the holder unlocking between our failed
     // create and our read of its file; this never waits for a live holder.
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        await atomicWrite(this.lockPath, `${JSON.stringify(mine, null, 2)}\n`, { exclusive: true });
+        await atomicWrite(this.lockPath, text, { exclusive: true });
         return mine;
       } catch (err) {
         if (errnoCode(err) !== 'EEXIST') throw err;
       }
       const holder = await this.lockHolder();
-      if (holder !== null) throw new LockError(holder, this.lockPath);
+      if (holder === null) continue;
+      if (!processGone(holder.host, holder.pid, holder.created)) throw new LockError(holder, this.lockPath);
+      // two takers race for the same dead holder: only one replaces its file, the other then meets a live holder
+      const replaced = await this.withLockMutex(async () => {
+        if ((await this.lockHolder())?.id !== holder.id) return false;
+        await atomicWrite(this.lockPath, text);
+        return true;
+      });
+      if (replaced) return { ...mine, tookOverFrom: holder };
     }
     throw new Error(`could not take the state lock ${this.lockPath}: it keeps being taken and released; try again`);
   }
@@ -172,9 +188,8 @@ export class LocalBackend implements StateBackend {
     return withFileMutex(`${path}.mutex`, async () => {
       const now = this.clock();
       const current = await this.readLease(job);
-      if (current !== null && current.workerId !== holder.workerId && Date.parse(current.expiresAt) >= now.getTime()) {
-        return false;
-      }
+      // expired, or held by a process of this host that is gone
+      if (current !== null && current.workerId !== holder.workerId && leaseAlive(current, now)) return false;
       await this.writeLease({ job, workerId: holder.workerId, host: holder.host, pid: holder.pid }, now, ttlMs);
       return true;
     });

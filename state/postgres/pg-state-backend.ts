@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { ResolvedProfile } from '../../providers/provider.js';
 import { pgClientConfig } from '../../providers/postgres/pg-connection.js';
 import type { JobRuntime } from '../job-runtime.js';
+import { leaseAlive } from '../lease-liveness.js';
 import { LockError, newLockInfo } from '../state-backend.js';
 import type { Lease, LockInfo, StateBackend } from '../state-backend.js';
 import type { StateDocument } from '../state-document.js';
@@ -256,7 +257,27 @@ export class PostgresStateBackend implements StateBackend {
         [job, holder.workerId, holder.host, String(holder.pid), now.toISOString(), expiry(now, ttlMs)],
       ),
     );
-    return res.rowCount === 1;
+    if (res.rowCount === 1) return true;
+    // not expired, but its holder ran on this host and is gone: take it over unless someone renewed it meanwhile
+    const current = await this.readLease(job);
+    if (!current || current.workerId === holder.workerId || leaseAlive(current, now)) return false;
+    const taken = await this.run(`claim job ${job}`, (c) =>
+      c.query(
+        `UPDATE ${this.t('lease')} SET worker_id = $2, host = $3, pid = $4, heartbeat_at = $5, expires_at = $6 ` +
+          `WHERE job = $1 AND worker_id = $7 AND heartbeat_at = $8`,
+        [
+          job,
+          holder.workerId,
+          holder.host,
+          String(holder.pid),
+          now.toISOString(),
+          expiry(now, ttlMs),
+          current.workerId,
+          current.heartbeatAt,
+        ],
+      ),
+    );
+    return taken.rowCount === 1;
   }
 
   /** Still succeeds after expiry as long as nobody took the lease over meanwhile. */

@@ -155,7 +155,9 @@ describe('schemas/plan.schema.json', () => {
       at,
       { restart: ['job.h'] },
     );
-    return [plan1, plan2, restart];
+    // the same state with no live worker: every job with work to do is taken over
+    const takeOver = makePlan(second, state, runtimes, at, { service: { leases: {}, now: at } });
+    return [plan1, plan2, restart, takeOver];
   }
 
   function errorPlans(): PlanDocument[] {
@@ -193,6 +195,7 @@ describe('schemas/plan.schema.json', () => {
       'delete-job': true,
       'update-job': true,
       transition: true,
+      'take-over': true,
       'add-database': true,
       'remove-database': true,
       'update-database': true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { observedStatus } from '../../engine/lifecycle/observed-status.js';
-import { needsWork } from '../../engine/runtime/worker.js';
+import { needsWork } from '../../engine/lifecycle/needs-work.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { JobRecord } from '../../state/state-document.js';
 
