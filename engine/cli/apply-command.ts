@@ -25,6 +25,8 @@ export interface ApplyOptions {
   timeout?: number;
   wait?: boolean;
   restart?: string[];
+  /** Run live checks before planning (default true; `--no-refresh` to skip). */
+  refresh?: boolean;
 }
 
 function readPlanFile(path: string): PlanDocument {
@@ -89,6 +91,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     } else {
       plan = await refreshAndPlan(declaration, state, runtimes, {
         restart: opts.restart ?? [],
+        refresh: opts.refresh,
         logger,
         at: systemClock(),
         leases,

@@ -36,7 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--detailed-exitcode', 'exit 0 = no changes, 1 = error, 2 = changes present')
     .option('--out <file>', 'save the plan for `migrate apply FILE` (also -out)')
     .option('--restart <address>', 'restart a job (job.NAME): wipe its destination databases and migrate again', collect)
-    .option('--no-refresh', 'skip the live checks (replication slots, keyless tables) before planning')
+    .option(
+      '--no-refresh',
+      'skip the live checks before planning (replication slots, workers, prerequisites of the jobs it would run)',
+    )
     .action(async (o) => {
       code = await (await import('./plan-command.js')).planCommand(o);
     });
@@ -51,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timeout <seconds>', 'stop waiting after this many seconds (exit 5); 0 = no limit', (v) => Number(v), 0)
     .option('--no-wait', 'record the new desired state and return without running jobs')
     .option('--restart <address>', 'restart a job (job.NAME)', collect)
+    .option('--no-refresh', 'plan without the live checks (replication slots, prerequisites of the jobs it would run)')
     .action(async (planfile: string | undefined, o) => {
       code = await (await import('./apply-command.js')).applyCommand(planfile, o);
     });
