@@ -155,7 +155,7 @@ async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: nu
   const blockedSince = new Map<string, number>();
   let lastPrint = 0;
   for (;;) {
-    const views = await collectStatus(backend);
+    const views = await collectStatus(backend, undefined, { service: false });
     const mine = views.filter((v) => jobs.includes(v.name));
     const now = Date.now();
     const states = mine.map((v) => {

@@ -12,15 +12,24 @@ export interface StatusOptions {
   interval?: number;
 }
 
-export async function collectStatus(backend: StateBackend, job?: string): Promise<JobStatusView[]> {
+/**
+ * Every job's status view. `service: false` leaves out who serves the jobs
+ * (apply's own waiting loop: its embedded worker is about to).
+ */
+export async function collectStatus(
+  backend: StateBackend,
+  job?: string,
+  opts: { service?: boolean } = {},
+): Promise<JobStatusView[]> {
   const { state, runtimes, leases } = await readRecorded(backend);
   const now = new Date();
+  const service = (name: string) => (opts.service === false ? undefined : { lease: leases[name] ?? null, now });
   const records = Object.values(state?.jobs ?? {}).filter((j) => !job || j.name === job);
   if (job && !records.length)
     throw new CliError(`job.${job} is not in the state (known: ${Object.keys(state?.jobs ?? {}).join(', ') || 'none'})`);
   return records
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((r) => jobStatusView(r, runtimes[r.name] ?? null, { lease: leases[r.name] ?? null, now }));
+    .map((r) => jobStatusView(r, runtimes[r.name] ?? null, service(r.name)));
 }
 
 /** `migrate status [JOB]`: status and substatus per job, per database, per table. */

@@ -108,58 +108,75 @@ function runChecks(actions: readonly PlanAction[], state: StateDocument | null):
   return [...byJob.values()];
 }
 
+/** Run `tasks` with at most `limit` at a time; results in task order. */
+async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < tasks.length; i = next++) results[i] = await (tasks[i] as () => Promise<T>)();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  return results;
+}
+
 /**
  * What `apply` would run must be able to run: each job's ends are checked
  * (connect, authenticate, settings, privileges) and each database it would
  * dump is inspected (objects not migrated, keyless tables, roles and
  * extensions the destination lacks). Errors fail the plan, naming the profile
- * and the setting, before anything is written.
+ * and the setting, before anything is written. A few checks run at once.
  */
 async function checkRuns(checks: RunCheck[], profiles: Record<string, ProfileRecord>, logger: Logger): Promise<Diagnostic[]> {
-  const results: Diagnostic[][] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < checks.length; i = next++) results[i] = await checkRun(checks[i] as RunCheck, profiles, logger);
-  };
-  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, checks.length) }, worker));
-  return results.flat();
-}
-
-async function checkRun(check: RunCheck, profiles: Record<string, ProfileRecord>, logger: Logger): Promise<Diagnostic[]> {
-  const { name, job } = check;
-  const src = profiles[job.source];
-  const dst = profiles[job.destination];
-  if (!src || !dst) return [];
-  let ends: JobEnds;
-  try {
-    ends = {
-      name,
-      job,
-      source: providerFor(src.engine).source(resolveProfile(job.source, src), { logger }),
-      destination: providerFor(dst.engine).destination(resolveProfile(job.destination, dst), { logger }),
-    };
-  } catch (err) {
-    return [{ severity: 'error', summary: `job.${name}: ${describeError(err)}`, address: `job.${name}` }];
+  const opened: { check: RunCheck; ends: JobEnds }[] = [];
+  const out: Diagnostic[] = [];
+  for (const check of checks) {
+    const { name, job } = check;
+    const src = profiles[job.source];
+    const dst = profiles[job.destination];
+    if (!src || !dst) continue;
+    try {
+      opened.push({
+        check,
+        ends: {
+          name,
+          job,
+          source: providerFor(src.engine).source(resolveProfile(job.source, src), { logger }),
+          destination: providerFor(dst.engine).destination(resolveProfile(job.destination, dst), { logger }),
+        },
+      });
+    } catch (err) {
+      out.push({ severity: 'error', summary: `job.${name}: ${describeError(err)}`, address: `job.${name}` });
+    }
   }
   try {
-    const diagnostics = await checkJobEnds(ends, check.databases);
-    // a database is inspected only when both ends answer
-    if (diagnostics.some((d) => d.severity === 'error')) return diagnostics;
-    for (const db of check.databases) {
-      try {
-        const catalog = await ends.source.introspect(db.name, db.tables);
-        diagnostics.push(...(await inspectDatabase(ends, db, catalog, { keyless: check.keyless })));
-      } catch (err) {
-        diagnostics.push({
-          severity: 'error',
-          summary: `job.${name}.database.${db.name}: cannot read the source catalog: ${describeError(err)}`,
-          address: `job.${name}.database.${db.name}`,
-        });
-      }
-    }
-    return diagnostics;
+    const endResults = await pooled(
+      opened.map(
+        ({ check, ends }) =>
+          () =>
+            checkJobEnds(ends, check.databases),
+      ),
+      CHECK_CONCURRENCY,
+    );
+    // a job's databases are inspected only when both its ends answer
+    const inspections = opened.flatMap(({ check, ends }, i) =>
+      endResults[i]?.some((d) => d.severity === 'error')
+        ? []
+        : check.databases.map((db) => () => inspect(ends, db, check.keyless)),
+    );
+    const found = await pooled(inspections, CHECK_CONCURRENCY);
+    return [...out, ...endResults.flat(), ...found.flat()];
   } finally {
-    await Promise.all([ends.source.close(), ends.destination.close()]);
+    await Promise.all(opened.flatMap(({ ends }) => [ends.source.close(), ends.destination.close()]));
+  }
+}
+
+async function inspect(ends: JobEnds, db: DatabaseRecord, keyless: boolean): Promise<Diagnostic[]> {
+  try {
+    const catalog = await ends.source.introspect(db.name, db.tables);
+    return await inspectDatabase(ends, db, catalog, { keyless });
+  } catch (err) {
+    const address = `job.${ends.name}.database.${db.name}`;
+    return [{ severity: 'error', summary: `${address}: cannot read the source catalog: ${describeError(err)}`, address }];
   }
 }
 

@@ -81,7 +81,11 @@ export class JobRunner {
   ) {}
 
   interrupt(reason: StopReason): void {
-    if (!this.abort.signal.aborted) this.abort.abort(new StopSignal(reason));
+    if (this.abort.signal.aborted) return;
+    const signal = new StopSignal(reason);
+    this.abort.abort(signal);
+    // each database has its own controller (one can be removed alone): no listener per database on the job's signal
+    for (const r of this.running.values()) r.abort.abort(signal);
   }
 
   async run(): Promise<void> {
@@ -231,8 +235,7 @@ export class JobRunner {
 
   private startDatabase(db: DatabaseRecord): void {
     const abort = new AbortController();
-    const onJobAbort = () => abort.abort(this.abort.signal.reason);
-    this.abort.signal.addEventListener('abort', onJobAbort, { once: true });
+    if (this.abort.signal.aborted) abort.abort(this.abort.signal.reason);
     const dbp = this.progress.database(db.name, db.target);
     if (dbp.migrationState === 'REMOVED') dbp.migrationState = 'NOT_STARTED';
     const pipeline = new DatabasePipeline(db, dbp, {
@@ -275,7 +278,6 @@ export class JobRunner {
       })
       .finally(() => {
         entry.ended = true;
-        this.abort.signal.removeEventListener('abort', onJobAbort);
       });
     this.running.set(db.name, entry);
   }
