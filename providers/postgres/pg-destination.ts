@@ -351,7 +351,8 @@ export class PostgresDestination implements DestinationProvider {
       pool = new pg.Pool({
         ...pgClientConfig(this.profile, target, { applicationName: 'migrate:load' }),
         max: 64,
-        idleTimeoutMillis: 10_000,
+        // the job's work budget bounds connections in use; idle ones of a finished database must not pile up
+        idleTimeoutMillis: 1_000,
       });
       pool.on('error', () => undefined);
       this.pools.set(target, pool);
