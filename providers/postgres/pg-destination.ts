@@ -352,7 +352,7 @@ export class PostgresDestination implements DestinationProvider {
         ...pgClientConfig(this.profile, target, { applicationName: 'migrate:load' }),
         max: 64,
         // the job's work budget bounds connections in use; idle ones of a finished database must not pile up
-        idleTimeoutMillis: 1_000,
+        idleTimeoutMillis: 250,
       });
       pool.on('error', () => undefined);
       this.pools.set(target, pool);
