@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,30 +136,55 @@ describe('apply control through the CLI', () => {
     for (const d of done) expect(after).toContainEqual(d);
   });
 
-  it('a killed apply leaves a stale lock that force-unlock removes', async () => {
+  it('a killed apply: status names the missing worker, plan reports it (exit 2), the next apply takes its lock over and resumes', async () => {
     const dir = project('killed', { parallelism: 1 });
     const first = spawnCli(['apply', '--auto-approve'], { cwd: dir, env: { MIGRATE_RANGE_BYTES: String(512 * 1024) } });
     const lockFile = join(dir, '.migrate', 'state.lock');
-    await waitFor('the lock', async () => existsSync(join(dir, '.migrate', 'jobs', 'copy.json')));
+    await waitFor('the job running', async () => existsSync(join(dir, '.migrate', 'jobs', 'copy.json')));
     first.child.kill('SIGKILL');
     await first.exited;
     expect(existsSync(lockFile)).toBe(true);
     const { id } = JSON.parse(readFileSync(lockFile, 'utf8')) as { id: string };
 
-    const blocked = await runCli(['apply', '--auto-approve'], { cwd: dir });
-    expect(blocked.code).toBe(4);
-    expect(blocked.stderr).toContain(id);
+    const status = await runCli(['status'], { cwd: dir });
+    expect(status.stdout).toMatch(/job\.copy: (Starting|Running \(Full dump\)) — no worker since \d\d:\d\d:\d\d UTC/);
+    const json = JSON.parse((await runCli(['status', '--json'], { cwd: dir })).stdout) as {
+      jobs: { unservedSince?: string }[];
+    };
+    expect(json.jobs[0]?.unservedSince).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
+    expect(plan.stdout).toContain('# job.copy will be taken over');
+    expect(plan.stdout).toMatch(/no worker since .*apply runs it again from its checkpoints/);
+    expect(plan.code).toBe(2);
 
-    const wrong = await runCli(['force-unlock', '00000000-0000-0000-0000-000000000000'], { cwd: dir });
-    expect(wrong.code).toBe(1);
-    const unlock = await runCli(['force-unlock', id], { cwd: dir });
-    expect(unlock.code).toBe(0);
-
-    // the dead worker's lease expires and the new apply takes the job over
     const resumed = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 });
-    expect(resumed.stderr).toBe('');
+    expect(resumed.stderr).toContain(`Took over the state lock ${id}`);
+    expect(resumed.stderr).toContain('that process is no longer running');
     expect(resumed.code).toBe(0);
     await equalToSource('killed');
+    expect((await runCli(['plan', '--detailed-exitcode'], { cwd: dir })).code).toBe(0);
+  });
+
+  it('a lock held by a live process, or by one on another host, is not taken over: exit 4 naming it, force-unlock removes it', async () => {
+    const dir = project('held');
+    mkdirSync(join(dir, '.migrate'), { recursive: true, mode: 0o700 });
+    const lockFile = join(dir, '.migrate', 'state.lock');
+    const holders = [
+      { id: '11111111-1111-4111-8111-111111111111', host: hostname(), pid: process.pid },
+      { id: '22222222-2222-4222-8222-222222222222', host: 'another-host.example', pid: 1 },
+    ];
+    for (const h of holders) {
+      const lock = { ...h, who: 'ci@runner', operation: 'apply', created: new Date().toISOString() };
+      writeFileSync(lockFile, JSON.stringify(lock), { mode: 0o600 });
+      const blocked = await runCli(['apply', '--auto-approve'], { cwd: dir });
+      expect(blocked.code).toBe(4);
+      expect(blocked.stderr).toContain(`lock ID ${h.id}`);
+      expect(blocked.stderr).toContain(`@${h.host}`);
+      const wrong = await runCli(['force-unlock', '00000000-0000-0000-0000-000000000000'], { cwd: dir });
+      expect(wrong.code).toBe(1);
+      expect((await runCli(['force-unlock', h.id], { cwd: dir })).code).toBe(0);
+      expect(existsSync(lockFile)).toBe(false);
+    }
   });
 
   it('bad input: validate and plan exit 1 with file:line:column and write nothing', async () => {
