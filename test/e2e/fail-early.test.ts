@@ -20,7 +20,7 @@ function declare(dir: string, opts: { type?: string; db?: string } = {}): string
   return writeProject(
     `version: 1
 profiles:
-  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: app, password: \${env:SRC_PW} }
+  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: app, password: "\${env:SRC_PW}" }
   dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }
 jobs:
   j:
