@@ -1,18 +1,26 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../state/local/local-backend.js';
 import { withFileMutex } from '../../state/local/file-mutex.js';
 import { emptyState, newLineage } from '../../state/new-lineage.js';
-import { LockError } from '../../state/state-backend.js';
+import { LockError, type AcquiredLock } from '../../state/state-backend.js';
 import { describeStateBackendConformance, sampleRuntime, sampleState } from './state-backend-conformance.js';
 
 const ALICE = { who: 'alice', host: 'laptop', pid: 4242, operation: 'apply' };
 const W1 = { workerId: 'w1', host: 'h1', pid: 1 };
 const W2 = { workerId: 'w2', host: 'h2', pid: 2 };
+
+/** The pid of a process that ran and exited (nothing has it now, barring reuse within milliseconds). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.on('exit', r));
+  return child.pid ?? 0;
+}
 
 function mode(path: string): number {
   return statSync(path).mode & 0o777;
@@ -146,6 +154,39 @@ describe('LocalBackend (local only)', () => {
     await expect(backend.lockHolder()).rejects.toThrow(/delete it/);
     await backend.unlock('x');
     expect(existsSync(join(dir, 'state.lock'))).toBe(true);
+  });
+
+  it('takes over a lock whose holder process is gone on this host, naming it; two takers: exactly one wins', async () => {
+    const pid = await deadPid();
+    const dead = await backend.lock({ ...ALICE, host: hostname(), pid });
+    const takers = [new LocalBackend(dir), new LocalBackend(dir)];
+    const results = await Promise.allSettled(
+      takers.map((b) => b.lock({ ...ALICE, who: 'bob', host: hostname(), pid: process.pid })),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect((won[0] as PromiseFulfilledResult<AcquiredLock>).value.tookOverFrom).toMatchObject({ id: dead.id, pid });
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([
+      expect.any(LockError),
+    ]);
+  });
+
+  it.each([
+    ['a live process of this host', () => ({ host: hostname(), pid: process.pid })],
+    ['a process on another host', () => ({ host: 'another-host.example', pid: 1 })],
+  ])('keeps a lock held by %s', async (_name, holder) => {
+    const held = await backend.lock({ ...ALICE, ...holder() });
+    await expect(new LocalBackend(dir).lock(ALICE)).rejects.toThrow(held.id);
+  });
+
+  it('frees a lease whose holder process is gone on this host before it expires', async () => {
+    const pid = await deadPid();
+    expect(await backend.acquireLease('j', { workerId: 'w-dead', host: hostname(), pid }, 60_000)).toBe(true);
+    expect(await backend.acquireLease('j', W2, 60_000)).toBe(true);
+    expect((await backend.readLease('j'))?.workerId).toBe('w2');
+    // a live holder keeps it
+    expect(await backend.acquireLease('k', { workerId: 'w-me', host: hostname(), pid: process.pid }, 60_000)).toBe(true);
+    expect(await backend.acquireLease('k', W2, 60_000)).toBe(false);
   });
 
   it('never expires the state lock on its own', async () => {

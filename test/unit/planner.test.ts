@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { DesiredState, JobType } from '../../engine/config/declaration.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
@@ -8,6 +10,7 @@ import type { PlanAction } from '../../engine/plan/plan-action.js';
 import { summarize } from '../../engine/plan/plan-document.js';
 import { plan, type PlanResult } from '../../engine/plan/planner.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
+import type { Lease } from '../../state/state-backend.js';
 import type { DatabaseRecord } from '../../state/state-document.js';
 import {
   defaultProfiles,
@@ -685,5 +688,104 @@ describe('plan: ordering and summary', () => {
     const r = plan(want, state, runtimes);
     // + profile.extra, job.d, database crm; -/+ job.b, job.g (restart); - job.c, profile.gone; ~ job.e, job.f
     expect(summarize(r.actions)).toEqual({ add: 5, change: 2, destroy: 4 });
+  });
+});
+
+describe('plan: jobs nobody serves', () => {
+  const NOW = new Date('2024-05-01T10:05:00.000Z');
+  const lease = (over: Partial<Lease> = {}): Lease => ({
+    job: 'x',
+    workerId: 'w-1',
+    host: 'another-host.example',
+    pid: 4242,
+    heartbeatAt: '2024-05-01T10:04:55.000Z',
+    expiresAt: '2024-05-01T10:05:10.000Z',
+    ...over,
+  });
+  const servePlan = (s: Scenario, l: Lease | null, state: DesiredState = 'running') => {
+    const { record, runtime: rt } = scenario(s, 'x');
+    return plan(
+      desired({ x: jobConfig({ desiredState: state }) }),
+      stateDoc([record]),
+      { x: rt },
+      {
+        service: { leases: { x: l }, now: NOW },
+      },
+    );
+  };
+  /** Statuses with work left for a worker: nobody serving them is drift. */
+  const WORK_LEFT: Scenario[] = [
+    'STARTING',
+    'RUNNING/FULL_DUMP',
+    'RUNNING/CDC',
+    'RUNNING_WITH_ERRORS/CDC',
+    'RESUMING',
+    'RESTARTING',
+  ];
+
+  it.each(WORK_LEFT)('%s with no lease: taken over (not destructive), naming since when', (s) => {
+    const r = servePlan(s, null);
+    expect(errors(r)).toEqual([]);
+    const take = r.actions.filter((a) => a.kind === 'take-over');
+    expect(take).toEqual([expect.objectContaining({ address: 'job.x', destructive: false })]);
+    expect(take[0]!.reason).toMatch(/no worker since .*apply runs it again from its checkpoints/);
+  });
+
+  it.each(WORK_LEFT)('%s with an expired lease: taken over, since its last heartbeat', (s) => {
+    const r = servePlan(s, lease({ expiresAt: '2024-05-01T10:04:59.000Z' }));
+    const take = r.actions.find((a) => a.kind === 'take-over');
+    expect(take).toMatchObject({ observed: { unservedSince: '2024-05-01T10:04:55.000Z' } });
+  });
+
+  it.each(WORK_LEFT)('%s with a live lease elsewhere: nothing to do', (s) => {
+    expect(servePlan(s, lease()).actions.filter((a) => a.kind === 'take-over')).toEqual([]);
+  });
+
+  it('a lease of a process of this host that is gone counts as free before it expires', async () => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    const pid = child.pid ?? 0;
+    await new Promise((r) => child.on('exit', r));
+    const r = servePlan('RUNNING/FULL_DUMP', lease({ host: hostname(), pid }));
+    expect(r.actions.map((a) => a.kind)).toContain('take-over');
+    // the same lease held by a live process of this host is served
+    expect(servePlan('RUNNING/FULL_DUMP', lease({ host: hostname(), pid: process.pid })).actions).toEqual([]);
+  });
+
+  it.each(['NOT_STARTED', 'COMPLETED', 'FAILED/FULL_DUMP', 'STOPPED/FULL_DUMP'] as Scenario[])(
+    '%s has nothing for a worker to do: never taken over',
+    (s) => {
+      const state: DesiredState = s === 'NOT_STARTED' ? 'not-started' : s.startsWith('STOPPED') ? 'stopped' : 'running';
+      const r = servePlan(s, null, state);
+      expect(r.actions.filter((a) => a.kind === 'take-over')).toEqual([]);
+    },
+  );
+
+  it('without lease information (no refresh), nothing is taken over', () => {
+    const { record, runtime: rt } = scenario('RUNNING/CDC', 'x');
+    const r = plan(desired({ x: jobConfig() }), stateDoc([record]), { x: rt });
+    expect(r.actions).toEqual([]);
+  });
+});
+
+describe('plan: a job that failed before writing anything', () => {
+  const failed = (written: boolean | undefined) => {
+    const record = jobRecord('x', { generation: 1 });
+    const rt: JobRuntime = {
+      ...runtime('x', 1, 'FAILED', 'FULL_DUMP'),
+      ...(written === undefined ? {} : { destinationWritten: written }),
+    };
+    return plan(desired({ x: jobConfig() }), stateDoc([record]), { x: rt });
+  };
+
+  it('restarts without being destructive (nothing to wipe)', () => {
+    const t = failed(false).actions.find((a) => a.kind === 'transition');
+    expect(t).toMatchObject({ action: 'restart', destructive: false, observed: { status: 'FAILED', pristine: true } });
+    expect(t!.reason).toMatch(/before writing anything at the destination: it starts again \(nothing to wipe\)/);
+  });
+
+  it.each([true, undefined])('destinationWritten %s: the restart wipes, so it is destructive', (written) => {
+    const t = failed(written).actions.find((a) => a.kind === 'transition');
+    expect(t).toMatchObject({ action: 'restart', destructive: true });
+    expect(t!.reason).toMatch(/destination databases are wiped/);
   });
 });
