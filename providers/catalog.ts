@@ -28,6 +28,30 @@ export interface ColumnDef {
   binarySafe: boolean;
   /** Column comment; absent or null when none. */
   comment?: string | null;
+  /**
+   * Storage strategy when it differs from the column type's (PostgreSQL `SET
+   * STORAGE`: `plain`, `external`, `extended`, `main`), or, on a partition or
+   * inheritance child, from its parent's (children start with the parent's).
+   * Default: the type's.
+   */
+  storage?: string | null;
+  /** Per-column statistics target when set (PostgreSQL `SET STATISTICS`). Default: the server's. */
+  statisticsTarget?: number | null;
+  /**
+   * Compression method when set (PostgreSQL 14+ `SET COMPRESSION`: `pglz`,
+   * `lz4`; `default` on a child whose parent sets one). Same inheritance rule
+   * as `storage`. Default: the server's `default_toast_compression`.
+   */
+  compression?: string | null;
+  /** Column options as `name=value` (PostgreSQL attoptions, e.g. `n_distinct=100`). Default none. */
+  options?: string[];
+  /**
+   * True when the column comes only from an inheritance parent that is also
+   * migrated (not declared on the table itself): the parent creates it. Default false.
+   */
+  inherited?: boolean;
+  /** Column privileges in the source engine's item form (PostgreSQL aclitem text); absent or null when none. */
+  acl?: string[] | null;
 }
 
 export type ConstraintKind = 'primary' | 'unique' | 'check' | 'foreign' | 'exclude';
@@ -45,17 +69,37 @@ export interface ConstraintDef {
    * is recreated by the parent's constraint, never on its own. Default false.
    */
   inherited?: boolean;
+  /** Constraint comment; absent or null when none. */
+  comment?: string | null;
 }
 
 export interface IndexDef {
   name: string;
   /** Native `CREATE INDEX` statement (PostgreSQL: `pg_get_indexdef`). */
   definition: string;
+  /** Index comment; absent or null when none. */
+  comment?: string | null;
+}
+
+/**
+ * Who owns an object and who may use it, in the source engine's terms. Role
+ * names are the source's; the source connection user (`Catalog.sourceUser`)
+ * stands for the destination connection user.
+ */
+export interface Ownership {
+  /** Owning role; absent or null when the engine has no owner for this kind. */
+  owner?: string | null;
+  /**
+   * Privileges as the engine's item texts (PostgreSQL aclitem
+   * `grantee=privs/grantor`, empty grantee = PUBLIC), or absent/null for the
+   * kind's built-in defaults.
+   */
+  acl?: string[] | null;
 }
 
 export type TableKind = 'table' | 'partitioned';
 
-export interface TableDef extends QualifiedName {
+export interface TableDef extends QualifiedName, Ownership {
   kind: TableKind;
   /** Set when this table is a partition of another table. */
   partitionOf: QualifiedName | null;
@@ -82,9 +126,24 @@ export interface TableDef extends QualifiedName {
   /** PostgreSQL `UNLOGGED` table. Default false. */
   unlogged?: boolean;
   comment: string | null;
+  /**
+   * Storage parameters as `name=value` (PostgreSQL reloptions; the TOAST
+   * table's are prefixed `toast.`), as in `WITH (...)`. Default none.
+   */
+  options?: string[];
+  /**
+   * Plain-inheritance parents that are migrated too, in inheritance order
+   * (not partition parents: see `partitionOf`). Default none.
+   */
+  inherits?: QualifiedName[];
+  /**
+   * Row-level security: `enabled` (policies apply to everyone but the owner)
+   * or `forced` (to the owner too). Default `off`.
+   */
+  rowSecurity?: 'off' | 'enabled' | 'forced';
 }
 
-export interface SequenceDef extends QualifiedName {
+export interface SequenceDef extends QualifiedName, Ownership {
   dataType: string;
   /** 64-bit values stay strings: never through a JS number. */
   start: string;
@@ -97,13 +156,25 @@ export interface SequenceDef extends QualifiedName {
   ownedBy: { table: QualifiedName; column: string } | null;
   /** True for identity-column sequences (created with the table). */
   identity: boolean;
+  /** Sequence comment; absent or null when none. */
+  comment?: string | null;
 }
 
-export interface EnumDef extends QualifiedName {
+export interface EnumDef extends QualifiedName, Ownership {
   labels: string[];
+  /** Type comment; absent or null when none. */
+  comment?: string | null;
 }
 
-export interface ViewDef extends QualifiedName {
+/** Per-column details of a view that are not part of its query. */
+export interface ViewColumnDef {
+  name: string;
+  comment?: string | null;
+  /** Column privileges (see `Ownership.acl`). */
+  acl?: string[] | null;
+}
+
+export interface ViewDef extends QualifiedName, Ownership {
   /** The SELECT body. */
   definition: string;
   materialized: boolean;
@@ -113,22 +184,31 @@ export interface ViewDef extends QualifiedName {
   options?: string[];
   /** Indexes of a materialized view. Default none. */
   indexes?: IndexDef[];
+  /** View comment; absent or null when none. */
+  comment?: string | null;
+  /** Columns with a comment or privileges of their own. Default none. */
+  columns?: ViewColumnDef[];
+  /** A materialized view holds rows on the source (created `WITH DATA` or refreshed). Default true. */
+  populated?: boolean;
 }
 
 export interface DomainConstraintDef {
   name: string;
-  /** Native definition, e.g. `CHECK (VALUE > 0)`. */
+  /** Native definition, e.g. `CHECK (VALUE > 0)` (PostgreSQL appends `NOT VALID` for an unvalidated one). */
   definition: string;
+  comment?: string | null;
 }
 
 /** A user-defined domain (PostgreSQL `CREATE DOMAIN`). */
-export interface DomainDef extends QualifiedName {
+export interface DomainDef extends QualifiedName, Ownership {
   /** Native type text of the base type. */
   baseType: string;
   notNull: boolean;
   default: string | null;
   collation: string | null;
   constraints: DomainConstraintDef[];
+  /** Domain comment; absent or null when none. */
+  comment?: string | null;
 }
 
 export interface ExtensionDef {
@@ -174,17 +254,35 @@ export interface Catalog {
   engine: EngineKind;
   serverVersion: string;
   database: string;
+  /** Schemas to create: the selected ones, and those holding extensions or objects the selection needs. */
   schemas: string[];
+  /** Every extension of the database (PostgreSQL: but plpgsql), each after the extensions it requires. */
   extensions: ExtensionDef[];
+  /** Enums of the selected schemas and those the selection uses from other schemas. */
   enums: EnumDef[];
-  /** Domains used by selected columns, bases before the domains built on them. Default none. */
+  /** Domains of the selected schemas and those the selection uses, bases before the domains built on them. Default none. */
   domains?: DomainDef[];
+  /** Every sequence of the selected schemas, and those the selected tables use from elsewhere. */
   sequences: SequenceDef[];
-  /** Selected tables: partitioned parents come before their partitions. */
+  /** Selected tables: parents (partitioned or inherited) come before their children. */
   tables: TableDef[];
+  /** Views and materialized views of the selected schemas whose dependencies are all migrated. */
   views: ViewDef[];
   /** What exists in the selection but is not migrated, each with its reason. Default none. */
   notMigrated?: NotMigratedObject[];
+  /**
+   * The source connection user (PostgreSQL `current_user`). Objects it owns
+   * and privileges granted to or by it belong to the destination connection
+   * user. Absent: no role maps.
+   */
+  sourceUser?: string;
+  /**
+   * Engine-private detail only a destination of the same engine reads
+   * (PostgreSQL: `PgNativeCatalog` in providers/postgres/pg-native-catalog.ts —
+   * routines, operators, types, triggers, policies, privileges, dependency
+   * order). Opaque to the engine. Absent when there is none.
+   */
+  native?: unknown;
 }
 
 export function qualifiedKey(q: QualifiedName): string {

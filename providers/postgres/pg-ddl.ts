@@ -1,12 +1,39 @@
 /**
- * PostgreSQL DDL that recreates a Catalog on a destination server. Pre-data
- * creates what the rows need (schemas, extensions, types, sequences, tables);
- * post-data adds what is cheaper to build after loading (keys, constraints,
- * indexes), then views and replica identity. Every statement is safe to run
- * again after a partial run: existing objects are kept.
+ * PostgreSQL DDL that recreates a Catalog on a destination server, in three
+ * phases. Pre-data: what the rows need — schemas, extensions, then every
+ * schema object in dependency order (pg-ddl-ordered.ts), sequence
+ * ownership, comments. Post-data: each table's own keys, constraints and
+ * indexes (grouped per partition tree, built while other tables load), then
+ * what needs them all — foreign keys, objects that need keys, materialized
+ * view contents and indexes, triggers and rules (disabled), policies and row
+ * security, statistics, replica identity, event triggers (disabled), owners
+ * and privileges. Finalize: enable modes, forced row security, identity
+ * ALWAYS. Every statement is safe to run again after a partial run.
  */
-import type { Catalog, ColumnDef, ConstraintDef, QualifiedName, SequenceDef, TableDef, ViewDef } from '../catalog.js';
+import type { SchemaSettings } from '../../engine/config/declaration.js';
+import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
+import { orderedDdl } from './pg-ddl-ordered.js';
+import { grantStatements, ownerStatements, roleSpec } from './pg-ddl-privileges.js';
+import {
+  enableRowSecurity,
+  eventTriggerModeStatement,
+  eventTriggerStatements,
+  forceRowSecurity,
+  policyStatement,
+  ruleModeStatement,
+  ruleStatements,
+  statisticsStatements,
+  triggerModeStatement,
+  triggerStatements,
+} from './pg-ddl-table-objects.js';
+import { addConstraint, createIndexIfNotExists, tablePostData } from './pg-ddl-tables.js';
+import { pgNative } from './pg-native-catalog.js';
 import { dollarQuote, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
+
+export { createIndexIfNotExists } from './pg-ddl-tables.js';
+
+/** Owners and grants as on the source: the default of SchemaSettings. */
+export const KEEP_ALL: SchemaSettings = { owners: 'keep', grants: 'keep' };
 
 /** Map key of a qualified name; unlike `schema.name` it cannot collide when names contain dots. */
 const keyOf = (q: QualifiedName): string => JSON.stringify([q.schema, q.name]);
@@ -27,30 +54,29 @@ export interface TablePostData {
 
 /**
  * Post-data split for parallel work: `tables` groups may run concurrently
- * (each group in order); `final` runs after all of them, in order — foreign
- * keys need the referenced keys, views and replica identity come last.
+ * (each group in order); `final` runs after all of them, in order.
  */
 export interface PostDataPlan {
   tables: TablePostData[];
   final: string[];
 }
 
+/**
+ * The session the phases run in, as pg_dump sets it: definitions name every
+ * object with its schema, and function bodies are not checked while
+ * creating (they may name objects created later).
+ */
+const SESSION = ["SELECT pg_catalog.set_config('search_path', '', false)", 'SET check_function_bodies = false'];
+const RESET_SESSION = ['RESET search_path', 'RESET check_function_bodies'];
+
 /** All DDL for `catalog`, as two ordered lists of single statements. */
-export function buildSchemaDdl(catalog: Catalog): SchemaDdl {
-  const perTable = catalog.tables.map((t) => ({ table: t, parts: tableParts(t) }));
-  const postData = [
-    ...perTable.flatMap((p) => p.parts.primary),
-    ...perTable.flatMap((p) => p.parts.unique),
-    ...perTable.flatMap((p) => p.parts.check),
-    ...perTable.flatMap((p) => p.parts.exclude),
-    ...perTable.flatMap((p) => p.parts.indexes),
-    ...finalStatements(catalog),
-  ];
-  return { preData: preData(catalog), postData };
+export function buildSchemaDdl(catalog: Catalog, settings: SchemaSettings = KEEP_ALL): SchemaDdl {
+  const plan = buildPostDataPlan(catalog, settings);
+  return { preData: preData(catalog), postData: [...plan.tables.flatMap((g) => g.statements), ...plan.final] };
 }
 
 /** The post-data statements of `buildSchemaDdl`, grouped by partition tree for parallel building. */
-export function buildPostDataPlan(catalog: Catalog): PostDataPlan {
+export function buildPostDataPlan(catalog: Catalog, settings: SchemaSettings = KEEP_ALL): PostDataPlan {
   const byKey = new Map(catalog.tables.map((t) => [keyOf(t), t]));
   const rootOf = (t: TableDef): TableDef => {
     const parent = t.partitionOf ? byKey.get(keyOf(t.partitionOf)) : undefined;
@@ -63,181 +89,72 @@ export function buildPostDataPlan(catalog: Catalog): PostDataPlan {
     const key = keyOf(root);
     const group = groups.get(key) ?? { table: { schema: root.schema, name: root.name }, statements: [] };
     groups.set(key, group);
-    const p = tableParts(t);
-    group.statements.push(...p.primary, ...p.unique, ...p.check, ...p.exclude, ...p.indexes);
+    group.statements.push(...tablePostData(t));
   }
-  return { tables: [...groups.values()].filter((g) => g.statements.length > 0), final: finalStatements(catalog) };
+  return { tables: [...groups.values()].filter((g) => g.statements.length > 0), final: finalStatements(catalog, settings) };
 }
 
 function preData(catalog: Catalog): string[] {
-  const out: string[] = [];
+  const out: string[] = [...SESSION];
   for (const s of catalog.schemas) out.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
   for (const e of catalog.extensions) {
     // CASCADE installs the extensions it requires, which the source had too
     out.push(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)} WITH SCHEMA ${quoteIdent(e.schema)} CASCADE`);
   }
-  for (const e of catalog.enums) {
-    const labels = e.labels.map(quoteLiteral).join(', ');
-    out.push(ifNoType(e, `CREATE TYPE ${quoteQualified(e)} AS ENUM (${labels})`));
-  }
-  for (const d of catalog.domains ?? []) {
-    let sql = `CREATE DOMAIN ${quoteQualified(d)} AS ${d.baseType}`;
-    if (d.collation) sql += ` COLLATE ${quoteIdent(d.collation)}`;
-    if (d.default !== null) sql += ` DEFAULT ${d.default}`;
-    if (d.notNull) sql += ' NOT NULL';
-    for (const c of d.constraints) sql += ` CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`;
-    out.push(ifNoType(d, sql));
-  }
-  for (const s of catalog.sequences) {
-    if (s.identity) continue;
-    out.push(`CREATE SEQUENCE IF NOT EXISTS ${quoteQualified(s)} AS ${s.dataType} ${sequenceOptions(s)}`);
-  }
+  out.push(...orderedDdl(catalog).preData);
   const byKey = new Map(catalog.tables.map((t) => [keyOf(t), t]));
-  for (const t of catalog.tables) {
-    const parent = t.partitionOf ? byKey.get(keyOf(t.partitionOf)) : undefined;
-    out.push(createTable(t, parent, catalog.sequences));
-    if (parent) out.push(...partitionColumnChanges(t, parent));
-  }
   for (const s of catalog.sequences) {
     if (s.identity || !s.ownedBy || !byKey.has(keyOf(s.ownedBy.table))) continue;
     out.push(`ALTER SEQUENCE ${quoteQualified(s)} OWNED BY ${quoteQualified(s.ownedBy.table)}.${quoteIdent(s.ownedBy.column)}`);
   }
+  for (const s of catalog.sequences) {
+    if (s.identity && s.comment != null) out.push(`COMMENT ON SEQUENCE ${quoteQualified(s)} IS ${quoteLiteral(s.comment)}`);
+  }
+  for (const s of pgNative(catalog).schemas) {
+    if (s.comment !== null) out.push(`COMMENT ON SCHEMA ${quoteIdent(s.name)} IS ${quoteLiteral(s.comment)}`);
+  }
+  return [...out, ...RESET_SESSION];
+}
+
+const comment = (on: string, text: string | null | undefined): string[] =>
+  text == null ? [] : [`COMMENT ON ${on} IS ${quoteLiteral(text)}`];
+
+function finalStatements(catalog: Catalog, settings: SchemaSettings): string[] {
+  const n = pgNative(catalog);
+  const out: string[] = [...SESSION];
   for (const t of catalog.tables) {
-    if (t.comment !== null) out.push(`COMMENT ON TABLE ${quoteQualified(t)} IS ${quoteLiteral(t.comment)}`);
-    for (const c of t.columns) {
-      if (c.comment == null) continue;
-      out.push(`COMMENT ON COLUMN ${quoteQualified(t)}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment)}`);
+    // the introspector leaves out keys to tables outside the selection (and reports them)
+    for (const c of t.constraints) if (c.kind === 'foreign' && !c.inherited) out.push(addConstraint(t, c));
+  }
+  out.push(...orderedDdl(catalog).late);
+  // functions a materialized view calls may rely on the default search_path
+  out.push('RESET search_path');
+  for (const v of catalog.views) {
+    if (!v.materialized) continue;
+    const q = quoteQualified(v);
+    if (v.populated !== false) {
+      const body = `BEGIN IF NOT (SELECT relispopulated FROM pg_catalog.pg_class WHERE oid = ${quoteLiteral(q)}::pg_catalog.regclass) THEN REFRESH MATERIALIZED VIEW ${q}; END IF; END`;
+      out.push(`DO ${dollarQuote(body)}`);
     }
+    for (const i of v.indexes ?? []) out.push(createIndexIfNotExists(i.definition), ...indexComment(v, i));
   }
-  return out;
-}
-
-/** Types have no `CREATE … IF NOT EXISTS`: look the name up first. */
-function ifNoType(q: QualifiedName, create: string): string {
-  const body =
-    `BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace` +
-    ` WHERE n.nspname = ${quoteLiteral(q.schema)} AND t.typname = ${quoteLiteral(q.name)}) THEN ${create}; END IF; END`;
-  return `DO ${dollarQuote(body)}`;
-}
-
-function sequenceOptions(s: SequenceDef): string {
-  return (
-    `INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache}` +
-    (s.cycle ? ' CYCLE' : ' NO CYCLE')
-  );
-}
-
-function createTable(t: TableDef, parent: TableDef | undefined, sequences: SequenceDef[]): string {
-  const head = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${quoteQualified(t)}`;
-  // a partition takes its columns (with defaults, NOT NULL, identity, generation) from the parent
-  const body = parent
-    ? ` PARTITION OF ${quoteQualified(parent)} ${t.partitionBound ?? 'DEFAULT'}`
-    : ` (\n  ${t.columns.map((c) => columnDefinition(t, c, sequences)).join(',\n  ')}\n)`;
-  return head + body + (t.kind === 'partitioned' && t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : '');
-}
-
-function columnDefinition(t: TableDef, c: ColumnDef, sequences: SequenceDef[]): string {
-  let sql = `${quoteIdent(c.name)} ${c.nativeType}`;
-  if (c.collation) sql += ` COLLATE ${quoteIdent(c.collation)}`;
-  if (c.generated !== null) {
-    sql += ` GENERATED ALWAYS AS (${c.generated}) ${c.generatedKind === 'virtual' ? 'VIRTUAL' : 'STORED'}`;
-  } else if (c.identity) {
-    const seq = sequences.find(
-      (s) => s.identity && s.ownedBy && s.ownedBy.column === c.name && keyOf(s.ownedBy.table) === keyOf(t),
-    );
-    // ALWAYS identity is restored by finalizeDdl: while migrating, replicated updates must be able to set the column
-    sql += ' GENERATED BY DEFAULT AS IDENTITY';
-    if (seq) sql += ` (SEQUENCE NAME ${quoteQualified(seq)} ${sequenceOptions(seq)})`;
-  } else if (c.default !== null) {
-    sql += ` DEFAULT ${c.default}`;
-  }
-  if (!c.nullable) sql += ' NOT NULL';
-  return sql;
-}
-
-/** Defaults and NOT NULL a partition has beyond (or instead of) what its parent gives it. */
-function partitionColumnChanges(t: TableDef, parent: TableDef): string[] {
-  const out: string[] = [];
-  for (const c of t.columns) {
-    const p = parent.columns.find((pc) => pc.name === c.name);
-    if (!p || c.generated !== null || c.identity) continue;
-    const alter = `ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(c.name)}`;
-    if (c.default !== p.default) out.push(c.default === null ? `${alter} DROP DEFAULT` : `${alter} SET DEFAULT ${c.default}`);
-    if (!c.nullable && p.nullable) out.push(`${alter} SET NOT NULL`);
-  }
-  return out;
-}
-
-interface TableParts {
-  primary: string[];
-  unique: string[];
-  check: string[];
-  exclude: string[];
-  indexes: string[];
-}
-
-function tableParts(t: TableDef): TableParts {
-  const own = (kind: ConstraintDef['kind']): string[] =>
-    t.constraints.filter((c) => c.kind === kind && !c.inherited).map((c) => addConstraint(t, c));
-  const pk = t.primaryKey && !t.primaryKey.inherited ? [addConstraint(t, t.primaryKey)] : [];
-  return {
-    primary: pk,
-    unique: own('unique'),
-    check: own('check'),
-    exclude: own('exclude'),
-    indexes: t.indexes.map((i) => createIndexIfNotExists(i.definition)),
-  };
-}
-
-/**
- * `ALTER TABLE … ADD CONSTRAINT` unless a constraint of that name exists.
- * Looking it up, rather than catching errors, keeps real failures visible.
- */
-function addConstraint(t: TableDef, c: ConstraintDef): string {
-  const body =
-    `BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = ${quoteLiteral(quoteQualified(t))}::pg_catalog.regclass` +
-    ` AND conname = ${quoteLiteral(c.name)}) THEN ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}; END IF; END`;
-  return `DO ${dollarQuote(body)}`;
-}
-
-/**
- * Rewrites `pg_get_indexdef` output to `CREATE [UNIQUE] INDEX IF NOT EXISTS`.
- * It also drops `ON ONLY`, which PostgreSQL prints for a partitioned table's
- * index: built without it, the index cascades to (and attaches on) every
- * partition, which is what the source had.
- */
-export function createIndexIfNotExists(definition: string): string {
-  const head = /^CREATE (UNIQUE )?INDEX /.exec(definition);
-  if (!head) throw new Error(`unexpected index definition: ${definition}`);
-  let i = head[0].length;
-  if (definition[i] === '"') {
-    for (i++; i < definition.length; i++) {
-      if (definition[i] !== '"') continue;
-      if (definition[i + 1] === '"') i++;
-      else break;
-    }
-    i++;
-  } else {
-    while (i < definition.length && definition[i] !== ' ') i++;
-  }
-  const name = definition.slice(head[0].length, i);
-  let rest = definition.slice(i);
-  if (!rest.startsWith(' ON ')) throw new Error(`unexpected index definition: ${definition}`);
-  if (rest.startsWith(' ON ONLY ')) rest = ' ON ' + rest.slice(' ON ONLY '.length);
-  return `CREATE ${head[1] ?? ''}INDEX IF NOT EXISTS ${name}${rest}`;
-}
-
-function finalStatements(catalog: Catalog): string[] {
-  const tables = new Set(catalog.tables.map(keyOf));
-  const out: string[] = [];
+  out.push(SESSION[0] as string);
   for (const t of catalog.tables) {
-    for (const c of t.constraints) {
-      // a key to a table outside the selection cannot be created
-      if (c.kind !== 'foreign' || c.inherited || (c.references && !tables.has(keyOf(c.references)))) continue;
-      out.push(addConstraint(t, c));
+    for (const c of [...(t.primaryKey ? [t.primaryKey] : []), ...t.constraints]) {
+      if (!c.inherited) out.push(...comment(`CONSTRAINT ${quoteIdent(c.name)} ON ${quoteQualified(t)}`, c.comment));
     }
+    for (const i of t.indexes) out.push(...indexComment(t, i));
   }
-  for (const v of viewOrder(catalog.views)) out.push(...createView(v));
+  const on = (x: { name: string; table: QualifiedName }) => `${quoteIdent(x.name)} ON ${quoteQualified(x.table)}`;
+  for (const t of n.triggers) out.push(...triggerStatements(t), ...comment(`TRIGGER ${on(t)}`, t.comment));
+  for (const r of n.rules) out.push(...ruleStatements(r), ...comment(`RULE ${on(r)}`, r.comment));
+  const role = roleSpec(catalog);
+  for (const p of n.policies) out.push(policyStatement(p, role), ...comment(`POLICY ${on(p)}`, p.comment));
+  for (const t of catalog.tables) {
+    const sql = enableRowSecurity(t);
+    if (sql) out.push(sql);
+  }
+  for (const s of n.statistics) out.push(...statisticsStatements(s), ...comment(`STATISTICS ${quoteQualified(s)}`, s.comment));
   for (const t of catalog.tables) {
     const q = quoteQualified(t);
     if (t.replicaIdentity === 'full') out.push(`ALTER TABLE ${q} REPLICA IDENTITY FULL`);
@@ -246,53 +163,45 @@ function finalStatements(catalog: Catalog): string[] {
       out.push(`ALTER TABLE ${q} REPLICA IDENTITY USING INDEX ${quoteIdent(t.replicaIdentityIndex)}`);
     }
   }
-  return out;
+  for (const e of n.eventTriggers) {
+    out.push(...eventTriggerStatements(e), ...comment(`EVENT TRIGGER ${quoteIdent(e.name)}`, e.comment));
+  }
+  out.push(...ownerStatements(catalog, settings), ...grantStatements(catalog, settings));
+  return [...out, ...RESET_SESSION];
 }
 
-function createView(v: ViewDef): string[] {
-  const q = quoteQualified(v);
-  const options = v.options && v.options.length > 0 ? ` WITH (${v.options.join(', ')})` : '';
-  if (!v.materialized) return [`CREATE OR REPLACE VIEW ${q}${options} AS\n${v.definition}`];
-  return [
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${q}${options} AS\n${v.definition}\nWITH DATA`,
-    ...(v.indexes ?? []).map((i) => createIndexIfNotExists(i.definition)),
-  ];
-}
-
-/** Views after the views they read; the catalog is usually ordered already, this makes sure. */
-function viewOrder(views: ViewDef[]): ViewDef[] {
-  const byKey = new Map(views.map((v) => [keyOf(v), v]));
-  const done = new Set<string>();
-  const out: ViewDef[] = [];
-  const visit = (v: ViewDef, path: Set<string>): void => {
-    const key = keyOf(v);
-    if (done.has(key) || path.has(key)) return;
-    path.add(key);
-    for (const d of v.dependsOn) {
-      const dep = byKey.get(keyOf(d));
-      if (dep) visit(dep, path);
-    }
-    done.add(key);
-    out.push(v);
-  };
-  for (const v of views) visit(v, new Set());
-  return out;
+function indexComment(owner: QualifiedName, i: { name: string; comment?: string | null }): string[] {
+  return comment(`INDEX ${quoteQualified({ schema: owner.schema, name: i.name })}`, i.comment);
 }
 
 /**
- * Statements that make the destination exactly like the source once the
- * migration is over (one-time: after the dump; continuous: at promote):
- * identity columns declared `GENERATED ALWAYS` on the source, created
- * `BY DEFAULT` so replicated writes could set them.
+ * Statements that make the destination exactly like the source once no
+ * more changes will be applied (one-time: after the dump; continuous: at
+ * promote): identity columns declared `GENERATED ALWAYS` (created `BY
+ * DEFAULT` so replicated writes could set them), triggers and rules back to
+ * their source enable mode, forced row security, and — last, so they never
+ * see our own DDL — event triggers.
  */
 export function finalizeDdl(catalog: Catalog): string[] {
+  const n = pgNative(catalog);
   const out: string[] = [];
   for (const t of catalog.tables) {
     if (t.partitionOf) continue; // partitions follow their parent's identity
     for (const c of t.columns) {
-      if (c.identity === 'always')
+      if (c.identity === 'always' && !c.inherited) {
         out.push(`ALTER TABLE ${quoteQualified(t)} ALTER COLUMN ${quoteIdent(c.name)} SET GENERATED ALWAYS`);
+      }
     }
   }
+  out.push(...n.triggers.map(triggerModeStatement));
+  for (const r of n.rules) {
+    const sql = ruleModeStatement(r);
+    if (sql) out.push(sql);
+  }
+  for (const t of catalog.tables) {
+    const sql = forceRowSecurity(t);
+    if (sql) out.push(sql);
+  }
+  out.push(...n.eventTriggers.map(eventTriggerModeStatement));
   return out;
 }

@@ -73,19 +73,14 @@ export class PostgresDestination implements DestinationProvider {
     await this.withClient(target, (c) => c.query(controlSchemaDdl()));
   }
 
-  async createSchema(
-    target: string,
-    catalog: Catalog,
-    phase: 'pre-data' | 'post-data',
-    _settings: SchemaSettings,
-  ): Promise<void> {
+  async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', settings: SchemaSettings): Promise<void> {
     this.columnTypes.delete(target);
     if (phase === 'pre-data') {
-      await this.runStatements(target, buildSchemaDdl(catalog).preData);
+      await this.runStatements(target, buildSchemaDdl(catalog, settings).preData);
       return;
     }
     // every table's own post-data was built by createTablePostData; what needs all of them comes now
-    await this.runStatements(target, buildPostDataPlan(catalog).final);
+    await this.runStatements(target, buildPostDataPlan(catalog, settings).final);
   }
 
   async checkCatalog(_target: string, _catalog: Catalog, _settings: SchemaSettings): Promise<Diagnostic[]> {

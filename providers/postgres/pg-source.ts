@@ -1,5 +1,4 @@
 import type { TableSelection } from '../../engine/config/declaration.js';
-import { compileSelection } from '../../engine/config/table-pattern.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { randomUUID } from 'node:crypto';
@@ -35,7 +34,7 @@ export class PostgresSource implements SourceProvider {
   }
 
   introspect(database: string, selection: TableSelection): Promise<Catalog> {
-    return withPg(this.profile, database, (c) => introspectPostgres(c, database, compileSelection(selection)));
+    return withPg(this.profile, database, (c) => introspectPostgres(c, database, selection));
   }
 
   async estimateSizes(databases: readonly string[]): Promise<Map<string, number>> {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileSelection } from '../../engine/config/table-pattern.js';
+import type { TableSelection } from '../../engine/config/declaration.js';
 import type { Catalog, TableDef } from '../../providers/catalog.js';
 import { buildPostDataPlan, buildSchemaDdl, createIndexIfNotExists, finalizeDdl } from '../../providers/postgres/pg-ddl.js';
 import { introspectPostgres } from '../../providers/postgres/pg-introspector.js';
@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../../providers/postgr
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
 
 const FIXTURE = readFileSync(new URL('../fixtures/pg/rich-schema.sql', import.meta.url), 'utf8');
-const EVERYTHING = compileSelection({ include: ['*.*'], exclude: [] });
+const EVERYTHING: TableSelection = { include: ['*.*'], exclude: [] };
 
 let source: PgServer;
 let dest: PgServer;
@@ -31,7 +31,7 @@ async function withClient<T>(server: PgServer, db: string, fn: (c: pg.Client) =>
   }
 }
 
-function introspect(server: PgServer, db: string, match = EVERYTHING): Promise<Catalog> {
+function introspect(server: PgServer, db: string, match: TableSelection = EVERYTHING): Promise<Catalog> {
   return withClient(server, db, (c) => introspectPostgres(c, db, match));
 }
 
@@ -124,11 +124,13 @@ describe('PostgreSQL 14 → 17 schema', () => {
       'public.citext',
       'ext.hstore',
       'public.pg_trgm',
+      'public.tablefunc',
       'public.uuid-ossp',
     ]);
-    expect(cat.enums).toEqual([
+    expect(cat.enums.map(({ schema, name, labels }) => ({ schema, name, labels }))).toEqual([
       { schema: 'Sales', name: 'Status', labels: ['new', 'Paid', 'shipped'] },
       { schema: 'public', name: 'mood', labels: ['sad', 'ok', 'happy', 'it\'s "complicated"'] },
+      { schema: 'public', name: 'unused_enum', labels: ['never'] },
     ]);
     expect(cat.domains?.map((d) => d.name)).toEqual(['positive_int', 'Short Code']);
 
@@ -241,7 +243,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
   });
 
   it('reads only the selection and the objects it needs', async () => {
-    const match = compileSelection({ include: ['public.*'], exclude: ['public.audit_*'] });
+    const match = { include: ['public.*'], exclude: ['public.audit_*'] };
     const cat = await introspect(source, 'rich', match);
     expect(cat.tables.map((t) => t.name).sort()).toEqual([
       'accounts',
@@ -254,7 +256,7 @@ describe('PostgreSQL 14 → 17 schema', () => {
       'measurements_2024',
       'measurements_default',
     ]);
-    expect(cat.enums.map((e) => e.name)).toEqual(['mood']);
+    expect(cat.enums.map((e) => e.name)).toEqual(['mood', 'unused_enum']); // every enum of the selected schema
     expect(cat.domains?.map((d) => d.name)).toEqual(['positive_int', 'Short Code']);
     expect(cat.schemas).toEqual(['Sales', 'ext', 'public']); // Sales for the domain
     expect(cat.sequences.map((s) => s.name)).toEqual([
@@ -269,22 +271,34 @@ describe('PostgreSQL 14 → 17 schema', () => {
     ]);
     // used by bookings.ref, but its owner is not selected
     expect(cat.sequences.find((s) => s.name === 'audit_entries_id_seq')?.ownedBy).toBeNull();
-    expect(cat.views.map((v) => v.name)).toEqual(['mv_measurements', 'v_accounts', 'v_accounts_top']); // not v_audit
-    expect(cat.extensions.map((e) => e.name)).toEqual(['btree_gist', 'citext', 'hstore', 'uuid-ossp']);
+    expect(cat.views.map((v) => v.name)).toEqual(['mv_measurements', 'v_accounts', 'v_accounts_top']);
+    // not v_audit, and it says why
+    expect(cat.notMigrated).toEqual([
+      { kind: 'view', name: 'public.v_audit', reason: 'needs table public.audit_log, which is not selected' },
+    ]);
+    // every extension of the database, whatever the selection uses
+    expect(cat.extensions.map((e) => e.name)).toEqual(['btree_gist', 'citext', 'hstore', 'pg_trgm', 'tablefunc', 'uuid-ossp']);
 
     const ddl = buildSchemaDdl(cat);
     await freshDatabase(dest, 'selected');
     await run(dest, 'selected', [...ddl.preData, ...ddl.postData, ...finalizeDdl(cat)]);
-    expect(comparable(await introspect(dest, 'selected', match))).toEqual(comparable({ ...cat, database: 'selected' }));
+    const { notMigrated: _left, ...migrated } = cat;
+    expect(comparable(await introspect(dest, 'selected', match))).toEqual(comparable({ ...migrated, database: 'selected' }));
   });
 
   it('keeps a selected partition of an unselected parent as a standalone table', async () => {
-    const cat = await introspect(source, 'rich', compileSelection({ include: ['public.measurements_2024'], exclude: [] }));
+    const cat = await introspect(source, 'rich', { include: ['public.measurements_2024'], exclude: [] });
     const [t] = cat.tables;
     expect(cat.tables).toHaveLength(1);
     expect(t).toMatchObject({ kind: 'table', partitionOf: null, partitionBound: null });
     expect(t?.primaryKey?.inherited).toBeUndefined();
-    expect(t?.constraints.map((c) => c.kind).sort()).toEqual(['check', 'foreign']);
+    expect(t?.constraints.map((c) => c.kind).sort()).toEqual(['check']);
+    // its key to public.accounts cannot be created without that table, and says so
+    expect(cat.notMigrated).toContainEqual({
+      kind: 'constraint',
+      name: 'public.measurements_2024.measurements_account_id_fkey',
+      reason: 'needs table public.accounts, which is not selected',
+    });
     expect(t?.indexes.map((i) => i.name).sort()).toEqual(['measurements_2024_local', 'measurements_2024_value_idx']);
   });
 
