@@ -152,3 +152,51 @@ export async function startWaitSampler(source, dest, targetDb, intervalMs = 200)
     },
   };
 }
+
+/**
+ * Connections a client holds, sampled every `intervalMs` on each of `servers`
+ * ({ source, destination }): backends (client and walsender) whose
+ * application_name starts with `prefix`, and all backends but the bench's own
+ * (application_name bench-…). Per server: the peak of each, and the
+ * application names at the prefix's peak.
+ */
+export async function startConnectionSampler(servers, prefix = 'migrate', intervalMs = 100) {
+  const entries = await Promise.all(
+    Object.entries(servers).map(async ([key, server]) => {
+      const client = new pg.Client({ connectionString: server.url('postgres'), application_name: 'bench-connections' });
+      await client.connect();
+      return [key, client];
+    }),
+  );
+  const stats = Object.fromEntries(entries.map(([key]) => [key, { peak: 0, peakAll: 0, atPeak: {}, samples: 0 }]));
+  const stopPolling = poll(intervalMs, async () => {
+    await Promise.all(
+      entries.map(async ([key, client]) => {
+        const res = await client.query(
+          `SELECT application_name AS app, count(*)::int AS n FROM pg_stat_activity
+            WHERE backend_type IN ('client backend', 'walsender') AND pid <> pg_backend_pid()
+              AND application_name NOT LIKE 'bench-%' GROUP BY 1`,
+        );
+        const s = stats[key];
+        s.samples++;
+        const mine = res.rows.filter((r) => r.app.startsWith(prefix));
+        const n = mine.reduce((a, r) => a + r.n, 0);
+        s.peakAll = Math.max(
+          s.peakAll,
+          res.rows.reduce((a, r) => a + r.n, 0),
+        );
+        if (n > s.peak) {
+          s.peak = n;
+          s.atPeak = Object.fromEntries(mine.map((r) => [r.app, r.n]));
+        }
+      }),
+    );
+  });
+  return {
+    async stop() {
+      await stopPolling();
+      await Promise.all(entries.map(([, c]) => c.end().catch(() => undefined)));
+      return stats;
+    },
+  };
+}

@@ -95,3 +95,39 @@ export async function verifyCounts(sourceCounts, dest, db) {
 }
 
 export const prettyBytes = (b) => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(2)} GiB` : `${(b / (1 << 20)).toFixed(0)} MiB`);
+
+/** `DROP DATABASE IF EXISTS … WITH (FORCE)` for each of `names`. */
+export async function dropDatabases(server, names) {
+  for (const name of names) await server.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+/** One pgbench database: `pgbench -i -s scale` (server-side generation), frozen and analyzed. */
+export async function createPgbenchDatabase(server, tools, name, scale) {
+  await server.query(`CREATE DATABASE "${name}"`);
+  await run(tools.pgbench, ['-i', '-s', String(scale), '--init-steps=dtGvp', '-q', server.url(name)]);
+  await server.query('VACUUM (FREEZE, ANALYZE)', name);
+}
+
+/** Size and per-table facts of one database. */
+export async function databaseFacts(server, db) {
+  const [size] = await server.query(`SELECT pg_database_size(current_database())::text AS bytes`, db);
+  const counts = await rowCounts(server, db);
+  return { databaseBytes: Number(size.bytes), rows: counts };
+}
+
+/**
+ * Untimed warm-up of a destination cluster: write about `bytes` (WAL and heap)
+ * in a scratch database and drop it, so the first measured peer does not pay
+ * for creating (zero-filling) WAL segments the later ones reuse.
+ */
+export async function warmDestination(dest, bytes) {
+  const rows = Math.max(10_000, Math.min(Math.round(bytes / 560), 4_000_000));
+  await dropDatabases(dest, ['bench_warmup']);
+  await dest.query('CREATE DATABASE bench_warmup');
+  await dest.query(
+    `CREATE TABLE warm AS SELECT i, repeat(md5(i::text), 16) AS pad FROM generate_series(1, ${rows}) AS i`,
+    'bench_warmup',
+  );
+  await dropDatabases(dest, ['bench_warmup']);
+  await dest.query('CHECKPOINT');
+}

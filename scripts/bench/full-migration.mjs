@@ -11,7 +11,7 @@ import { log, removeDirOnCleanup, run, seconds, sh, sleep, start, tail } from '.
 
 const TARGETS = { migrate: 't_migrate', pgcopydb: 't_pgcopydb', pgdump: 't_pgdump', raw: 't_raw' };
 
-function toolEnv(tools) {
+export function toolEnv(tools) {
   // pgcopydb runs pg_dump/pg_restore/psql itself: give it the version 15 ones first
   const dir = tools.pg_dump.replace(/\/pg_dump$/, '');
   return { PATH: `${dir}:${process.env.PATH}` };

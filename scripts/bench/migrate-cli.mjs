@@ -1,5 +1,5 @@
 // Driving the real migrate CLI: a declaration in a temp dir, `apply`, `status --json`, `worker`.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateCli } from './config.mjs';
@@ -7,11 +7,15 @@ import { watchProcess } from './proc-stats.mjs';
 import { onCleanup, removeDirOnCleanup, run, start, tail } from './util.mjs';
 
 export class MigrateProject {
-  /** A declaration directory with one job from `source` to `destination`. */
-  constructor({ source, destination, job, type, database, target, parallelism }) {
+  /**
+   * A declaration directory with one job from `source` to `destination`: one
+   * database (`database` → `target`) or several (`databases: [{ name, target }]`).
+   */
+  constructor({ source, destination, job, type, database, target, databases, parallelism }) {
     this.dir = mkdtempSync(join(tmpdir(), 'migrate-bench-'));
-    removeDirOnCleanup(this.dir);
+    this.removeDir = removeDirOnCleanup(this.dir);
     Object.assign(this, { source, destination, job, type, database, target, parallelism });
+    this.databases = databases ?? [{ name: database, target }];
     // the worker logs at info by default; keep the CLIs quiet unless asked
     this.env = { MIGRATE_LOG: process.env.MIGRATE_LOG ?? 'warn' };
     /** Extra node flags for the worker (diagnostics, e.g. ['--cpu-prof']): BENCH_WORKER_NODE_ARGS. */
@@ -33,26 +37,64 @@ jobs:
     state: ${state}
     parallelism: ${this.parallelism}
     databases:
-      - name: ${this.database}
-        target: ${this.target}
-`,
+${this.databases.map((d) => `      - name: ${d.name}\n        target: ${d.target ?? d.name}\n`).join('')}`,
     );
   }
 
-  /** `migrate apply --auto-approve`, watched: wall time, peak RSS, CPU. */
-  async apply(extra = []) {
-    const p = start(process.execPath, [migrateCli, 'apply', '--auto-approve', ...extra], { cwd: this.dir, env: this.env });
+  /**
+   * `migrate apply --auto-approve`, watched; never throws. Returns { ok, code, signal, timedOut, reason,
+   * ms, peakRssMb, cpuS, output, stderr, t0, epochMs } (t0: performance.now() and epochMs: Date.now() at
+   * spawn). `timeoutMs`: killed after that long (SIGTERM, SIGKILL 15 s later). Line callbacks get
+   * (line, msSinceSpawn) as lines arrive.
+   */
+  async runApply({ extra = [], timeoutMs, onStdoutLine, onStderrLine } = {}) {
+    const epochMs = Date.now();
+    let t0 = performance.now();
+    const rel = (fn) => fn && ((line, at) => fn(line, at - t0));
+    const p = start(process.execPath, [migrateCli, 'apply', '--auto-approve', ...extra], {
+      cwd: this.dir,
+      env: this.env,
+      timeoutMs,
+      onStdoutLine: rel(onStdoutLine),
+      onStderrLine: rel(onStderrLine),
+    });
+    t0 = p.t0;
     const watch = watchProcess(p.pid);
     const res = await p.done;
     const proc = watch.stop();
-    if (res.code !== 0) throw new Error(`migrate apply exited with ${res.code ?? res.signal}\n${tail(res.err || res.out)}`);
-    return { ms: res.ms, ...proc, output: res.out };
+    const ok = res.code === 0 && !res.timedOut;
+    return {
+      ok,
+      code: res.code,
+      signal: res.signal,
+      timedOut: res.timedOut,
+      reason: ok ? null : failureReason(res, timeoutMs),
+      ms: res.ms,
+      ...proc,
+      output: res.out,
+      stderr: res.err,
+      t0,
+      epochMs,
+    };
   }
 
-  async status() {
-    const res = await run(process.execPath, [migrateCli, 'status', '--json'], { cwd: this.dir, env: this.env });
+  /** `migrate apply --auto-approve`, watched: wall time, peak RSS, CPU. Throws when it fails. */
+  async apply(extra = []) {
+    const res = await this.runApply({ extra });
+    if (!res.ok) throw new Error(`migrate apply exited with ${res.code ?? res.signal}\n${tail(res.stderr || res.output)}`);
+    return res;
+  }
+
+  async status(timeoutMs = 120_000) {
+    const res = await run(process.execPath, [migrateCli, 'status', '--json'], { cwd: this.dir, env: this.env, timeoutMs });
     const doc = JSON.parse(res.out);
     return doc.jobs.find((j) => j.name === this.job);
+  }
+
+  /** Remove the declaration directory now (instead of at exit). */
+  dispose() {
+    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
   }
 
   /** Start `migrate worker` in the background; killed at cleanup. */
@@ -76,6 +118,23 @@ jobs:
       },
     };
   }
+}
+
+/** One line saying why a migrate run failed: timeout, V8 heap exhaustion, the CLI's own error, or the exit status. */
+export function failureReason(res, timeoutMs) {
+  const lines = String(res.err || '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const fatal = lines.find((l) => /FATAL ERROR|heap out of memory|Allocation failed/i.test(l));
+  // not debug/info log lines, nor the CLI's answer to the bench's own SIGTERM
+  const last = lines
+    .filter((l) => !/^\d{4}-\d\d-\d\dT\S+ (debug|info) /.test(l) && !/received: stopping gracefully/.test(l))
+    .pop();
+  if (res.timedOut)
+    return `timed out after ${Math.round(timeoutMs / 1000)} s (killed${res.signal ? ` by ${res.signal}` : ''})${last ? `; last stderr: ${last}` : ''}`;
+  const status = res.code != null ? `exit code ${res.code}` : `signal ${res.signal}`;
+  return `${status}: ${fatal ?? last ?? 'no error output'}`;
 }
 
 /**

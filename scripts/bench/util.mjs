@@ -15,6 +15,8 @@ export function step(title) {
 
 export const seconds = (ms) => Math.round(ms / 10) / 100;
 
+export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Parse a PostgreSQL LSN `X/Y` into a BigInt. */
 export function parseLsn(lsn) {
   if (!lsn) return 0n;
@@ -69,9 +71,26 @@ onCleanup(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
+/** Calls `fn(line, atMs)` for every complete line of `stream` (atMs: performance.now() when its end arrived). */
+function eachLine(stream, fn) {
+  let rest = '';
+  stream.on('data', (d) => {
+    const at = performance.now();
+    const parts = (rest + d).split('\n');
+    rest = parts.pop();
+    for (const line of parts) fn(line, at);
+  });
+  stream.on('end', () => {
+    if (rest) fn(rest, performance.now());
+    rest = '';
+  });
+}
+
 /**
- * Start a child process. Returns { child, pid, done: Promise<{code, signal, out, err, ms}> }.
+ * Start a child process. Returns { child, pid, t0, done: Promise<{code, signal, out, err, ms, timedOut}> }.
  * Output is captured (and echoed when `echo`). Never rejects; check `code`.
+ * `timeoutMs`: SIGTERM after that long, SIGKILL `killGraceMs` (default 15 s) later; `timedOut` is then true.
+ * `onStdoutLine` / `onStderrLine(line, atMs)`: called per line as it arrives (atMs: performance.now()).
  */
 export function start(cmd, args, opts = {}) {
   const t0 = performance.now();
@@ -81,6 +100,8 @@ export function start(cmd, args, opts = {}) {
     stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   children.add(child);
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => {
@@ -91,23 +112,41 @@ export function start(cmd, args, opts = {}) {
     err += d;
     if (opts.echo) process.stderr.write(d);
   });
+  if (opts.onStdoutLine) eachLine(child.stdout, opts.onStdoutLine);
+  if (opts.onStderrLine) eachLine(child.stderr, opts.onStderrLine);
   if (opts.input !== undefined) child.stdin.end(opts.input);
+  let timedOut = false;
+  let killTimer = null;
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+        killTimer = setTimeout(() => child.kill('SIGKILL'), opts.killGraceMs ?? 15_000);
+      }, opts.timeoutMs)
+    : null;
   const done = new Promise((resolve) => {
     child.on('error', (e) => {
       err += `\n${e.message}`;
     });
     child.on('close', (code, signal) => {
       children.delete(child);
-      resolve({ code, signal, out, err, ms: performance.now() - t0 });
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({ code, signal, out, err, ms: performance.now() - t0, timedOut });
     });
   });
-  return { child, pid: child.pid, done };
+  return { child, pid: child.pid, t0, done };
 }
 
-/** Run to completion; throws with the output when the exit code is not allowed. */
+/** Run to completion; throws with the output when the exit code is not allowed (or `timeoutMs` passed). */
 export async function run(cmd, args, opts = {}) {
   const res = await start(cmd, args, opts).done;
   const allowed = opts.allowed ?? [0];
+  if (res.timedOut) {
+    throw new Error(
+      `${[cmd, ...args].join(' ')} timed out after ${seconds(opts.timeoutMs)} s (killed)\n${tail(res.err || res.out)}`,
+    );
+  }
   if (!allowed.includes(res.code)) {
     throw new Error(`${[cmd, ...args].join(' ')} exited with ${res.code ?? res.signal}\n${tail(res.err || res.out)}`);
   }
