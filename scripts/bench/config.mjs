@@ -11,6 +11,19 @@ const int = (name, dflt) => {
   return Math.floor(n);
 };
 
+const PHASES = ['full', 'cdc', 'many', 'small'];
+const PEERS = ['migrate', 'pgcopydb', 'pgdump', 'raw'];
+
+const list = (name, dflt, allowed) => {
+  const items = (process.env[name] || dflt)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = items.filter((x) => !allowed.includes(x));
+  if (bad.length) throw new Error(`${name}: unknown ${bad.join(', ')} (choose from ${allowed.join(', ')})`);
+  return new Set(items);
+};
+
 export function loadConfig() {
   return {
     /** pgbench scale: 80 ≈ 1.2 GB. */
@@ -32,10 +45,24 @@ export function loadConfig() {
     sampleMs: Math.max(20, int('BENCH_SAMPLE_MS', 200)),
     /** Optional: also pass --split-tables-larger-than to pgcopydb (e.g. "128MB"); off = the plain clone command. */
     pgcopydbSplit: process.env.BENCH_PGCOPYDB_SPLIT || null,
-    /** Comma-separated subset of phases: full,cdc (default both). */
-    phases: new Set((process.env.BENCH_PHASES || 'full,cdc').split(',').map((s) => s.trim())),
-    /** Comma-separated subset of full-migration peers: migrate,pgcopydb,pgdump,raw. */
-    peers: new Set((process.env.BENCH_PEERS || 'migrate,pgcopydb,pgdump,raw').split(',').map((s) => s.trim())),
+    /** Comma-separated subset of phases: full,cdc,many,small (default all four). */
+    phases: list('BENCH_PHASES', PHASES.join(','), PHASES),
+    /** Phase `many`: databases on the source, each `pgbench -i -s manyScale` (2 ≈ 37 MB). */
+    manyDbs: Math.max(1, int('BENCH_MANY_DBS', 20)),
+    manyScale: Math.max(1, int('BENCH_MANY_SCALE', 2)),
+    /** Phase `many`: mixed sizes (1 = on): one scale 20, two scale 8 (declared last), the rest scale 1 and 2. */
+    manyMixed: int('BENCH_MANY_MIXED', 0) > 0,
+    /** Phase `small`: pgbench scale and wide_mixed rows (20 + 400k ≈ 470 MB), parallelism of both peers. */
+    smallScale: Math.max(1, int('BENCH_SMALL_SCALE', 20)),
+    smallWideRows: int('BENCH_SMALL_WIDE_ROWS', 400_000),
+    smallJobs: Math.max(1, int('BENCH_SMALL_JOBS', 2)),
+    /** Phases `many` and `small`: each migrate / pgcopydb run is killed after this long and recorded as failed. */
+    runTimeoutS: Math.max(10, int('BENCH_RUN_TIMEOUT_S', 600)),
+    /**
+     * Comma-separated subset of peers: migrate,pgcopydb,pgdump,raw (full migration); phases `many` and
+     * `small` use migrate and pgcopydb from it (BENCH_PEERS=pgcopydb: the pgcopydb baseline alone).
+     */
+    peers: list('BENCH_PEERS', PEERS.join(','), PEERS),
   };
 }
 
@@ -50,6 +77,10 @@ export const TARGETS = {
   cdcLagP99: 'CDC lag p99 < 1 s',
   catchUp: 'catch-up at least as fast as native',
   workerRss: 'worker RSS < 300 MB',
+  manyVsPgcopydb: 'many databases: migrate ≤ 0.5× pgcopydb (one per db)',
+  manyRss: 'many databases: migrate apply RSS < 300 MB',
+  smallVsPgcopydb: 'small database: migrate ≤ 0.8× pgcopydb',
+  smallFirstByte: 'small database: first byte ≤ 300 ms after plan',
 };
 
 const TOOLS = ['pg_dump', 'pg_restore', 'psql', 'pgbench', 'pgcopydb'];

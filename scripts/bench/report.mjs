@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, TARGETS } from './config.mjs';
 import { prettyBytes } from './dataset.mjs';
+import { plural } from './util.mjs';
 
 const LABELS = {
   migrate: 'migrate',
@@ -65,7 +66,131 @@ export function evaluateTargets(results) {
       `migrate ${mc.catchUp.changesPerS}/s vs native ${nc.catchUp.changesPerS}/s`,
     );
   if (mc?.worker) add('workerRss', mc.worker.peakRssMb < 300, `worker peak RSS ${mc.worker.peakRssMb} MB`);
+  // phases many/small: a migrate run that failed is a miss (with the reason); a peer not run, no entry
+  const many = results.many;
+  if (many?.migrate) {
+    const n = many.dataset.databases;
+    const mm = many.migrate;
+    if (!mm.ok) add('manyVsPgcopydb', false, `migrate FAILED (${plural(n, 'database')}): ${mm.reason}`);
+    else if (many.pgcopydb?.ok)
+      add(
+        'manyVsPgcopydb',
+        mm.wallS <= many.pgcopydb.wallS * 0.5,
+        `migrate ${f1(mm.wallS)} s vs pgcopydb ${f1(many.pgcopydb.wallS)} s (${plural(n, 'database')}, ratio ${many.ratioMigrateToPgcopydb}, limit 0.5)`,
+      );
+    const rss = Math.max(...many.migrate.roundsPeakRssMb);
+    add(
+      'manyRss',
+      mm.ok && rss < 300,
+      `${mm.ok ? '' : 'migrate FAILED; '}apply process peak RSS ${rss} MB with ${plural(n, 'database')} (target stated for 50)`,
+    );
+  }
+  const small = results.small;
+  if (small?.migrate) {
+    const sm = small.migrate;
+    if (!sm.ok) add('smallVsPgcopydb', false, `migrate FAILED: ${sm.reason}`);
+    else if (small.pgcopydb?.ok)
+      add(
+        'smallVsPgcopydb',
+        sm.wallS <= small.pgcopydb.wallS * 0.8,
+        `migrate ${f1(sm.wallS)} s vs pgcopydb ${f1(small.pgcopydb.wallS)} s (ratio ${small.ratioMigrateToPgcopydb}, limit 0.8)`,
+      );
+    const fb = sm.bestFirstByteAfterPlanMs;
+    add(
+      'smallFirstByte',
+      fb != null && fb <= 300,
+      fb == null
+        ? `not measured${sm.ok ? '' : ': migrate FAILED'}`
+        : `${fb} ms (rounds ${sm.roundsFirstByteAfterPlanMs.join('/')} ms)`,
+    );
+  }
   return out;
+}
+
+function printMany(p, results) {
+  const { many, config } = results;
+  const d = many.dataset;
+  p();
+  p(
+    `Many databases: ${plural(d.databases, 'pgbench database')} (scales ${config.manyMixed ? d.scales.join(',') : `${config.manyScale} each`}), ${prettyBytes(d.totalBytes)} in total, parallelism ${many.jobs}${config.repeat > 1 ? `, best of ${config.repeat} interleaved rounds` : ''}:`,
+  );
+  const m = many.migrate;
+  if (m) {
+    const c = m.connections ?? {};
+    p(
+      `  migrate, one job with all databases: ${m.ok ? `${f1(m.wallS)} s` : `FAILED after ${f1(m.wallS)} s: ${m.reason}`}` +
+        `${m.ok ? '' : ` (${m.completedDatabases}/${d.databases} databases completed)`}`,
+    );
+    p(
+      `    apply process peak RSS ${m.process.peakRssMb} MB, CPU ${f1(m.process.cpuS)} s; peak connections (application_name migrate…): source ${c.source?.peak ?? '—'}, destination ${c.destination?.peak ?? '—'}`,
+    );
+    if (m.ok && m.timeline?.length) {
+      const spans = m.timeline.map((x) => x.endS).filter((x) => x != null);
+      p(
+        `    per database (job-relative): first started ${f1(m.timeline[0].startS)} s, last started ${f1(m.timeline[m.timeline.length - 1].startS)} s, last ended ${f1(Math.max(...spans))} s; start order ${m.timeline
+          .slice(0, 6)
+          .map((x) => x.name)
+          .join(', ')}${m.timeline.length > 6 ? ', …' : ''}`,
+      );
+    }
+  }
+  const g = many.pgcopydb;
+  if (g) {
+    const times = (g.perDatabase ?? []).map((x) => x.wallS);
+    p(
+      `  pgcopydb clone, one database after the other: ${g.ok ? `${f1(g.wallS)} s (sum; per database ${f1(Math.min(...times))}–${f1(Math.max(...times))} s, mean ${f1(times.reduce((a, b) => a + b, 0) / times.length)} s)` : `FAILED: ${g.reason}`}`,
+    );
+    p(
+      `    peak connections (all backends): source ${g.connections?.source?.peakAll ?? '—'}, destination ${g.connections?.destination?.peakAll ?? '—'}`,
+    );
+  }
+  if (many.ratioMigrateToPgcopydb != null) p(`  migrate / pgcopydb = ${many.ratioMigrateToPgcopydb} (target ≤ 0.5)`);
+  if (config.repeat > 1)
+    p(
+      `  rounds (s): ${['migrate', 'pgcopydb']
+        .filter((k) => many[k])
+        .map((k) => `${k} ${many[k].rounds.map((x) => (x == null ? 'failed' : f1(x))).join('/')}`)
+        .join(' | ')}`,
+    );
+}
+
+function printSmall(p, results) {
+  const { small, config } = results;
+  const d = small.dataset;
+  p();
+  p(
+    `Small database (fixed cost): ${prettyBytes(d.databaseBytes)}, pgbench scale ${config.smallScale} + wide_mixed ${config.smallWideRows} rows, parallelism ${small.jobs}${config.repeat > 1 ? `, best of ${config.repeat} interleaved rounds` : ''}:`,
+  );
+  const m = small.migrate;
+  if (m) {
+    p(`  migrate apply: ${m.ok ? `${f1(m.wallS)} s` : `FAILED after ${f1(m.wallS)} s: ${m.reason}`}`);
+    const s = m.startTo ?? {};
+    p(
+      `    process start → plan shown ${m.processStartToPlanMs ?? '—'} ms; plan → first byte on the destination ${m.firstByteAfterPlanMs ?? '—'} ms (best round ${m.bestFirstByteAfterPlanMs ?? '—'} ms); plan → exit ${m.planToExitMs ?? '—'} ms`,
+    );
+    p(
+      `    from process start (ms): plan ${s.plan ?? '—'}, state recorded ${s.recorded ?? '—'}, source COPY started ${s.sourceCopyStarted ?? '—'}, destination COPY started ${s.destinationCopyStarted ?? '—'}, first byte ${s.destinationFirstByte ?? '—'}, exit ${s.exit ?? '—'}`,
+    );
+    const ph = m.migratePhases;
+    if (ph)
+      p(
+        `    job phases (status timestamps): job ${f1(ph.jobS)} s = before data ${f1(ph.beforeDataS)} s + data copy ${f1(ph.dataCopyS)} s + after data ${f1(ph.afterDataS)} s; apply process peak RSS ${m.process.peakRssMb} MB`,
+      );
+    if (m.logLevel === 'debug') p(`    debug log: ${m.debugLog.length} lines in the results file (small.migrate.debugLog)`);
+  }
+  const g = small.pgcopydb;
+  if (g)
+    p(
+      `  pgcopydb clone: ${g.ok ? `${f1(g.wallS)} s (CREATE DATABASE + clone ${f1(g.cloneS)} s)` : `FAILED: ${g.reason}`}; start → first byte ${g.firstByteMs ?? '—'} ms`,
+    );
+  if (small.ratioMigrateToPgcopydb != null) p(`  migrate / pgcopydb = ${small.ratioMigrateToPgcopydb} (target ≤ 0.8)`);
+  if (config.repeat > 1)
+    p(
+      `  rounds (s): ${['migrate', 'pgcopydb']
+        .filter((k) => small[k])
+        .map((k) => `${k} ${small[k].rounds.map((x) => (x == null ? 'failed' : f1(x))).join('/')}`)
+        .join(' | ')}`,
+    );
 }
 
 export function printReport(results) {
@@ -197,9 +322,11 @@ export function printReport(results) {
         `  migrate status: appliedChanges +${mc.cdc.statusAppliedChanges} during the CDC window (pgbench: ${mc.cdc.pgbench.rowChanges})`,
       );
   }
+  if (results.many) printMany(p, results);
+  if (results.small) printSmall(p, results);
   p();
   p('Targets (README / issue):');
-  for (const t of results.targets) p(`  [${t.pass ? 'PASS' : 'MISS'}] ${pad(t.target, 52)} ${t.detail}`);
+  for (const t of results.targets) p(`  [${t.pass ? 'PASS' : 'MISS'}] ${pad(t.target, 54)} ${t.detail}`);
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 

@@ -13,17 +13,32 @@
 //   BENCH_CLIENTS=4 BENCH_THREADS=2 BENCH_SAMPLE_MS=200
 //   BENCH_REPEAT=2             full-migration rounds (interleaved, alternating order; best round reported)
 //   BENCH_WARMUP=1             one untimed warm-up load before the measured full migrations
-//   BENCH_PHASES=full,cdc      BENCH_PEERS=migrate,pgcopydb,pgdump,raw
-//   BENCH_PGCOPYDB_SPLIT=128MB also pass --split-tables-larger-than to pgcopydb
+//   BENCH_PHASES=full,cdc,many,small   any subset, each runs on its own (e.g. BENCH_PHASES=many)
+//   BENCH_PEERS=migrate,pgcopydb,pgdump,raw   (many/small use migrate and pgcopydb; BENCH_PEERS=pgcopydb: baseline alone)
+//   BENCH_PGCOPYDB_SPLIT=128MB also pass --split-tables-larger-than to pgcopydb (full migration)
 //   BENCH_WORKER_NODE_ARGS=…   extra node flags for `migrate worker` (e.g. --cpu-prof)
-// Small smoke run: BENCH_SCALE=5 BENCH_WIDE_ROWS=20000 BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 npm run bench
+// Phase `many` (N databases, ONE migrate one-time job vs one `pgcopydb clone` per database, in sequence;
+// targets: migrate ≤ 0.5× pgcopydb's sum, apply process RSS < 300 MB as stated for 50 databases):
+//   BENCH_MANY_DBS=20          databases on the source (50 for the RSS target)
+//   BENCH_MANY_SCALE=2         pgbench scale of each (2 ≈ 37 MB)
+//   BENCH_MANY_MIXED=0         1 = mixed sizes: one scale 20 and two scale 8, declared last; the rest scale 1 and 2
+//   (parallelism: BENCH_JOBS for both; rounds: BENCH_REPEAT; peak connections sampled every ~100 ms)
+// Phase `small` (fixed cost: one ≈ 470 MB database; targets: migrate ≤ 0.8× pgcopydb, first byte on the
+// destination ≤ 300 ms after the plan is shown; MIGRATE_LOG=debug also records the CLI's log as debugLog):
+//   BENCH_SMALL_SCALE=20 BENCH_SMALL_WIDE_ROWS=400000 BENCH_SMALL_JOBS=2
+// Phases many/small: BENCH_RUN_TIMEOUT_S=600 caps every migrate / pgcopydb run (killed, recorded as failed with the reason)
+// Small smoke run: BENCH_SCALE=5 BENCH_WIDE_ROWS=20000 BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 BENCH_PHASES=full,cdc npm run bench
+//   BENCH_PHASES=many BENCH_MANY_DBS=2 BENCH_REPEAT=1 npm run bench
+//   BENCH_PHASES=small BENCH_SMALL_SCALE=2 BENCH_SMALL_WIDE_ROWS=20000 BENCH_REPEAT=1 npm run bench
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { startPostgres } from '../../dist/test/harness/embedded-postgres.js';
 import { runMigrateCdc, runNativeCdc } from './cdc.mjs';
-import { findTools, INSTALL_HINT, loadConfig } from './config.mjs';
+import { findTools, INSTALL_HINT, loadConfig, repoRoot } from './config.mjs';
 import { generateDataset, prettyBytes, rowCounts, SOURCE_DB } from './dataset.mjs';
 import { runFullMigrations } from './full-migration.mjs';
+import { runManyDatabases } from './many-databases.mjs';
+import { runSmallDatabase } from './small-database.mjs';
 import { evaluateTargets, printReport, writeResults } from './report.mjs';
 import { log, onCleanup, runCleanups, step } from './util.mjs';
 
@@ -51,8 +66,20 @@ async function main() {
   }
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
   const results = {
     startedAt,
+    /** the code measured: HEAD and the files that differ from it (uncommitted work is measured too) */
+    code: {
+      commit: git('rev-parse', 'HEAD'),
+      uncommitted: (git('status', '--porcelain', '--untracked-files=no') ?? '').split('\n').filter(Boolean),
+    },
     config: { ...cfg, phases: [...cfg.phases], peers: [...cfg.peers] },
     machine: {
       cores: cpus().length,
@@ -77,10 +104,13 @@ async function main() {
   results.serverSettings = Object.fromEntries(settings.map((r) => [r.name, r.setting]));
   log(`source :${source.port}  destination :${dest.port}  (${results.machine.postgres}; same settings on both)`);
 
-  step(`Dataset: pgbench -i -s ${cfg.scale} + wide_mixed (${cfg.wideRows} rows)`);
-  results.dataset = await generateDataset(source, cfg, tools);
-  log(`dataset: ${prettyBytes(results.dataset.databaseBytes)} in ${results.dataset.generationS} s`);
-  const ctx = { cfg, tools, source, dest, sourceCounts: await rowCounts(source, SOURCE_DB) };
+  const ctx = { cfg, tools, source, dest };
+  if (cfg.phases.has('full') || cfg.phases.has('cdc')) {
+    step(`Dataset: pgbench -i -s ${cfg.scale} + wide_mixed (${cfg.wideRows} rows)`);
+    results.dataset = await generateDataset(source, cfg, tools);
+    log(`dataset: ${prettyBytes(results.dataset.databaseBytes)} in ${results.dataset.generationS} s`);
+    ctx.sourceCounts = await rowCounts(source, SOURCE_DB);
+  }
 
   if (cfg.phases.has('full')) {
     step(`Full migration, parallelism ${cfg.jobs}: migrate → pgcopydb → pg_dump+pg_restore → raw COPY pipe`);
@@ -92,6 +122,16 @@ async function main() {
     step('CDC + catch-up: native logical replication (publication + subscription)');
     results.cdc.native = await runNativeCdc(ctx);
   }
+  if (cfg.phases.has('many')) {
+    step(
+      `Many databases: ${cfg.manyDbs} on the source, one migrate job (parallelism ${cfg.jobs}) vs pgcopydb clone per database`,
+    );
+    results.many = await runManyDatabases(ctx);
+  }
+  if (cfg.phases.has('small')) {
+    step(`Small database (fixed cost): migrate apply vs pgcopydb clone, parallelism ${cfg.smallJobs}`);
+    results.small = await runSmallDatabase(ctx);
+  }
 
   results.targets = evaluateTargets(results);
   results.totalS = Math.round((performance.now() - t0) / 100) / 10;
@@ -101,7 +141,8 @@ async function main() {
   process.stdout.write(`\nresults: ${file} (total ${results.totalS} s)\n`);
   const failed =
     Object.values(results.fullMigration ?? {}).some((r) => !r.ok) ||
-    Object.values(results.cdc ?? {}).some((r) => r.error || r.contentMatches === false);
+    Object.values(results.cdc ?? {}).some((r) => r.error || r.contentMatches === false) ||
+    ['migrate', 'pgcopydb'].some((k) => results.many?.[k]?.ok === false || results.small?.[k]?.ok === false);
   if (failed) process.exitCode = 1;
 }
 
