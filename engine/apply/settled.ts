@@ -8,7 +8,7 @@ export type Settlement = 'pending' | 'reached' | 'failed' | 'blocked';
  * `blocked`: it waits for a credential, privilege or setting to be fixed
  * (retried with backoff; it goes on by itself once fixed).
  */
-export function settlement(j: JobStatusView): Settlement {
+export function settlement(j: JobStatusView, opts: { catchUp?: boolean } = {}): Settlement {
   if (j.status === 'FAILED') return 'failed';
   if (j.error && !j.error.fatal && j.error.retry === 'configuration') return 'blocked';
   switch (j.desiredState) {
@@ -16,9 +16,10 @@ export function settlement(j: JobStatusView): Settlement {
       return 'reached';
     case 'running':
       if (j.type === 'one-time') return j.status === 'COMPLETED' ? 'reached' : 'pending';
+      // a job taken over in CDC is done once it caught up with its backlog (it streams on only while served)
       return (j.status === 'RUNNING' || j.status === 'RUNNING_WITH_ERRORS') &&
         j.substatus === 'CDC' &&
-        j.databases.every((d) => d.migrationState === 'CDC' || d.migrationState === 'READY_TO_COMPLETE')
+        j.databases.every((d) => d.migrationState === 'READY_TO_COMPLETE' || (!opts.catchUp && d.migrationState === 'CDC'))
         ? 'reached'
         : 'pending';
     case 'stopped':

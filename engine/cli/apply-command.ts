@@ -9,6 +9,7 @@ import { renderPlan } from '../plan/render-plan.js';
 import { jobLine } from '../progress/render-status.js';
 import { systemClock } from '../runtime/clock.js';
 import { Worker } from '../runtime/worker.js';
+import { leaseAlive } from '../../state/lease-liveness.js';
 import { LockError, type StateBackend } from '../../state/state-backend.js';
 import { loadOrFail } from './load-or-fail.js';
 import { openBackend, readRecorded } from './cli-context.js';
@@ -132,9 +133,25 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     if (opts.wait === false || !current) return EXIT.OK;
 
     const jobs = Object.keys(current.jobs).filter((n) => declaration.jobs[n]);
+    const catchUp = new Set(plan.actions.filter((a) => a.kind === 'take-over').map((a) => a.name));
     worker = new Worker({ backend, logger, clock: systemClock, jobs });
     worker.start();
-    return await waitForJobs(backend, jobs, opts.timeout ?? 0, interrupted.signal);
+    const code = await waitForJobs(backend, jobs, catchUp, opts.timeout ?? 0, interrupted.signal);
+    await worker.shutdown(10_000, forced.signal);
+    worker = null;
+    if (code === EXIT.OK) {
+      const candidates = jobs.filter(
+        (n) => current?.jobs[n]?.type === 'continuous' && current.jobs[n]?.desiredState === 'running',
+      );
+      const streaming: string[] = [];
+      for (const n of candidates) if (!leaseAlive(await backend.readLease(n), new Date())) streaming.push(n);
+      if (streaming.length) {
+        process.stdout.write(
+          `${streaming.map((n) => `job.${n}`).join(', ')} stream${streaming.length > 1 ? '' : 's'} changes only while a worker serves ${streaming.length > 1 ? 'them' : 'it'}: keep \`migrate worker\` running (this apply's embedded worker stops now).\n`,
+        );
+      }
+    }
+    return code;
   } finally {
     await worker?.shutdown(10_000, forced.signal);
     await backend.unlock(lock.id).catch(() => undefined);
@@ -147,7 +164,14 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
 /** How long apply keeps waiting for a job blocked on a setting or credential before it reports it and returns. */
 const BLOCKED_GRACE_MS = 10_000;
 
-async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: number, signal: AbortSignal): Promise<number> {
+async function waitForJobs(
+  backend: StateBackend,
+  jobs: string[],
+  /** Jobs taken over: continuous ones are settled only once caught up. */
+  catchUp: ReadonlySet<string>,
+  timeoutSec: number,
+  signal: AbortSignal,
+): Promise<number> {
   const started = Date.now();
   const tty = Boolean(process.stdout.isTTY);
   const last = new Map<string, string>();
@@ -159,7 +183,7 @@ async function waitForJobs(backend: StateBackend, jobs: string[], timeoutSec: nu
     const mine = views.filter((v) => jobs.includes(v.name));
     const now = Date.now();
     const states = mine.map((v) => {
-      let s = settlement(v);
+      let s = settlement(v, { catchUp: catchUp.has(v.name) });
       if (s === 'blocked') {
         const since = blockedSince.get(v.name) ?? now;
         blockedSince.set(v.name, since);
