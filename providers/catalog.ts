@@ -20,6 +20,8 @@ export interface ColumnDef {
   generatedKind?: 'stored' | 'virtual';
   /** Collation name when not the column type's default. */
   collation: string | null;
+  /** Schema of `collation` when it is not a built-in one (PostgreSQL: not in pg_catalog). Default none. */
+  collationSchema?: string | null;
   /**
    * True when the value's binary COPY form carries no database-specific OIDs
    * (built-in scalar types and arrays of them), so binary COPY is safe
@@ -206,6 +208,8 @@ export interface DomainDef extends QualifiedName, Ownership {
   notNull: boolean;
   default: string | null;
   collation: string | null;
+  /** Schema of `collation` when it is not a built-in one. Default none. */
+  collationSchema?: string | null;
   constraints: DomainConstraintDef[];
   /** Domain comment; absent or null when none. */
   comment?: string | null;

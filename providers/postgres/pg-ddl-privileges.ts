@@ -68,8 +68,11 @@ function ownedObjects(catalog: Catalog): Owned[] {
 export function ownerStatements(catalog: Catalog, settings: SchemaSettings): string[] {
   if (settings.owners !== 'keep') return [];
   const role = roleSpec(catalog);
+  // what the migration user creates is its own already; a schema may predate it (public)
   return ownedObjects(catalog)
-    .filter((o) => !o.ownerFollows && o.ownership.owner)
+    .filter(
+      (o) => !o.ownerFollows && o.ownership.owner && (o.ownership.owner !== catalog.sourceUser || o.alter.startsWith('SCHEMA ')),
+    )
     .map((o) => `ALTER ${o.alter} OWNER TO ${role(o.ownership.owner as string)}`);
 }
 

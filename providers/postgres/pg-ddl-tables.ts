@@ -6,7 +6,7 @@
  * split off (`default:<column>`) and set afterwards to break a dependency cycle.
  */
 import type { ColumnDef, ConstraintDef, SequenceDef, TableDef } from '../catalog.js';
-import { dollarQuote, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
+import { dollarQuote, quoteCollation, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 
 /** `WITH (…)` storage parameters from `name=value` items; values that are not simple words are quoted. */
 export function withOptions(options: readonly string[] | undefined): string {
@@ -69,7 +69,7 @@ export function tablePart(t: TableDef, part: string): string[] {
 
 function columnDefinition(t: TableDef, c: ColumnDef, sequences: SequenceDef[], omitDefault: boolean): string {
   let sql = `${quoteIdent(c.name)} ${c.nativeType}`;
-  if (c.collation) sql += ` COLLATE ${quoteIdent(c.collation)}`;
+  if (c.collation) sql += ` COLLATE ${quoteCollation(c.collation, c.collationSchema)}`;
   if (c.generated !== null) {
     sql += ` GENERATED ALWAYS AS (${c.generated}) ${c.generatedKind === 'virtual' ? 'VIRTUAL' : 'STORED'}`;
   } else if (c.identity) {

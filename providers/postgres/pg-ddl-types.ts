@@ -6,7 +6,7 @@
  */
 import type { DomainConstraintDef, DomainDef, EnumDef, QualifiedName } from '../catalog.js';
 import type { PgCollationDef, PgCompositeTypeDef, PgRangeTypeDef } from './pg-native-catalog.js';
-import { dollarQuote, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
+import { dollarQuote, quoteCollation, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 
 /** Types have no `CREATE … IF NOT EXISTS`: look the name up first. */
 export function ifNoType(q: QualifiedName, create: string): string {
@@ -26,7 +26,7 @@ export const notValid = (c: DomainConstraintDef): boolean => / NOT VALID$/.test(
 /** `CREATE DOMAIN`, leaving out the parts in `detached` (`default`, `check:<name>`) and unvalidated CHECKs. */
 export function createDomain(d: DomainDef, detached: ReadonlySet<string> = new Set()): string {
   let sql = `CREATE DOMAIN ${quoteQualified(d)} AS ${d.baseType}`;
-  if (d.collation) sql += ` COLLATE ${quoteIdent(d.collation)}`;
+  if (d.collation) sql += ` COLLATE ${quoteCollation(d.collation, d.collationSchema)}`;
   if (d.default !== null && !detached.has('default')) sql += ` DEFAULT ${d.default}`;
   if (d.notNull) sql += ' NOT NULL';
   for (const c of d.constraints) {

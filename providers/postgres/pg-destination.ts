@@ -23,6 +23,8 @@ import { describeEndpoint, pgClientConfig, withPg } from './pg-connection.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
+import { checkPostgresCatalog } from './pg-check-catalog.js';
+import { describePostgresSchema } from './pg-describe-schema.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
 import { PgApplySession, probeReplicaRole } from './pg-apply-session.js';
@@ -83,12 +85,13 @@ export class PostgresDestination implements DestinationProvider {
     await this.runStatements(target, buildPostDataPlan(catalog, settings).final);
   }
 
-  async checkCatalog(_target: string, _catalog: Catalog, _settings: SchemaSettings): Promise<Diagnostic[]> {
-    return [];
+  /** Roles and extensions are per server: checked on the control database, the target may not exist yet. */
+  async checkCatalog(_target: string, catalog: Catalog, settings: SchemaSettings): Promise<Diagnostic[]> {
+    return withPg(this.profile, this.profile.database, (c) => checkPostgresCatalog(c, catalog, settings));
   }
 
-  async describeSchema(_target: string, _selection: TableSelection): Promise<SchemaObjectSummary[]> {
-    return [];
+  async describeSchema(target: string, selection: TableSelection): Promise<SchemaObjectSummary[]> {
+    return this.withClient(target, (c) => describePostgresSchema(c, target, selection));
   }
 
   async createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void> {
@@ -117,16 +120,20 @@ export class PostgresDestination implements DestinationProvider {
   }
 
   async nonEmptyTables(target: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]> {
+    if (!tables.length) return [];
     return this.withClient(target, async (c) => {
+      // a few round trips whatever the number of tables: which exist, then which of those hold a row
+      const existing = await c.query<{ i: string }>(
+        `SELECT i::text FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i) WHERE to_regclass(name) IS NOT NULL`,
+        [tables.map(quoteQualified)],
+      );
+      const present = existing.rows.map((r) => tables[Number(r.i) - 1]).filter((t): t is QualifiedName => !!t);
       const out: QualifiedName[] = [];
-      for (const t of tables) {
-        const res = await c.query<{ has: string }>(
-          `SELECT CASE WHEN to_regclass($1) IS NULL THEN 'false' ELSE 'check' END AS has`,
-          [quoteQualified(t)],
-        );
-        if (res.rows[0]?.has !== 'check') continue;
-        const rows = await c.query(`SELECT 1 FROM ${quoteQualified(t)} LIMIT 1`);
-        if (rows.rowCount) out.push(t);
+      for (let from = 0; from < present.length; from += 500) {
+        const chunk = present.slice(from, from + 500);
+        const probes = chunk.map((t, i) => `SELECT ${i} AS i WHERE EXISTS (SELECT 1 FROM ${quoteQualified(t)})`);
+        const busy = await c.query<{ i: string }>(probes.join(' UNION ALL '));
+        for (const r of busy.rows) out.push(chunk[Number(r.i)] as QualifiedName);
       }
       return out;
     });
@@ -154,9 +161,10 @@ export class PostgresDestination implements DestinationProvider {
     };
     data.once('error', onAbort);
     try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL synchronous_commit = off');
-      if (opts.truncateFirst) await client.query(`TRUNCATE ONLY ${quoteQualified(table)}`);
+      // one round trip before the COPY
+      await client.query(
+        `BEGIN; SET LOCAL synchronous_commit = off${opts.truncateFirst ? `; TRUNCATE ONLY ${quoteQualified(table)}` : ''}`,
+      );
       // FREEZE needs the table truncated (or created) in this transaction; partitioned parents hold no rows
       const extra = opts.truncateFirst ? ['FREEZE'] : [];
       const ingest = client.query(
@@ -323,6 +331,7 @@ export class PostgresDestination implements DestinationProvider {
     });
   }
 
+  /** Settings do not matter here: owners and grants were applied in post-data. */
   async finalize(target: string, catalog: Catalog, _settings: SchemaSettings): Promise<void> {
     await this.runStatements(target, finalizeDdl(catalog));
   }

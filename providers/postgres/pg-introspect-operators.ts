@@ -6,7 +6,7 @@ import { byKey, nameOf, req, rows } from './pg-rows.js';
 const fn = (oid: string): string =>
   `(select format('%I.%I', fn.nspname, f.proname) from pg_proc f join pg_namespace fn on fn.oid = f.pronamespace where f.oid = ${oid})`;
 const op = (oid: string): string =>
-  `(select format('%I.%s', opn.nspname, o.oprname) from pg_operator o join pg_namespace opn on opn.oid = o.oprnamespace where o.oid = ${oid})`;
+  `(select format('%I.%s', xn.nspname, x.oprname) from pg_operator x join pg_namespace xn on xn.oid = x.oprnamespace where x.oid = ${oid})`;
 
 const Q_OPERATORS = `
 select o.oid::text as oid, n.nspname as schema, o.oprname as name,

@@ -51,6 +51,7 @@ select a.attrelid::text as rel, a.attname as name, a.atttypid::text as typid,
   format_type(a.atttypid, a.atttypmod) as type, a.attnotnull::text as notnull,
   pg_get_expr(d.adbin, d.adrelid) as expr, a.attidentity::text as identity, a.attgenerated::text as generated,
   case when a.attcollation <> t.typcollation then co.collname end as collation,
+  case when a.attcollation <> t.typcollation and cn.nspname <> 'pg_catalog' then cn.nspname end as collation_schema,
   col_description(a.attrelid, a.attnum) as comment,
   a.attstorage::text as storage, t.typstorage::text as type_storage,
   nullif(a.attstattarget, -1)::text as stattarget,
@@ -59,7 +60,7 @@ select a.attrelid::text as rel, a.attname as name, a.atttypid::text as typid,
   array_to_json(a.attacl::text[])::text as acl
 from pg_attribute a join pg_type t on t.oid = a.atttypid
 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-left join pg_collation co on co.oid = a.attcollation
+left join pg_collation co on co.oid = a.attcollation left join pg_namespace cn on cn.oid = co.collnamespace
 where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
 order by a.attrelid, a.attnum`;
 
@@ -232,6 +233,7 @@ function toColumn(r: Row, safe: (typid: string) => boolean, parent: Row | undefi
     comment: r.comment ?? null,
   };
   if (r.generated === 'v') col.generatedKind = 'virtual';
+  if (r.collation_schema != null) col.collationSchema = r.collation_schema;
   const storage = r.storage ?? '';
   if (parent ? storage !== parent.storage : storage !== r.type_storage) col.storage = STORAGE[storage] ?? storage;
   const compression = r.compression ?? '';

@@ -15,6 +15,7 @@ select t.oid::text as oid, n.nspname as schema, t.typname as name, t.typtype::te
   case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as base_type,
   t.typnotnull::text as notnull, pg_get_expr(t.typdefaultbin, 0) as def,
   case when t.typtype = 'd' and t.typcollation <> bt.typcollation then co.collname end as collation,
+  case when t.typtype = 'd' and t.typcollation <> bt.typcollation and cn.nspname <> 'pg_catalog' then cn.nspname end as collation_schema,
   case when t.typtype = 'e' then (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e
     where e.enumtypid = t.oid)::text end as labels,
   case when t.typtype = 'd' then (select json_agg(json_build_array(c.conname, pg_get_constraintdef(c.oid, true),
@@ -23,7 +24,7 @@ select t.oid::text as oid, n.nspname as schema, t.typname as name, t.typtype::te
   case when bt.typelem <> 0 and bt.typcategory = 'A' then bt.typelem::text else t.typbasetype::text end as base_elem
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
 left join pg_type bt on bt.oid = t.typbasetype
-left join pg_collation co on co.oid = t.typcollation
+left join pg_collation co on co.oid = t.typcollation left join pg_namespace cn on cn.oid = co.collnamespace
 where t.oid = any($1::oid[]) and t.typtype in ('e', 'd')`;
 
 const Q_COMPOSITES = `
@@ -91,6 +92,7 @@ export async function readUserTypes(client: pg.ClientBase, versionNum: number, t
         notNull: isTrue(t.notnull),
         default: t.def ?? null,
         collation: t.collation ?? null,
+        ...(t.collation_schema != null ? { collationSchema: t.collation_schema } : {}),
         constraints: jsonOf<[string, string, string | null][]>(t.checks, []).map(([name, definition, comment]) => ({
           name,
           definition,

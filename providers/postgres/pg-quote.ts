@@ -16,6 +16,11 @@ export function quoteQualified(q: QualifiedName): string {
   return `${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;
 }
 
+/** A collation as DDL names it: schema-qualified unless it is a built-in one. */
+export function quoteCollation(name: string, schema?: string | null): string {
+  return schema ? quoteQualified({ schema, name }) : quoteIdent(name);
+}
+
 /**
  * A string literal. Like PostgreSQL's `quote_literal`, a value containing a
  * backslash is written as `E'…'` with backslashes doubled, so the result means

@@ -15,6 +15,7 @@ import type {
 } from '../provider.js';
 import { connectPg, describeEndpoint, withPg } from './pg-connection.js';
 import { introspectPostgres } from './pg-introspector.js';
+import { describePostgresSchema } from './pg-describe-schema.js';
 import { checkSourcePrerequisites } from './pg-prerequisites.js';
 import { PgChecksummer } from './pg-checksummer.js';
 import { quoteIdent, quoteQualified } from './pg-quote.js';
@@ -47,8 +48,8 @@ export class PostgresSource implements SourceProvider {
     });
   }
 
-  async describeSchema(_database: string, _selection: TableSelection): Promise<SchemaObjectSummary[]> {
-    return [];
+  describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[]> {
+    return withPg(this.profile, database, (c) => describePostgresSchema(c, database, selection));
   }
 
   async openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot> {
