@@ -99,6 +99,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       });
     }
     process.stdout.write(`${renderPlan(plan)}\n`);
+    logger.debug('plan shown', { sinceStartMs: Math.round(performance.now()) });
     if (hasErrors(plan.diagnostics)) return EXIT.ERROR;
 
     let current = state;

@@ -138,6 +138,7 @@ async function loadTable(
             tp.fullLoadStartedOn = progress.now();
             progress.touch();
           }
+          input.logger.debug('copy started', { database: db.name, table: qualifiedKey(table), range: range.id });
           const stream = await snapshot.readRange(table, range, format);
           streams.add(stream);
           let res: LoadResult;

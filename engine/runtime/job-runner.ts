@@ -15,6 +15,7 @@ import { runtimeFor } from '../lifecycle/runtime-belongs.js';
 import { describeError, errorCode, leafErrors } from './combine-errors.js';
 import { PrerequisiteError } from './job-prerequisites.js';
 import { resolveParallelism } from './parallelism.js';
+import { timed } from './timed.js';
 import { WorkBudget } from './work-budget.js';
 
 /** Why a runner was interrupted: a user stop, or our own shutdown (the job stays claimable). */
@@ -38,6 +39,8 @@ export class StopSignal extends Error {
 }
 
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
+/** Work that ran this long before failing was healthy: its retries start at the first backoff again. */
+const HEALTHY_RUN_MS = 60_000;
 
 interface RunningDatabase {
   pipeline: DatabasePipeline;
@@ -139,7 +142,9 @@ export class JobRunner {
       if (record.type === 'continuous' && !srcProvider.capabilities.cdc) {
         throw new Error(`the ${srcProfile.engine} provider cannot capture changes yet: use type: one-time`);
       }
-      await this.withRetry('prerequisites', () => this.checkPrerequisites());
+      await this.withRetry('prerequisites', () =>
+        timed(this.deps.logger, 'prerequisites', { job: record.name }, () => this.checkPrerequisites()),
+      );
       runtime.status = 'RUNNING';
       this.updateSubstatus();
       await this.progress.flush();
@@ -186,13 +191,14 @@ export class JobRunner {
   private async checkPrerequisites(): Promise<void> {
     const record = this.deps.currentRecord();
     // a side that cannot even be asked (connection refused, bad password) throws: its error keeps its code
-    const diags = [
-      ...(await this.source.checkPrerequisites({
+    const [src, dst] = await Promise.all([
+      this.source.checkPrerequisites({
         databases: record.databases.map((d) => d.name),
         continuous: record.type === 'continuous',
-      })),
-      ...(await this.destination.checkPrerequisites({ databases: record.databases.map((d) => d.target) })),
-    ].filter((d) => d.severity === 'error');
+      }),
+      this.destination.checkPrerequisites({ databases: record.databases.map((d) => d.target) }),
+    ]);
+    const diags = [...src, ...dst].filter((d) => d.severity === 'error');
     if (diags.length) throw new PrerequisiteError(diags);
   }
 
@@ -319,6 +325,7 @@ export class JobRunner {
   /** Run `fn`, retrying transient and configuration failures with backoff while reporting Running with errors. */
   private async withRetry(key: string, fn: () => Promise<void>, signal: AbortSignal = this.abort.signal): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      const began = this.deps.clock().getTime();
       try {
         await fn();
         this.clearRetry(key);
@@ -327,6 +334,8 @@ export class JobRunner {
         if (signal.aborted) throw signal.reason;
         const kind = this.classify(err);
         if (kind === 'fatal') throw err;
+        // a failure after a good long run starts the backoff over
+        if (this.deps.clock().getTime() - began > HEALTHY_RUN_MS) attempt = 0;
         const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 30_000;
         const message = describeError(err);
         const code = errorCode(err);

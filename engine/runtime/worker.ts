@@ -133,6 +133,7 @@ export class Worker {
     };
     active.done = (async () => {
       if (!(await backend.acquireLease(record.name, holder, this.ttl))) return;
+      logger.debug('job leased', { job: record.name, sinceStartMs: Math.round(performance.now()) });
       const runner = new JobRunner(state, record, {
         backend,
         workerId: this.id,

@@ -235,6 +235,8 @@ describe('continuous jobs survive faults with no loss and no duplicates', () => 
     worker(dir);
     await caughtUp(dir);
     const writer = startWriter(src.url('shop_term'), 9);
+    const streams = "SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'migrate:cdc:migrate_live_shop_term%'";
+    await waitFor('the worker streaming', async () => (await src.query(streams)).length > 0, 30_000);
     await new Promise((r) => setTimeout(r, 1000));
     const killed = await src.query<{ ok: string }>(
       "SELECT pg_terminate_backend(pid)::text AS ok FROM pg_stat_activity WHERE application_name LIKE 'migrate:cdc:migrate_live_shop_term%'",
