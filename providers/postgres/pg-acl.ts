@@ -40,7 +40,10 @@ function readName(text: string, i: number, stop: string): [string, number] {
   if (text[i] !== '"') {
     let j = i;
     while (j < text.length && text[j] !== stop) j++;
-    return [text.slice(i, j), j];
+    const name = text.slice(i, j);
+    // aclitemout quotes any name with characters other than letters, digits and _
+    if (/["=/]/.test(name)) throw new Error(`malformed role name in aclitem ${JSON.stringify(text)}`);
+    return [name, j];
   }
   let name = '';
   let j = i + 1;
