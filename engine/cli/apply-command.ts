@@ -8,6 +8,7 @@ import type { PlanDocument } from '../plan/plan-document.js';
 import { renderPlan } from '../plan/render-plan.js';
 import { jobLine } from '../progress/render-status.js';
 import { systemClock } from '../runtime/clock.js';
+import { CatalogCache } from '../runtime/catalog-cache.js';
 import { Worker } from '../runtime/worker.js';
 import { leaseAlive } from '../../state/lease-liveness.js';
 import { LockError, type StateBackend } from '../../state/state-backend.js';
@@ -80,6 +81,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   let worker: Worker | null = null;
   try {
     const { state, runtimes, leases } = await readRecorded(backend);
+    const catalogs = new CatalogCache();
     let plan: PlanDocument;
     if (planFile) {
       plan = readPlanFile(planFile);
@@ -93,6 +95,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       plan = await refreshAndPlan(declaration, state, runtimes, {
         restart: opts.restart ?? [],
         refresh: opts.refresh,
+        catalogs,
         logger,
         at: systemClock(),
         leases,
@@ -135,7 +138,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
 
     const jobs = Object.keys(current.jobs).filter((n) => declaration.jobs[n]);
     const catchUp = new Set(plan.actions.filter((a) => a.kind === 'take-over').map((a) => a.name));
-    worker = new Worker({ backend, logger, clock: systemClock, jobs });
+    worker = new Worker({ backend, logger, clock: systemClock, jobs, catalogs });
     worker.start();
     const code = await waitForJobs(backend, jobs, catchUp, opts.timeout ?? 0, interrupted.signal);
     await worker.shutdown(10_000, forced.signal);

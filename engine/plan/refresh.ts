@@ -1,7 +1,10 @@
 import type { Declaration } from '../config/declaration.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
+import type { Catalog } from '../../providers/catalog.js';
+import type { ResolvedProfile } from '../../providers/provider.js';
 import { artifactName } from '../runtime/artifact-name.js';
+import type { CatalogCache } from '../runtime/catalog-cache.js';
 import { describeError } from '../runtime/combine-errors.js';
 import { checkJobEnds, inspectDatabase, type JobEnds } from '../runtime/job-prerequisites.js';
 import type { Logger } from '../runtime/logger.js';
@@ -126,8 +129,13 @@ async function pooled<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[
  * extensions the destination lacks). Errors fail the plan, naming the profile
  * and the setting, before anything is written. A few checks run at once.
  */
-async function checkRuns(checks: RunCheck[], profiles: Record<string, ProfileRecord>, logger: Logger): Promise<Diagnostic[]> {
-  const opened: { check: RunCheck; ends: JobEnds }[] = [];
+async function checkRuns(
+  checks: RunCheck[],
+  profiles: Record<string, ProfileRecord>,
+  logger: Logger,
+  catalogs: CatalogCache | undefined,
+): Promise<Diagnostic[]> {
+  const opened: { check: RunCheck; ends: JobEnds; source: ResolvedProfile }[] = [];
   const out: Diagnostic[] = [];
   for (const check of checks) {
     const { name, job } = check;
@@ -135,12 +143,14 @@ async function checkRuns(checks: RunCheck[], profiles: Record<string, ProfileRec
     const dst = profiles[job.destination];
     if (!src || !dst) continue;
     try {
+      const source = resolveProfile(job.source, src);
       opened.push({
         check,
+        source,
         ends: {
           name,
           job,
-          source: providerFor(src.engine).source(resolveProfile(job.source, src), { logger }),
+          source: providerFor(src.engine).source(source, { logger }),
           destination: providerFor(dst.engine).destination(resolveProfile(job.destination, dst), { logger }),
         },
       });
@@ -158,10 +168,12 @@ async function checkRuns(checks: RunCheck[], profiles: Record<string, ProfileRec
       CHECK_CONCURRENCY,
     );
     // a job's databases are inspected only when both its ends answer
-    const inspections = opened.flatMap(({ check, ends }, i) =>
+    const inspections = opened.flatMap(({ check, ends, source }, i) =>
       endResults[i]?.some((d) => d.severity === 'error')
         ? []
-        : check.databases.map((db) => () => inspect(ends, db, check.keyless)),
+        : check.databases.map(
+            (db) => () => inspect(ends, db, check.keyless, (c) => catalogs?.put(source, db.name, db.tables, c)),
+          ),
     );
     const found = await pooled(inspections, CHECK_CONCURRENCY);
     return [...out, ...endResults.flat(), ...found.flat()];
@@ -170,9 +182,15 @@ async function checkRuns(checks: RunCheck[], profiles: Record<string, ProfileRec
   }
 }
 
-async function inspect(ends: JobEnds, db: DatabaseRecord, keyless: boolean): Promise<Diagnostic[]> {
+async function inspect(
+  ends: JobEnds,
+  db: DatabaseRecord,
+  keyless: boolean,
+  keep: (catalog: Catalog) => void,
+): Promise<Diagnostic[]> {
   try {
     const catalog = await ends.source.introspect(db.name, db.tables);
+    keep(catalog);
     return await inspectDatabase(ends, db, catalog, { keyless });
   } catch (err) {
     const address = `job.${ends.name}.database.${db.name}`;
@@ -185,7 +203,15 @@ export async function refreshAndPlan(
   decl: Declaration,
   state: StateDocument | null,
   runtimes: Record<string, JobRuntime | null>,
-  opts: { restart: string[]; refresh?: boolean; logger: Logger; at: Date; leases: Record<string, Lease | null> },
+  opts: {
+    restart: string[];
+    refresh?: boolean;
+    logger: Logger;
+    at: Date;
+    leases: Record<string, Lease | null>;
+    /** Filled with the catalogs read while checking, for the jobs' first introspection (apply). */
+    catalogs?: CatalogCache;
+  },
 ): Promise<PlanDocument> {
   const options = { restart: opts.restart, service: { leases: opts.leases, now: opts.at } };
   if (opts.refresh === false) return makePlan(decl, state, runtimes, opts.at, options);
@@ -194,7 +220,7 @@ export async function refreshAndPlan(
   const checks = runChecks(first.actions, state);
   if (!checks.length) return first;
   const profiles = { ...state?.profiles, ...buildDesired(decl, state?.profiles).profiles };
-  const found = await checkRuns(checks, profiles, opts.logger);
+  const found = await checkRuns(checks, profiles, opts.logger, opts.catalogs);
   if (!found.length) return first;
   return makePlan(decl, state, refreshed.runtimes, opts.at, options, [...refreshed.diagnostics, ...found]);
 }

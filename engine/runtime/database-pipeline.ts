@@ -49,14 +49,24 @@ export interface PipelineDeps {
   onHealthy?: () => void;
   /** A table was held back after the destination rejected its changes. */
   onTableError?: (table: string, err: Error) => void;
-  /** About to write schema or rows at the destination (until then a restart has nothing to wipe). */
-  onDestinationWrite?: () => Promise<void>;
+  /** About to write schema or rows at the destination (until then a restart has nothing to wipe); flushed with the next progress write. */
+  onDestinationWrite?: () => void;
+  /** How the database is first introspected (default: the source's introspect; apply reuses its plan's catalogs). */
+  introspect?: (database: string, selection: DatabaseRecord['tables']) => Promise<Catalog>;
 }
 
 /** Leaf tables hold the rows; partitioned parents only route them. */
 const dataTables = (c: Catalog) => c.tables.filter((t) => t.kind !== 'partitioned');
 const rootTables = (c: Catalog): TableDef[] => c.tables.filter((t) => t.partitionOf === null);
 const sum = (tables: TableDef[]): number => tables.reduce((n, t) => n + t.estimatedBytes, 0);
+
+/** Like Promise.all, but waits for every promise and reports every failure (none keeps running unobserved). */
+async function settledAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failures.length) throw combineErrors(failures, 'steps');
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
 
 /** Where a dump stands once its database is open: tables already loaded, and the snapshot to read the rest in. */
 interface OpenedDump {
@@ -134,41 +144,44 @@ export class DatabasePipeline {
     const { source, destination, progress } = this.deps;
     const firstAttempt = this.p.migrationState === 'NOT_STARTED';
     const step = <T>(name: string, fn: () => Promise<T>) => timed(this.deps.logger, name, { database: this.db.name }, fn);
-    await step('prepare destination database', () =>
-      destination.prepareDatabase(this.db.target, firstAttempt && this.deps.wipe ? 'wipe' : 'create-if-missing'),
-    );
-    const catalog = await step('introspect', () => source.introspect(this.db.name, this.selection));
+    // the two ends are independent until the catalog is checked against the destination
+    const [catalog] = await settledAll([
+      step('introspect', () => (this.deps.introspect ?? source.introspect.bind(source))(this.db.name, this.selection)),
+      step('prepare destination database', () =>
+        destination.prepareDatabase(this.db.target, firstAttempt && this.deps.wipe ? 'wipe' : 'create-if-missing'),
+      ),
+    ]);
     this.catalog = catalog;
+    const tables = dataTables(catalog);
+    const [fit, busy, keyless] = await settledAll([
+      destination.checkCatalog(this.db.target, catalog, this.schemaSettings()),
+      firstAttempt ? destination.nonEmptyTables(this.db.target, tables) : Promise.resolve([]),
+      this.continuous ? source.tablesWithoutKey(this.db.name, tables) : Promise.resolve([]),
+    ]);
     // a role or extension the destination lacks is fixed by a person: retried, not failed
-    const fit = await destination.checkCatalog(this.db.target, catalog, this.schemaSettings());
     if (fit.some((d) => d.severity === 'error')) throw new PrerequisiteError(fit.filter((d) => d.severity === 'error'));
-    if (firstAttempt) {
-      const busy = await destination.nonEmptyTables(this.db.target, dataTables(catalog));
-      if (busy.length) {
-        throw new Error(
-          `destination database "${this.db.target}" already holds rows in ${busy.map(qualifiedKey).join(', ')}; ` +
-            'migrate into empty tables (drop or empty them first), or restart the job to wipe the destination database',
-        );
-      }
+    if (busy.length) {
+      throw new Error(
+        `destination database "${this.db.target}" already holds rows in ${busy.map(qualifiedKey).join(', ')}; ` +
+          'migrate into empty tables (drop or empty them first), or restart the job to wipe the destination database',
+      );
     }
     this.p.migrationState = 'FULL_DUMP';
     this.p.startedOn ??= progress.now();
     this.p.notMigrated = catalog.notMigrated ?? [];
-    for (const t of dataTables(catalog)) progress.table(this.p, qualifiedKey(t));
+    for (const t of tables) progress.table(this.p, qualifiedKey(t));
+    // recorded before the first write: a restart then knows there is something to wipe
+    this.deps.onDestinationWrite?.();
     await progress.flush();
-    if (this.continuous) {
-      const keyless = await source.tablesWithoutKey(this.db.name, dataTables(catalog));
-      if (keyless.length) {
-        this.deps.logger.warn('setting REPLICA IDENTITY FULL on source tables without a primary key', {
-          database: this.db.name,
-          tables: keyless.map(qualifiedKey).join(', '),
-        });
-        await source.enableFullRowIdentity(this.db.name, keyless);
-      }
+    if (keyless.length) {
+      this.deps.logger.warn('setting REPLICA IDENTITY FULL on source tables without a primary key', {
+        database: this.db.name,
+        tables: keyless.map(qualifiedKey).join(', '),
+      });
+      await source.enableFullRowIdentity(this.db.name, keyless);
     }
-    await this.deps.onDestinationWrite?.();
     await step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings()));
-    return { catalog, opened: await step('open snapshot', () => this.openDump(catalog, dataTables(catalog))) };
+    return { catalog, opened: await step('open snapshot', () => this.openDump(catalog, tables)) };
   }
 
   /** Which of `tables` are loaded already, and (unless all are) a snapshot to read the others in. */

@@ -1,4 +1,5 @@
-import type { DestinationProvider, Provider, SourceProvider } from '../../providers/provider.js';
+import type { DestinationProvider, Provider, ResolvedProfile, SourceProvider } from '../../providers/provider.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import { StreamMemory } from '../../providers/stream-memory.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
@@ -30,6 +31,8 @@ export interface JobRunnerDeps {
   rangeBytes: number;
   /** The current record (re-read by the worker): parallelism, databases and desired state change live. */
   currentRecord: () => JobRecord;
+  /** Catalogs apply's plan just read (first introspection of each database reuses them). */
+  catalogs?: CatalogCache;
 }
 
 export class StopSignal extends Error {
@@ -64,6 +67,7 @@ export class JobRunner {
   private runtime!: JobRuntime;
   private progress!: ProgressReporter;
   private source!: SourceProvider;
+  private srcProfile!: ResolvedProfile;
   private destination!: DestinationProvider;
   private providers: Provider[] = [];
   private restart = false;
@@ -133,6 +137,7 @@ export class JobRunner {
       // one budget of buffered changes for all the job's streams: memory does not grow with its databases
       const ctx = { logger: this.deps.logger, memory: new StreamMemory() };
       const srcProfile = this.profile(record.source);
+      this.srcProfile = srcProfile;
       const dstProfile = this.profile(record.destination);
       const srcProvider = providerFor(srcProfile.engine);
       const dstProvider = providerFor(dstProfile.engine);
@@ -260,10 +265,12 @@ export class JobRunner {
       signal: abort.signal,
       currentRecord: this.deps.currentRecord,
       onHealthy: () => this.clearRetry(db.name),
-      onDestinationWrite: async () => {
-        if (this.runtime.destinationWritten) return;
+      onDestinationWrite: () => {
         this.runtime.destinationWritten = true;
-        await this.progress.flush();
+      },
+      introspect: (database, selection) => {
+        const cached = this.deps.catalogs?.take(this.srcProfile, database, selection);
+        return cached ? Promise.resolve(cached) : this.source.introspect(database, selection);
       },
       onTableError: (table, err) => {
         this.tableErrors.set(`${db.name}: ${table}`, err);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Clock } from './clock.js';
+import type { CatalogCache } from './catalog-cache.js';
 import { JobRunner } from './job-runner.js';
 import { needsWork } from '../lifecycle/needs-work.js';
 import type { Logger } from './logger.js';
@@ -24,6 +25,8 @@ export interface WorkerOptions {
    * builds cheaper; splitting pays only for tables much larger than that.
    */
   rangeBytes?: number;
+  /** Catalogs apply's plan just read, reused by the first introspection of each database. */
+  catalogs?: CatalogCache;
 }
 
 interface Active {
@@ -141,6 +144,7 @@ export class Worker {
         clock: this.opts.clock,
         rangeBytes: this.rangeBytes,
         currentRecord: () => active.record,
+        ...(this.opts.catalogs ? { catalogs: this.opts.catalogs } : {}),
       });
       active.runner = runner;
       if (active.pending) runner.interrupt(active.pending);
