@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -23,17 +24,34 @@ function findSchemaFile(): string {
   }
 }
 
+/**
+ * allErrors: report every mistake at once; verbose: errors carry their schema, which
+ * the diagnostics use for allowed keys, enum lists and descriptions.
+ * strictRequired off: `then: { required: [ca] }` names a property defined beside the `if`.
+ * The build compiles the same options ahead of time (scripts/build.mjs).
+ */
+export const ajvOptions = { allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false } as const;
+
 let cached: { schema: AnySchemaObject; validate: ValidateFunction } | undefined;
+
+/** The validator `npm run build` compiled next to the bundle (dist/declaration-validator.cjs), if this is the build. */
+function precompiled(schemaFile: string): ValidateFunction | null {
+  const file = join(dirname(dirname(schemaFile)), 'dist', 'declaration-validator.cjs');
+  if (!existsSync(file) || !fileURLToPath(import.meta.url).startsWith(join(dirname(dirname(schemaFile)), 'dist'))) return null;
+  return createRequire(import.meta.url)(file) as ValidateFunction;
+}
 
 function load(): { schema: AnySchemaObject; validate: ValidateFunction } {
   if (!cached) {
-    const schema = JSON.parse(readFileSync(findSchemaFile(), 'utf8')) as AnySchemaObject;
-    // allErrors: report every mistake at once; verbose: errors carry their schema, which
-    // the diagnostics use for allowed keys, enum lists and descriptions.
-    // strictRequired off: `then: { required: [ca] }` names a property defined beside the `if`.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-    ajv.addKeyword({ keyword: 'x-defaultByEngine', schemaType: 'object' });
-    cached = { schema, validate: ajv.compile(schema) };
+    const file = findSchemaFile();
+    const schema = JSON.parse(readFileSync(file, 'utf8')) as AnySchemaObject;
+    let validate = precompiled(file);
+    if (!validate) {
+      const ajv = new Ajv2020(ajvOptions);
+      ajv.addKeyword({ keyword: 'x-defaultByEngine', schemaType: 'object' });
+      validate = ajv.compile(schema);
+    }
+    cached = { schema, validate };
   }
   return cached;
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The second half of `npm run build` (after tsc): what makes the CLI start fast.
+// - dist/migrate.mjs: the CLI and its dependencies in one module (node then resolves
+//   and reads one file instead of several hundred: measured ~0.2 s off every command).
+// - dist/declaration-validator.cjs: the declaration schema's validator compiled ahead
+//   of time by ajv (compiling it at every start cost ~0.1 s). Loaded when present; the
+//   sources compile the schema themselves (tests run from them).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build } from 'esbuild';
+import { ajvOptions } from '../dist/engine/config/declaration-schema.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const schema = JSON.parse(readFileSync(join(root, 'schemas', 'migrate.schema.json'), 'utf8'));
+const ajv = new Ajv2020({ ...ajvOptions, code: { source: true } });
+ajv.addKeyword({ keyword: 'x-defaultByEngine', schemaType: 'object' });
+writeFileSync(join(dist, 'declaration-validator.cjs'), standaloneCode.default(ajv, ajv.compile(schema)));
+
+await build({
+  entryPoints: [join(dist, 'engine', 'cli', 'main.js')],
+  outfile: join(dist, 'migrate.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // pg's optional native binding is never used
+  external: ['pg-native'],
+  // CommonJS dependencies (pg) call require(): give the ESM bundle one
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
