@@ -5,7 +5,8 @@
  * extensions (`pg_available_extensions`), and what the destination user
  * must be allowed to do (event triggers need a superuser; row security
  * would filter the changes it applies unless it bypasses it). Warnings name
- * what will be left out.
+ * what may go wrong; what is left out is `catalog.notMigrated`, which the
+ * engine reports itself.
  */
 import type pg from 'pg';
 import type { SchemaSettings } from '../../engine/config/declaration.js';
@@ -149,13 +150,6 @@ export async function checkPostgresCatalog(
       detail: cycle.join(' → '),
     });
   }
-  const left = catalog.notMigrated ?? [];
-  if (left.length) {
-    diagnostics.push({
-      severity: 'warning',
-      summary: `${left.length} object${left.length === 1 ? '' : 's'} of the source will not be migrated`,
-      detail: left.map((o) => `${o.kind} ${o.name}: ${o.reason}`).join('\n'),
-    });
-  }
+  // catalog.notMigrated is reported by the engine itself, one warning each
   return diagnostics;
 }

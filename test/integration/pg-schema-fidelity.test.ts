@@ -287,10 +287,8 @@ describe('what is not migrated', () => {
         'needs operator class leftovers.int4_reverse for access method btree, which is not migrated',
       );
       expect(why('leftovers.label_in(cstring)')).toBe('needs base type leftovers.label, which is not migrated');
-      const warnings = await dest.checkCatalog('leftovers', catalog, KEEP);
-      expect(warnings).toEqual([
-        expect.objectContaining({ severity: 'warning', summary: '17 objects of the source will not be migrated' }),
-      ]);
+      // what is left out is the catalog's to report (the engine does): nothing stops the migration
+      expect(await dest.checkCatalog('leftovers', catalog, KEEP)).toEqual([]);
       await migrateSchema(source, 'leftovers', dest, 'leftovers', { selection });
       await cutOver(source, 'leftovers', dest, 'leftovers', catalog);
       expect(await dest.describeSchema('leftovers', selection)).toEqual(await source.describeSchema('leftovers', selection));
