@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { AnySchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, AnySchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 const SCHEMA_FILE = join('schemas', 'migrate.schema.json');
 
@@ -47,7 +46,9 @@ function load(): { schema: AnySchemaObject; validate: ValidateFunction } {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as AnySchemaObject;
     let validate = precompiled(file);
     if (!validate) {
-      const ajv = new Ajv2020(ajvOptions);
+      // loaded only here: the build's precompiled validator does not need ajv's compiler at all
+      const { Ajv2020: Ajv } = createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 };
+      const ajv = new Ajv(ajvOptions);
       ajv.addKeyword({ keyword: 'x-defaultByEngine', schemaType: 'object' });
       validate = ajv.compile(schema);
     }
