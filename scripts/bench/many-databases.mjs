@@ -277,7 +277,7 @@ export async function runManyDatabases(ctx) {
     if (name === 'migrate') results[name].roundsPeakRssMb = runs.map((r) => r.process.peakRssMb);
   }
   if (results.migrate?.ok && results.pgcopydb?.ok)
-    results.ratioMigrateToPgcopydb = Math.round((results.migrate.wallS / results.pgcopydb.wallS) * 100) / 100;
+    results.ratioMigrateToPgcopydb = Math.round((results.migrate.wallS / results.pgcopydb.wallS) * 1000) / 1000;
   await dropDatabases(
     source,
     layout.map((d) => d.name),

@@ -273,7 +273,7 @@ export async function runSmallDatabase(ctx) {
     }
   }
   if (results.migrate?.ok && results.pgcopydb?.ok)
-    results.ratioMigrateToPgcopydb = Math.round((results.migrate.wallS / results.pgcopydb.wallS) * 100) / 100;
+    results.ratioMigrateToPgcopydb = Math.round((results.migrate.wallS / results.pgcopydb.wallS) * 1000) / 1000;
   await dropDatabases(source, [DB]);
   return results;
 }
