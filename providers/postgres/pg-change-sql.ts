@@ -18,7 +18,9 @@
  * multi-row VALUES of untyped literals and updates one statement per row.
  * Nothing is reordered across runs here; the apply session may regroup a
  * batch by table first when triggers and foreign keys are off, which makes
- * the runs long.
+ * the runs long. Updates and deletes are `ONLY` the named table: a change is
+ * reported on the table that holds the row, and a parent of plain
+ * inheritance would otherwise reach its children's rows too.
  */
 import { qualifiedKey } from '../catalog.js';
 import { UNCHANGED, type ChangeEvent, type ChangeRelation, type ColumnValue, type RowImage } from '../change-event.js';
@@ -169,7 +171,7 @@ export function changesToSql(
       ri.counts.deletes++;
       if (ri.key.length === 0) {
         flush();
-        statements.push(`DELETE FROM ${ri.table} WHERE ${oneRowByImage(rel, ri.table, ev.old)}`);
+        statements.push(`DELETE FROM ONLY ${ri.table} WHERE ${oneRowByImage(rel, ri.table, ev.old)}`);
         continue;
       }
       ri.deleteShape ??= deleteShape(ri);
@@ -265,7 +267,7 @@ function deleteShape({ table, key }: RelationInfo): Shape {
   return {
     kind: 'delete',
     arrays: false,
-    head: `DELETE FROM ${table} WHERE ${cols} IN (`,
+    head: `DELETE FROM ONLY ${table} WHERE ${cols} IN (`,
     tail: ')',
     idx: [],
     keyCount: 0,
@@ -302,7 +304,7 @@ function updateShape(
   return {
     kind: 'update',
     arrays: true,
-    head: `UPDATE ${table} AS t SET ${set} FROM unnest(`,
+    head: `UPDATE ONLY ${table} AS t SET ${set} FROM unnest(`,
     tail: `) AS v(${names}) WHERE ${match}`,
     idx: [...keyIdx, ...setIdx],
     keyCount: key.length,
@@ -373,7 +375,7 @@ function updateSql(
     // REPLICA IDENTITY FULL: a new row equal to the old one changes nothing; skip the scan
     if (next.columns.every((c, i) => next.values[i] === UNCHANGED || next.values[i] === valueOf(old, c))) return [];
     const set = setList(next, () => false);
-    return set ? [`UPDATE ${table} SET ${set} WHERE ${oneRowByImage(rel, table, old)}`] : [];
+    return set ? [`UPDATE ONLY ${table} SET ${set} WHERE ${oneRowByImage(rel, table, old)}`] : [];
   }
   const keyNames = new Set(key.map((c) => c.name));
   const oldKey = keyMatch(rel, key, old ?? next);
@@ -385,7 +387,7 @@ function updateSql(
     });
   // the key is the same: leave key columns out of SET (no index or FK churn)
   const set = keyChanged ? setList(next, () => false) : setList(next, (c) => keyNames.has(c));
-  return set ? [`UPDATE ${table} SET ${set} WHERE ${oldKey}`] : [];
+  return set ? [`UPDATE ONLY ${table} SET ${set} WHERE ${oldKey}`] : [];
 }
 
 /** `c1 = v1, …` over the columns that carry a value; null when there is nothing to set. */
@@ -418,7 +420,7 @@ function oneRowByImage(rel: ChangeRelation, table: string, image: RowImage): str
     const col = NO_EQUALITY_TYPES.has(types.get(c) ?? 0) ? `${quoteIdent(c)}::text` : quoteIdent(c);
     conds.push(v === null ? `${col} IS NULL` : `${col} = ${quoteLiteral(v)}`);
   });
-  return `ctid = (SELECT ctid FROM ${table} WHERE ${conds.length ? conds.join(' AND ') : 'true'} LIMIT 1)`;
+  return `ctid = (SELECT ctid FROM ONLY ${table} WHERE ${conds.length ? conds.join(' AND ') : 'true'} LIMIT 1)`;
 }
 
 function valueOf(image: RowImage, column: string): ColumnValue | undefined {

@@ -372,8 +372,8 @@ describe('changesToSql', () => {
       `INSERT INTO "public"."a" ("id", "v") OVERRIDING SYSTEM VALUE VALUES ('1', 'x')`,
       `INSERT INTO "public"."b" ("k1", "k2", "v") OVERRIDING SYSTEM VALUE VALUES ('1', '2', 'y')`,
       `INSERT INTO "public"."a" ("id", "v") OVERRIDING SYSTEM VALUE VALUES ('2', 'z')`,
-      `DELETE FROM "public"."a" WHERE "id" IN ('1', '2')`,
-      `DELETE FROM "public"."b" WHERE ("k1", "k2") IN (('1', '2'));`,
+      `DELETE FROM ONLY "public"."a" WHERE "id" IN ('1', '2')`,
+      `DELETE FROM ONLY "public"."b" WHERE ("k1", "k2") IN (('1', '2'));`,
     ]);
   });
 
@@ -399,8 +399,8 @@ describe('changesToSql', () => {
     };
     const old = { columns: ['a', 'j'], values: [null, '{"k": 1}'] };
     expect(changesToSql([{ kind: 'delete', relation: full, old }]).sql).toBe(
-      `DELETE FROM "public"."f" WHERE ctid = ` +
-        `(SELECT ctid FROM "public"."f" WHERE "a" IS NULL AND "j"::text = '{"k": 1}' LIMIT 1);`,
+      `DELETE FROM ONLY "public"."f" WHERE ctid = ` +
+        `(SELECT ctid FROM ONLY "public"."f" WHERE "a" IS NULL AND "j"::text = '{"k": 1}' LIMIT 1);`,
     );
   });
 
@@ -417,7 +417,7 @@ describe('changesToSql', () => {
       new: { columns: ['id', 'v'], values: ['2', 'x'] },
     };
     expect(changesToSql([moved], { columnType: () => 'text' }).sql).toBe(
-      `UPDATE "public"."a" SET "id" = '2', "v" = 'x' WHERE "id" = '1';`,
+      `UPDATE ONLY "public"."a" SET "id" = '2', "v" = 'x' WHERE "id" = '1';`,
     );
   });
 });
@@ -454,7 +454,7 @@ describe('pgoutput → SQL → destination', () => {
       expect(prepared.sql).toMatch(/INSERT INTO "public"\."typed" \([^)]*\) OVERRIDING SYSTEM VALUE SELECT v\.c0::bpchar, /);
       expect(prepared.sql).toContain('v.c6::timestamp without time zone, v.c7::character varying, v.c8::character varying[]');
       // two updates of one row in a run: one row in the statement, the last image
-      expect(prepared.sql).toMatch(/UPDATE "public"\."composite" AS t SET "v" = v\.c0::text FROM unnest\(/);
+      expect(prepared.sql).toMatch(/UPDATE ONLY "public"\."composite" AS t SET "v" = v\.c0::text FROM unnest\(/);
       await exec(dest, 'typed', prepared.sql);
       expect(await checksums(dest, 'typed')).toEqual(await checksums(src17, 'src'));
     } finally {

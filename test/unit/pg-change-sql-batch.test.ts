@@ -46,7 +46,7 @@ describe('set-based updates (UPDATE … FROM unnest)', () => {
     const { sql, counts } = changesToSql(events, { columnType });
     expect(statements(sql)).toHaveLength(1);
     expect(sql).toMatch(
-      /^UPDATE "public"\."accounts" AS t SET "abalance" = v\.c0::integer, "note" = v\.c1::text FROM unnest\('\{"1","2",/,
+      /^UPDATE ONLY "public"\."accounts" AS t SET "abalance" = v\.c0::integer, "note" = v\.c1::text FROM unnest\('\{"1","2",/,
     );
     expect(sql).toMatch(/::text\[\]\) AS v\(k0, c0, c1\) WHERE t\."aid" = v\.k0::integer;$/);
     expect(counts.get('public.accounts')).toEqual({ inserts: 0, updates: 500, deletes: 0 });
@@ -73,8 +73,8 @@ describe('set-based updates (UPDATE … FROM unnest)', () => {
 
   it('falls back to one UPDATE per row without column types and for key changes', () => {
     expect(statements(changesToSql([update(1, 1), update(2, 2)]).sql)).toEqual([
-      `UPDATE "public"."accounts" SET "abalance" = '1', "note" = 'n' WHERE "aid" = '1'`,
-      `UPDATE "public"."accounts" SET "abalance" = '2', "note" = 'n' WHERE "aid" = '2';`,
+      `UPDATE ONLY "public"."accounts" SET "abalance" = '1', "note" = 'n' WHERE "aid" = '1'`,
+      `UPDATE ONLY "public"."accounts" SET "abalance" = '2', "note" = 'n' WHERE "aid" = '2';`,
     ]);
     const keyChange: ChangeEvent = {
       kind: 'update',
@@ -83,7 +83,7 @@ describe('set-based updates (UPDATE … FROM unnest)', () => {
       new: { columns: ACCOUNT_COLUMNS, values: ['9', '1', 'x'] },
     };
     expect(changesToSql([keyChange], { columnType }).sql).toBe(
-      `UPDATE "public"."accounts" SET "aid" = '9', "abalance" = '1', "note" = 'x' WHERE "aid" = '1';`,
+      `UPDATE ONLY "public"."accounts" SET "aid" = '9', "abalance" = '1', "note" = 'x' WHERE "aid" = '1';`,
     );
   });
 
@@ -92,9 +92,9 @@ describe('set-based updates (UPDATE … FROM unnest)', () => {
       columnType,
     });
     expect(statements(sql)).toEqual([
-      `UPDATE "public"."accounts" AS t SET "abalance" = v.c0::integer, "note" = v.c1::text FROM unnest('{"1"}'::text[], '{"1"}'::text[], '{"n"}'::text[]) AS v(k0, c0, c1) WHERE t."aid" = v.k0::integer`,
-      `UPDATE "public"."accounts" AS t SET "abalance" = v.c0::integer FROM unnest('{"2","3"}'::text[], '{"2","3"}'::text[]) AS v(k0, c0) WHERE t."aid" = v.k0::integer`,
-      `UPDATE "public"."accounts" AS t SET "abalance" = v.c0::integer, "note" = v.c1::text FROM unnest('{"4"}'::text[], '{"4"}'::text[], '{"n"}'::text[]) AS v(k0, c0, c1) WHERE t."aid" = v.k0::integer;`,
+      `UPDATE ONLY "public"."accounts" AS t SET "abalance" = v.c0::integer, "note" = v.c1::text FROM unnest('{"1"}'::text[], '{"1"}'::text[], '{"n"}'::text[]) AS v(k0, c0, c1) WHERE t."aid" = v.k0::integer`,
+      `UPDATE ONLY "public"."accounts" AS t SET "abalance" = v.c0::integer FROM unnest('{"2","3"}'::text[], '{"2","3"}'::text[]) AS v(k0, c0) WHERE t."aid" = v.k0::integer`,
+      `UPDATE ONLY "public"."accounts" AS t SET "abalance" = v.c0::integer, "note" = v.c1::text FROM unnest('{"4"}'::text[], '{"4"}'::text[], '{"n"}'::text[]) AS v(k0, c0, c1) WHERE t."aid" = v.k0::integer;`,
     ]);
   });
 });
