@@ -5,12 +5,17 @@ export type Settlement = 'pending' | 'reached' | 'failed' | 'blocked';
 /**
  * Has a job reached its desired state? A one-time job with `state: running`
  * settles when Completed; a continuous one when it streams changes (CDC).
- * `blocked`: it waits for a credential, privilege or setting to be fixed
- * (retried with backoff; it goes on by itself once fixed).
+ * `blocked`: it waits for a credential, privilege or setting to be fixed, or
+ * cannot reach its servers to start (retried with backoff; it goes on by
+ * itself once fixed).
  */
 export function settlement(j: JobStatusView, opts: { catchUp?: boolean } = {}): Settlement {
   if (j.status === 'FAILED') return 'failed';
-  if (j.error && !j.error.fatal && j.error.retry === 'configuration') return 'blocked';
+  if (j.error && !j.error.fatal) {
+    if (j.error.retry === 'configuration') return 'blocked';
+    // not even started: the servers cannot be reached (a lost connection mid-run usually comes back)
+    if (j.status === 'STARTING' || j.status === 'RESTARTING' || j.status === 'RESUMING') return 'blocked';
+  }
   switch (j.desiredState) {
     case 'not-started':
       return 'reached';

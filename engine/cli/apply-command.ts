@@ -167,6 +167,8 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
 
 /** How long apply keeps waiting for a job blocked on a setting or credential before it reports it and returns. */
 const BLOCKED_GRACE_MS = 10_000;
+/** …and for a job that cannot reach its servers to start. */
+const UNREACHABLE_GRACE_MS = 30_000;
 
 async function waitForJobs(
   backend: StateBackend,
@@ -191,7 +193,8 @@ async function waitForJobs(
       if (s === 'blocked') {
         const since = blockedSince.get(v.name) ?? now;
         blockedSince.set(v.name, since);
-        if (now - since < BLOCKED_GRACE_MS) s = 'pending';
+        // a setting is rarely fixed in seconds; an unreachable server may be restarting: give it longer
+        if (now - since < (v.error?.retry === 'configuration' ? BLOCKED_GRACE_MS : UNREACHABLE_GRACE_MS)) s = 'pending';
       } else blockedSince.delete(v.name);
       return { v, s };
     });
