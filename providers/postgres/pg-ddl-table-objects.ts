@@ -33,14 +33,15 @@ function modeClause(mode: PgEnableMode, what: 'TRIGGER' | 'RULE', name: string):
   return `ENABLE ${what} ${n}`;
 }
 
-/** Create the trigger (as the source printed it), then disable it until finalize. */
+/** Create the trigger (as the source printed it), then disable it until finalize (a view's cannot be, nor need to). */
 export function triggerStatements(t: PgTriggerDef): string[] {
   const lookup = `SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = ${relation(t.table)} AND tgname = ${quoteLiteral(t.name)}`;
-  return [ifMissing(lookup, t.definition), `ALTER TABLE ${quoteQualified(t.table)} DISABLE TRIGGER ${quoteIdent(t.name)}`];
+  const create = ifMissing(lookup, t.definition);
+  return t.onView ? [create] : [create, `ALTER TABLE ${quoteQualified(t.table)} DISABLE TRIGGER ${quoteIdent(t.name)}`];
 }
 
-export const triggerModeStatement = (t: PgTriggerDef): string =>
-  `ALTER TABLE ${quoteQualified(t.table)} ${modeClause(t.enabled, 'TRIGGER', t.name)}`;
+export const triggerModeStatement = (t: PgTriggerDef): string | null =>
+  t.onView ? null : `ALTER TABLE ${quoteQualified(t.table)} ${modeClause(t.enabled, 'TRIGGER', t.name)}`;
 
 export const createRule = (r: PgRuleDef): string => r.definition.replace(/^CREATE RULE /, 'CREATE OR REPLACE RULE ');
 

@@ -193,11 +193,7 @@ export function finalizeDdl(catalog: Catalog): string[] {
       }
     }
   }
-  out.push(...n.triggers.map(triggerModeStatement));
-  for (const r of n.rules) {
-    const sql = ruleModeStatement(r);
-    if (sql) out.push(sql);
-  }
+  for (const sql of [...n.triggers.map(triggerModeStatement), ...n.rules.map(ruleModeStatement)]) if (sql) out.push(sql);
   for (const t of catalog.tables) {
     const sql = forceRowSecurity(t);
     if (sql) out.push(sql);

@@ -1,7 +1,7 @@
 /**
  * What hangs off the selected tables and is created after their rows:
  * triggers (not internal ones, not the clones a partitioned table's trigger
- * puts on its partitions), rules (not views' `_RETURN`), row-level
+ * puts on its partitions; also views' INSTEAD OF triggers), rules (not views' `_RETURN`), row-level
  * security policies and extended statistics.
  */
 import type pg from 'pg';
@@ -10,7 +10,8 @@ import { enableMode, jsonOf, nameOf, req, rows, type Row } from './pg-rows.js';
 
 const Q_TRIGGERS = `
 select t.oid::text as oid, n.nspname as schema, c.relname as name, t.tgname as trigger,
-  pg_get_triggerdef(t.oid) as def, t.tgenabled::text as enabled, obj_description(t.oid, 'pg_trigger') as comment
+  pg_get_triggerdef(t.oid) as def, t.tgenabled::text as enabled, (c.relkind = 'v')::text as on_view,
+  obj_description(t.oid, 'pg_trigger') as comment
 from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
 where t.oid = any($1::oid[])`;
 
@@ -54,6 +55,7 @@ export async function readTriggers(client: pg.ClientBase, oids: string[]): Promi
       name: req(r, 'trigger'),
       definition: req(r, 'def'),
       enabled: enableMode(r.enabled),
+      ...(r.on_view === 'true' ? { onView: true } : {}),
       comment: r.comment ?? null,
     })),
   );

@@ -126,11 +126,14 @@ export interface PgRangeTypeDef extends QualifiedName, Ownership {
 export type PgEnableMode = 'origin' | 'disabled' | 'replica' | 'always';
 
 export interface PgTriggerDef {
+  /** The table or view the trigger is on. */
   table: QualifiedName;
   name: string;
   /** `pg_get_triggerdef`: `CREATE [CONSTRAINT] TRIGGER …`. */
   definition: string;
   enabled: PgEnableMode;
+  /** An INSTEAD OF trigger of a view: views' triggers cannot be disabled (and replicated rows never go through a view). Default false. */
+  onView?: boolean;
   comment: string | null;
 }
 

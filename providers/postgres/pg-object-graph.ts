@@ -193,6 +193,12 @@ function candidates(index: PgObjectIndex, sel: GraphSelection): { start: PgEntit
         break;
       }
       case 'pg_trigger': {
+        // INSTEAD OF triggers of views go with their view
+        const owner = e.parent ? index.entities.get(e.parent) : undefined;
+        if (owner?.kind === 'v' && inSchema(owner)) {
+          start.push(e);
+          break;
+        }
         if (!table(e.parent)) break;
         const parentTrigger =
           f.parent_trigger && f.parent_trigger !== '0' ? index.entities.get(`pg_trigger:${f.parent_trigger}`) : undefined;
