@@ -142,6 +142,7 @@ export class DatabasePipeline {
   /** Prepare the destination database, read the catalog, create the pre-data, open the snapshot. */
   private async open(): Promise<{ catalog: Catalog; opened: OpenedDump }> {
     const { source, destination, progress } = this.deps;
+    this.deps.logger.debug('database opening', { database: this.db.name, sizeBytes: this.deps.sizeHint });
     const firstAttempt = this.p.migrationState === 'NOT_STARTED';
     const step = <T>(name: string, fn: () => Promise<T>) => timed(this.deps.logger, name, { database: this.db.name }, fn);
     // the two ends are independent until the catalog is checked against the destination
