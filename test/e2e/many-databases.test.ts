@@ -89,10 +89,11 @@ describe('a job of many databases of mixed sizes', () => {
     expect(peak.rssBytes).toBeLessThan(MAX_RSS);
     expect(peak.connections[0]).toBeLessThanOrEqual(MAX_CONNECTIONS);
     expect(peak.connections[1]).toBeLessThanOrEqual(MAX_CONNECTIONS);
-    // the largest databases are opened first (equal sizes in declaration order), the small ones fill in
+    // the largest databases are opened first, the small ones fill in
     const opened = [...apply.output().matchAll(/debug database opening database="(\w+)"/g)].map((m) => m[1]);
     expect(opened).toHaveLength(DATABASES.length);
-    expect(opened.slice(0, 3)).toEqual(['big', 'mid1', 'mid2']);
+    expect(opened[0]).toBe('big');
+    expect(opened.slice(1, 3).sort()).toEqual(['mid1', 'mid2']);
     await verifyAll(dir, 'fleet');
   });
 
