@@ -138,6 +138,10 @@ export interface TableDef extends QualifiedName, Ownership {
    * (not partition parents: see `partitionOf`). Default none.
    */
   inherits?: QualifiedName[];
+  /** The index (of a constraint or not) the table is clustered on (PostgreSQL `CLUSTER ON`). Default none. */
+  clusterOn?: string | null;
+  /** Table access method when not the server's built-in `heap` (PostgreSQL `USING …`). Default heap. */
+  accessMethod?: string | null;
   /**
    * Row-level security: `enabled` (policies apply to everyone but the owner)
    * or `forced` (to the owner too). Default `off`.
@@ -171,6 +175,8 @@ export interface EnumDef extends QualifiedName, Ownership {
 /** Per-column details of a view that are not part of its query. */
 export interface ViewColumnDef {
   name: string;
+  /** Default for inserts through the view (`ALTER VIEW … ALTER COLUMN … SET DEFAULT`); absent or null when none. */
+  default?: string | null;
   comment?: string | null;
   /** Column privileges (see `Ownership.acl`). */
   acl?: string[] | null;

@@ -179,7 +179,19 @@ function nodes(catalog: Catalog): SchemaNode[] {
       table: true,
     });
   }
-  for (const v of catalog.views) out.push({ key: relationKey(v), create: () => [createView(v)], comments: viewComments(v) });
+  for (const v of catalog.views) {
+    const q = quoteQualified(v);
+    const setDefault = (c: { name: string; default?: string | null }) =>
+      `ALTER VIEW ${q} ALTER COLUMN ${quoteIdent(c.name)} SET DEFAULT ${c.default}`;
+    const defaults = (v.columns ?? []).filter((c) => c.default != null);
+    out.push({
+      key: relationKey(v),
+      // a default is part of the view, but may be split off like a table's (`default:<column>`)
+      create: (detached) => [createView(v), ...defaults.filter((c) => !detached.has(`default:${c.name}`)).map(setDefault)],
+      part: (p) => defaults.filter((c) => `default:${c.name}` === p).map(setDefault),
+      comments: viewComments(v),
+    });
+  }
   return out;
 }
 

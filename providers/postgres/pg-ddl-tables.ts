@@ -46,7 +46,9 @@ export function tableStatements(
 ): string[] {
   const omit = (c: ColumnDef) => detached.has(`default:${c.name}`);
   const head = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${quoteQualified(t)}`;
-  const partitionBy = t.kind === 'partitioned' && t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : '';
+  const partitionBy =
+    (t.kind === 'partitioned' && t.partitionKey ? ` PARTITION BY ${t.partitionKey}` : '') +
+    (t.accessMethod ? ` USING ${quoteIdent(t.accessMethod)}` : '');
   const [parent] = parents;
   let sql: string;
   if (t.partitionOf && parent) {

@@ -144,6 +144,7 @@ function finalStatements(catalog: Catalog, settings: SchemaSettings): string[] {
       if (!c.inherited) out.push(...comment(`CONSTRAINT ${quoteIdent(c.name)} ON ${quoteQualified(t)}`, c.comment));
     }
     for (const i of t.indexes) out.push(...indexComment(t, i));
+    if (t.clusterOn) out.push(`ALTER TABLE ${quoteQualified(t)} CLUSTER ON ${quoteIdent(t.clusterOn)}`);
   }
   const on = (x: { name: string; table: QualifiedName }) => `${quoteIdent(x.name)} ON ${quoteQualified(x.table)}`;
   for (const t of n.triggers) out.push(...triggerStatements(t), ...comment(`TRIGGER ${on(t)}`, t.comment));

@@ -51,6 +51,8 @@ function tableText(t: TableDef): string {
   if (t.partitionOf) head.push(`PARTITION OF ${quoteQualified(t.partitionOf)} ${t.partitionBound ?? ''}`);
   if (t.partitionKey) head.push(`PARTITION BY ${t.partitionKey}`);
   if (t.inherits?.length) head.push(`INHERITS (${t.inherits.map(quoteQualified).join(', ')})`);
+  if (t.accessMethod) head.push(`USING ${quoteIdent(t.accessMethod)}`);
+  if (t.clusterOn) head.push(`CLUSTER ON ${quoteIdent(t.clusterOn)}`);
   if (t.options?.length) head.push(withOptions(t.options).trim());
   if (t.replicaIdentity !== 'default') head.push(`REPLICA IDENTITY ${t.replicaIdentity} ${t.replicaIdentityIndex ?? ''}`.trim());
   if (t.rowSecurity && t.rowSecurity !== 'off') head.push('ROW LEVEL SECURITY');
@@ -68,7 +70,9 @@ function tableEnabled(t: TableDef): string | null {
 function viewText(v: ViewDef): string {
   const head = `${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${quoteQualified(v)}${withOptions(v.options)}`;
   const tail = v.materialized && v.populated === false ? '\nWITH NO DATA' : '';
-  const columns = (v.columns ?? []).map((c) => withComment(`  COLUMN ${quoteIdent(c.name)}`, c.comment));
+  const columns = (v.columns ?? []).map((c) =>
+    withComment(`  COLUMN ${quoteIdent(c.name)}${c.default != null ? ` DEFAULT ${c.default}` : ''}`, c.comment),
+  );
   return withComment([`${head} AS\n${normalizeViewDefinition(v.definition)}${tail}`, ...columns].join('\n'), v.comment);
 }
 

@@ -43,7 +43,10 @@ select c.oid::text as oid,
   array_to_json(c.reloptions)::text as options,
   (select array_to_json(t.reloptions)::text from pg_class t where t.oid = c.reltoastrelid) as toast_options,
   c.relrowsecurity::text as rls, c.relforcerowsecurity::text as force_rls,
-  pg_get_userbyid(c.relowner) as owner, array_to_json(c.relacl::text[])::text as acl
+  pg_get_userbyid(c.relowner) as owner, array_to_json(c.relacl::text[])::text as acl,
+  (select a.amname from pg_am a where a.oid = c.relam and a.amname <> 'heap') as access_method,
+  (select ic.relname from pg_index i join pg_class ic on ic.oid = i.indexrelid
+    where i.indrelid = c.oid and i.indisclustered) as cluster_on
 from pg_class c where c.oid = any($1::oid[])`;
 
 const qColumns = (versionNum: number): string => `
@@ -174,7 +177,11 @@ export async function readTables(
       constraints: constraints.filter((c) => c.kind !== 'primary' && !c.inherited),
       indexes: (indexesOf.get(rel.oid) ?? [])
         .filter((r) => !(parent && isTrue(r.attached)))
-        .map((r) => ({ name: req(r, 'name'), definition: req(r, 'def'), ...(r.comment != null ? { comment: r.comment } : {}) })),
+        .map((r) => ({
+          name: req(r, 'name'),
+          definition: req(r, 'def'),
+          ...(r.comment != null ? { comment: r.comment } : {}),
+        })),
       estimatedRows: Math.max(0, Math.round(Number(d.tuples ?? 0))),
       estimatedBytes: Number(d.bytes ?? 0),
       pages: Number(d.pages ?? 0),
@@ -188,6 +195,8 @@ export async function readTables(
     const options = [...jsonOf<string[]>(d.options, []), ...jsonOf<string[]>(d.toast_options, []).map((o) => `toast.${o}`)];
     if (options.length) t.options = options;
     if (inherits.length) t.inherits = inherits.map((p) => p.name);
+    if (d.access_method) t.accessMethod = d.access_method;
+    if (d.cluster_on) t.clusterOn = d.cluster_on;
     if (isTrue(d.rls)) t.rowSecurity = isTrue(d.force_rls) ? 'forced' : 'enabled';
     return t;
   });

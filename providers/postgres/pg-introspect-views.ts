@@ -1,7 +1,7 @@
 /**
  * Views and materialized views the migration creates (the object graph
  * keeps those whose dependencies are all migrated), with options, indexes
- * of materialized views, column comments and privileges, owners, in an
+ * of materialized views, column defaults, comments and privileges, owners, in an
  * order where each comes after the views it reads.
  */
 import type pg from 'pg';
@@ -20,9 +20,10 @@ where c.oid = any($1::oid[])`;
 
 const Q_VIEW_COLUMNS = `
 select a.attrelid::text as rel, a.attname as name, col_description(a.attrelid, a.attnum) as comment,
-  array_to_json(a.attacl::text[])::text as acl
-from pg_attribute a where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
-  and (a.attacl is not null or col_description(a.attrelid, a.attnum) is not null)
+  array_to_json(a.attacl::text[])::text as acl, pg_get_expr(d.adbin, d.adrelid) as def
+from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+where a.attrelid = any($1::oid[]) and a.attnum > 0 and not a.attisdropped
+  and (a.attacl is not null or col_description(a.attrelid, a.attnum) is not null or d.adbin is not null)
 order by a.attrelid, a.attnum`;
 
 /** `indexOids`: the materialized views' indexes that are migrated. */
@@ -67,6 +68,7 @@ export async function readViews(
       if (v.comment != null) view.comment = v.comment;
       const cols: ViewColumnDef[] = (columns.get(oid) ?? []).map((c) => {
         const col: ViewColumnDef = { name: req(c, 'name') };
+        if (c.def != null) col.default = c.def;
         if (c.comment != null) col.comment = c.comment;
         const acl = jsonOf<string[] | null>(c.acl, null);
         if (acl) col.acl = acl;

@@ -111,6 +111,11 @@ describe.each([
     for (const kind of ['schema', 'sequence', 'statistics', 'table', 'trigger', 'type', 'view', 'window function']) {
       expect(kinds, kind).toContain(kind);
     }
+    const definition = (name: string) => migrated.find((o) => o.name === name)?.definition ?? '';
+    expect(definition('shop.products')).toContain('CLUSTER ON "products_pkey"');
+    expect(definition('shop.products')).toContain('"description" text STORAGE external COMPRESSION pglz');
+    expect(definition('shop.note_feed')).toContain(`COLUMN "body" DEFAULT 'untitled'::text`);
+    expect(definition('shop.order_lines')).toContain('"token" text DEFAULT shop.next_token()');
     // until finalize, triggers and rules are disabled and row security is not forced
     const trigger = (list: SchemaObjectSummary[], name: string) => list.find((o) => o.kind === 'trigger' && o.name === name);
     expect(trigger(before, 'shop.products.t_always')?.enabled).toBe('always');
