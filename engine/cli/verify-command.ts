@@ -2,6 +2,7 @@ import { providerFor } from '../../providers/provider-registry.js';
 import { resolveProfile } from '../runtime/resolve-profile.js';
 import { verifyDatabases, type JobVerification } from '../verify/verify-job.js';
 import { observedStatus } from '../lifecycle/observed-status.js';
+import { schemaSettings } from '../plan/planner.js';
 import { loadOrFail } from './load-or-fail.js';
 import { openBackend, readRecorded } from './cli-context.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -42,7 +43,18 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
       source,
       destination,
       databases,
-      { chunkRows: opts.chunkRows ?? 10_000, rechecks: live ? 4 : 1, recheckDelayMs: 500, maxDifferences: 10 },
+      {
+        chunkRows: opts.chunkRows ?? 10_000,
+        rechecks: live ? 4 : 1,
+        recheckDelayMs: 500,
+        maxDifferences: 10,
+        schema: {
+          owners: schemaSettings(record).owners === 'keep',
+          grants: schemaSettings(record).grants === 'keep',
+          // triggers, rules and forced row security take their source state at finalize
+          finalized: status === 'COMPLETED',
+        },
+      },
       (db, t) => {
         if (!opts.json) {
           const mark = t.status === 'equal' ? 'equal    ' : t.status === 'changing' ? 'changing ' : 'DIFFERENT';
@@ -52,6 +64,16 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
           for (const d of t.differences) process.stdout.write(`            key ${d.key}: ${d.kind}\n`);
         }
       },
+      (db, s) => {
+        if (opts.json) return;
+        const known = s.notMigrated.length ? `, ${s.notMigrated.length} not migrated as planned` : '';
+        process.stdout.write(
+          `${s.differences.length ? 'DIFFERENT' : 'equal    '} ${db}: schema — ${s.objects} objects${known}${s.differences.length ? `, ${s.differences.length} differing` : ''}\n`,
+        );
+        for (const d of s.differences.slice(0, 50)) process.stdout.write(`            ${d.kind} ${d.name}: ${d.difference}\n`);
+        if (s.differences.length > 50)
+          process.stdout.write(`            … and ${s.differences.length - 50} more (--json lists all)\n`);
+      },
     );
   } finally {
     await source.close();
@@ -59,9 +81,10 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
   }
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
-    const different = result.databases.flatMap((d) =>
-      d.tables.filter((t) => t.status === 'different').map((t) => `${d.name}: ${t.table}`),
-    );
+    const different = result.databases.flatMap((d) => [
+      ...(d.schema?.differences.length ? [`${d.name}: schema`] : []),
+      ...d.tables.filter((t) => t.status === 'different').map((t) => `${d.name}: ${t.table}`),
+    ]);
     process.stdout.write(
       different.length
         ? `\nDifferent: ${different.join(', ')} (${result.rowsCompared} source rows compared).\n`

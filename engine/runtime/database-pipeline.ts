@@ -400,7 +400,7 @@ export class DatabasePipeline {
       await (session as ApplySession | null)?.rollback();
       await stream?.close();
     }
-    await this.finishPromote();
+    await this.unit(TIER.open, 0, () => this.finishPromote());
   }
 
   /**
@@ -539,14 +539,24 @@ export class DatabasePipeline {
           recheckDelayMs: 500,
           maxDifferences: 5,
           signal: this.deps.signal,
+          // before finalize: enable states are still the migration's (triggers off)
+          schema: {
+            owners: this.schemaSettings().owners === 'keep',
+            grants: this.schemaSettings().grants === 'keep',
+            finalized: false,
+          },
         },
       );
+      const schema = result.databases.flatMap((d) => d.schema?.differences ?? []);
       const different = result.databases.flatMap((d) => d.tables.filter((t) => t.status === 'different'));
-      if (different.length) {
+      if (different.length || schema.length) {
+        const parts = [
+          ...schema.slice(0, 10).map((d) => `${d.kind} ${d.name} (${d.difference})`),
+          ...different.map((t) => `${t.table} (${t.differences.map((d) => `${d.key} ${d.kind}`).join(', ')})`),
+        ];
         throw new Error(
-          `promote refused: verify found differences in ${different
-            .map((t) => `${t.table} (${t.differences.map((d) => `${d.key} ${d.kind}`).join(', ')})`)
-            .join('; ')}; the replication slot is kept — inspect with \`migrate verify ${this.deps.job}\``,
+          `promote refused: verify found differences in ${parts.join('; ')}${schema.length > 10 ? ` and ${schema.length - 10} more schema objects` : ''}; ` +
+            `the replication slot is kept — inspect with \`migrate verify ${this.deps.job}\``,
         );
       }
       this.deps.logger.info('verify before promote: equal', { database: this.db.name, rows: result.rowsCompared });

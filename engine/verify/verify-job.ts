@@ -1,12 +1,20 @@
 import type { DestinationProvider, SourceProvider } from '../../providers/provider.js';
 import type { DatabaseRecord } from '../../state/state-document.js';
+import { compareSchemas, type SchemaCompareOptions, type SchemaComparison } from './verify-schema.js';
 import { verifyTable, type TableVerification, type VerifyTableOptions } from './verify-table.js';
 
 export interface DatabaseVerification {
   name: string;
   target: string;
   equal: boolean;
+  /** Schema objects compared by kind, name and definition (absent when not asked for). */
+  schema?: SchemaComparison;
   tables: TableVerification[];
+}
+
+export interface VerifyOptions extends VerifyTableOptions {
+  /** Compare the schema objects too, with these rules. */
+  schema?: Omit<SchemaCompareOptions, 'notMigrated'>;
 }
 
 export interface JobVerification {
@@ -16,21 +24,34 @@ export interface JobVerification {
   databases: DatabaseVerification[];
 }
 
-/** Verify every selected table of the given databases (tables removed from the selection are not compared). */
+/**
+ * Verify the given databases: their schema objects (when `opts.schema`), then
+ * every selected table's rows (tables removed from the selection are not compared).
+ */
 export async function verifyDatabases(
   job: string,
   source: SourceProvider,
   destination: DestinationProvider,
   databases: DatabaseRecord[],
-  opts: VerifyTableOptions,
+  opts: VerifyOptions,
   onTable?: (db: string, t: TableVerification) => void,
+  onSchema?: (db: string, s: SchemaComparison) => void,
 ): Promise<JobVerification> {
   const out: JobVerification = { job, equal: true, rowsCompared: 0, databases: [] };
   for (const db of databases) {
     const catalog = await source.introspect(db.name, db.tables);
+    const dbv: DatabaseVerification = { name: db.name, target: db.target, equal: true, tables: [] };
+    if (opts.schema) {
+      const [a, b] = await Promise.all([
+        source.describeSchema(db.name, db.tables),
+        destination.describeSchema(db.target, db.tables),
+      ]);
+      dbv.schema = compareSchemas(a, b, { ...opts.schema, notMigrated: catalog.notMigrated ?? [] });
+      if (dbv.schema.differences.length) dbv.equal = false;
+      onSchema?.(db.name, dbv.schema);
+    }
     const src = source.checksummer(db.name);
     const dst = destination.checksummer(db.target);
-    const dbv: DatabaseVerification = { name: db.name, target: db.target, equal: true, tables: [] };
     try {
       for (const table of catalog.tables.filter((t) => t.kind !== 'partitioned')) {
         const tv = await verifyTable(src, dst, table, opts);
