@@ -19,7 +19,7 @@ import { verifyDatabases } from '../verify/verify-job.js';
 import type { Clock } from './clock.js';
 import { runFullDump } from './full-dump.js';
 import type { Logger } from './logger.js';
-import { combineErrors } from './combine-errors.js';
+import { combineErrors, describeError } from './combine-errors.js';
 import { PrerequisiteError } from './job-prerequisites.js';
 import { timed } from './timed.js';
 import { TIER, type WorkBudget } from './work-budget.js';
@@ -396,7 +396,13 @@ export class DatabasePipeline {
         }
       }
     } finally {
-      await settle().catch(() => undefined);
+      // the batch in flight may fail too while another error ends the loop: log it, the other one is thrown
+      await settle().catch((err: unknown) =>
+        this.deps.logger.warn('the batch in flight failed as the stream stopped', {
+          database: this.db.name,
+          error: describeError(err),
+        }),
+      );
       await (session as ApplySession | null)?.rollback();
       await stream?.close();
     }

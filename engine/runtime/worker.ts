@@ -4,6 +4,7 @@ import type { StateBackend } from '../../state/state-backend.js';
 import type { JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Clock } from './clock.js';
 import type { CatalogCache } from './catalog-cache.js';
+import { describeError } from './combine-errors.js';
 import { JobRunner } from './job-runner.js';
 import { needsWork } from '../lifecycle/needs-work.js';
 import type { Logger } from './logger.js';
@@ -151,10 +152,13 @@ export class Worker {
       try {
         await runner.run();
       } finally {
-        await backend.releaseLease(record.name, this.id).catch(() => undefined);
+        // not released: it expires by itself (lease TTL), then another worker may take the job
+        await backend
+          .releaseLease(record.name, this.id)
+          .catch((err: unknown) => logger.warn('cannot release the job lease', { job: record.name, error: describeError(err) }));
       }
     })()
-      .catch((err: Error) => logger.error('runner crashed', { job: record.name, error: err.message }))
+      .catch((err: unknown) => logger.error('runner crashed', { job: record.name, error: describeError(err) }))
       .finally(() => this.active.delete(record.name));
     this.active.set(record.name, active);
   }
