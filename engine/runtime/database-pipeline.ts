@@ -484,7 +484,7 @@ export class DatabasePipeline {
     tp.state = 'ERROR';
     tp.dataErrorsCount++;
     tp.lastError = err.message;
-    this.deps.logger.error('destination rejected changes; table held back', { table, error: err.message });
+    this.deps.logger.error('destination rejected changes; table held back', { table, error: describeError(err) });
     this.deps.onTableError?.(table, err);
   }
 

@@ -303,7 +303,10 @@ export class JobRunner {
       await this.source
         .dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage))
         .catch((err: Error) =>
-          this.deps.logger.warn('could not drop source artifacts of a removed database', { database: name, error: err.message }),
+          this.deps.logger.warn('could not drop source artifacts of a removed database', {
+            database: name,
+            error: describeError(err),
+          }),
         );
     }
     const dbp = this.runtime.databases.find((d) => d.name === name);

@@ -65,7 +65,7 @@ export class Worker {
     const loop = () => {
       if (this.stopping) return;
       this.ticking = this.tick()
-        .catch((err: Error) => this.opts.logger.error('worker tick failed', { error: err.message }))
+        .catch((err: unknown) => this.opts.logger.error('worker tick failed', { error: describeError(err) }))
         .finally(() => {
           if (!this.stopping) this.timer = setTimeout(loop, this.pollMs);
         });
