@@ -178,6 +178,7 @@ export function defaultAclStatements(
 
 /** Placeholders that make ACLs of two servers comparable. */
 export const MIGRATION_USER = '<migration user>';
+/** Stands for the object's own owner in an ACL text. */
 export const OWNER = '<owner>';
 
 /**

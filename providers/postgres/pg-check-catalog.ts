@@ -71,6 +71,7 @@ function neededRoles(catalog: Catalog, settings: SchemaSettings): Map<string, { 
   return out;
 }
 
+/** Read-only checks of `catalog` against the destination server `client` is connected to (any database). */
 export async function checkPostgresCatalog(
   client: pg.ClientBase,
   catalog: Catalog,

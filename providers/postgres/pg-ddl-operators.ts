@@ -11,6 +11,7 @@ import { dollarQuote, quoteIdent, quoteLiteral } from './pg-quote.js';
 /** `"schema".op` — operator names are symbols, never quoted. */
 export const operatorName = (o: { schema: string; name: string }): string => `${quoteIdent(o.schema)}.${o.name}`;
 
+/** The bare `CREATE OPERATOR` (related operators and estimators as the source has them). */
 export function createOperator(o: PgOperatorDef): string {
   const opts = [`FUNCTION = ${o.function}`];
   if (o.left) opts.push(`LEFTARG = ${o.left}`);
@@ -26,6 +27,7 @@ export function createOperator(o: PgOperatorDef): string {
 
 const typeOrZero = (t: string | null): string => (t ? `${quoteLiteral(t)}::pg_catalog.regtype` : '0');
 
+/** `createOperator` unless a real (non-shell) operator of that name and operand types exists. */
 export function operatorStatement(o: PgOperatorDef): string {
   const body =
     `BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_operator p JOIN pg_catalog.pg_namespace n ON n.oid = p.oprnamespace` +
@@ -38,12 +40,14 @@ export function operatorStatement(o: PgOperatorDef): string {
 /** `(left, right)` as ALTER/COMMENT ON OPERATOR take it. */
 export const operatorSignature = (o: PgOperatorDef): string => `${operatorName(o)} (${o.left ?? 'NONE'}, ${o.right ?? 'NONE'})`;
 
+/** The bare `CREATE CAST`: with a function, binary-coercible, or through I/O, in its context. */
 export function createCast(c: PgCastDef): string {
   const how = c.method === 'function' ? `WITH FUNCTION ${c.function}` : c.method === 'inout' ? 'WITH INOUT' : 'WITHOUT FUNCTION';
   const context = c.context === 'implicit' ? ' AS IMPLICIT' : c.context === 'assignment' ? ' AS ASSIGNMENT' : '';
   return `CREATE CAST (${c.source} AS ${c.target}) ${how}${context}`;
 }
 
+/** `createCast` unless a cast between the two types exists. */
 export function castStatement(c: PgCastDef): string {
   const body =
     `BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_cast WHERE castsource = ${quoteLiteral(c.source)}::pg_catalog.regtype` +

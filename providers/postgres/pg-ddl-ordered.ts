@@ -51,6 +51,7 @@ export interface OrderedDdl {
 const comment = (on: string, text: string | null | undefined): string[] =>
   text == null ? [] : [`COMMENT ON ${on} IS ${quoteLiteral(text)}`];
 
+/** `CREATE OR REPLACE VIEW`, or a materialized view `WITH NO DATA` (refreshed in post-data). */
 export function createView(v: ViewDef): string {
   const q = quoteQualified(v);
   if (!v.materialized) return `CREATE OR REPLACE VIEW ${q}${withOptions(v.options)} AS\n${v.definition}`;
@@ -210,6 +211,7 @@ function edges(catalog: Catalog, keys: ReadonlySet<string>): OrderEdge[] {
   return out;
 }
 
+/** The schema objects of `catalog` as ordered statements: pre-data and late (post-data) ones. Deterministic. */
 export function orderedDdl(catalog: Catalog): OrderedDdl {
   const list = nodes(catalog);
   const byKey = new Map(list.map((n) => [n.key, n]));

@@ -8,6 +8,7 @@
 import type { PgAggregateDef, PgRoutineDef } from './pg-native-catalog.js';
 import { quoteLiteral, quoteQualified } from './pg-quote.js';
 
+/** A function or procedure as the source printed it (already `CREATE OR REPLACE`). */
 export const routineStatement = (r: PgRoutineDef): string => r.definition;
 
 /** `schema.name(args)` as ALTER/GRANT/COMMENT ON ROUTINE take it. */

@@ -40,9 +40,11 @@ export function triggerStatements(t: PgTriggerDef): string[] {
   return t.onView ? [create] : [create, `ALTER TABLE ${quoteQualified(t.table)} DISABLE TRIGGER ${quoteIdent(t.name)}`];
 }
 
+/** Finalize: the trigger back to its source mode; null for a view's trigger. */
 export const triggerModeStatement = (t: PgTriggerDef): string | null =>
   t.onView ? null : `ALTER TABLE ${quoteQualified(t.table)} ${modeClause(t.enabled, 'TRIGGER', t.name)}`;
 
+/** The rule as the source printed it, made idempotent with `OR REPLACE`. */
 export const createRule = (r: PgRuleDef): string => r.definition.replace(/^CREATE RULE /, 'CREATE OR REPLACE RULE ');
 
 /** Rules of views cannot be disabled (and replicated rows never go through a view). */
@@ -52,9 +54,11 @@ export function ruleStatements(r: PgRuleDef): string[] {
   return out;
 }
 
+/** Finalize: the rule back to its source mode; null for a view's rule. */
 export const ruleModeStatement = (r: PgRuleDef): string | null =>
   r.onView ? null : `ALTER TABLE ${quoteQualified(r.table)} ${modeClause(r.enabled, 'RULE', r.name)}`;
 
+/** The bare `CREATE POLICY`; `role` maps its roles (none: PUBLIC). */
 export function createPolicy(p: PgPolicyDef, role: RoleSpec): string {
   let sql = `CREATE POLICY ${quoteIdent(p.name)} ON ${quoteQualified(p.table)} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${p.command}`;
   sql += ` TO ${p.roles.length ? p.roles.map(role).join(', ') : 'PUBLIC'}`;
@@ -63,23 +67,28 @@ export function createPolicy(p: PgPolicyDef, role: RoleSpec): string {
   return sql;
 }
 
+/** `createPolicy` unless the table has a policy of that name. */
 export function policyStatement(p: PgPolicyDef, role: RoleSpec): string {
   const lookup = `SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = ${relation(p.table)} AND polname = ${quoteLiteral(p.name)}`;
   return ifMissing(lookup, createPolicy(p, role));
 }
 
+/** Post-data: row security on, for tables that have it (forced or not). */
 export const enableRowSecurity = (t: TableDef): string | null =>
   t.rowSecurity === 'enabled' || t.rowSecurity === 'forced' ? `ALTER TABLE ${quoteQualified(t)} ENABLE ROW LEVEL SECURITY` : null;
 
+/** Finalize: forced row security, for tables forced on the source. */
 export const forceRowSecurity = (t: TableDef): string | null =>
   t.rowSecurity === 'forced' ? `ALTER TABLE ${quoteQualified(t)} FORCE ROW LEVEL SECURITY` : null;
 
+/** `CREATE STATISTICS IF NOT EXISTS`, then its statistics target when set. */
 export function statisticsStatements(s: PgStatisticsDef): string[] {
   const out = [s.definition.replace(/^CREATE STATISTICS /, 'CREATE STATISTICS IF NOT EXISTS ')];
   if (s.target !== null) out.push(`ALTER STATISTICS ${quoteQualified(s)} SET STATISTICS ${s.target}`);
   return out;
 }
 
+/** The bare `CREATE EVENT TRIGGER`. */
 export function createEventTrigger(e: PgEventTriggerDef): string {
   const when = e.tags?.length ? ` WHEN TAG IN (${e.tags.map(quoteLiteral).join(', ')})` : '';
   return `CREATE EVENT TRIGGER ${quoteIdent(e.name)} ON ${quoteIdent(e.event)}${when} EXECUTE FUNCTION ${e.function}()`;
@@ -95,6 +104,7 @@ export function eventTriggerStatements(e: PgEventTriggerDef): string[] {
   ];
 }
 
+/** Finalize (last): the event trigger in its source mode. */
 export function eventTriggerModeStatement(e: PgEventTriggerDef): string {
   const name = quoteIdent(e.name);
   if (e.enabled === 'disabled') return `ALTER EVENT TRIGGER ${name} DISABLE`;

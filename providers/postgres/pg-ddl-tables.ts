@@ -20,6 +20,7 @@ export function withOptions(options: readonly string[] | undefined): string {
   return ` WITH (${items.join(', ')})`;
 }
 
+/** Every sequence option spelled out, so the destination never falls back to its own defaults. */
 export function sequenceOptions(s: SequenceDef): string {
   return (
     `INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache}` +
@@ -27,6 +28,7 @@ export function sequenceOptions(s: SequenceDef): string {
   );
 }
 
+/** `CREATE SEQUENCE IF NOT EXISTS` with every option (its value is set by the engine later). */
 export const createSequence = (s: SequenceDef): string =>
   `CREATE SEQUENCE IF NOT EXISTS ${quoteQualified(s)} AS ${s.dataType} ${sequenceOptions(s)}`;
 

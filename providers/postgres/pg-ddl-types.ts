@@ -16,6 +16,7 @@ export function ifNoType(q: QualifiedName, create: string): string {
   return `DO ${dollarQuote(body)}`;
 }
 
+/** `CREATE TYPE … AS ENUM`, labels in their sort order. */
 export function createEnum(e: EnumDef): string {
   return `CREATE TYPE ${quoteQualified(e)} AS ENUM (${e.labels.map(quoteLiteral).join(', ')})`;
 }
@@ -46,11 +47,13 @@ export function domainPart(d: DomainDef, part: string): string[] {
   return [`DO ${dollarQuote(body)}`];
 }
 
+/** `CREATE TYPE … AS (…)` with per-attribute collations. */
 export function createComposite(t: PgCompositeTypeDef): string {
   const attrs = t.attributes.map((a) => `${quoteIdent(a.name)} ${a.type}${a.collation ? ` COLLATE ${a.collation}` : ''}`);
   return `CREATE TYPE ${quoteQualified(t)} AS (${attrs.join(', ')})`;
 }
 
+/** `CREATE TYPE … AS RANGE`; options at their defaults are left out. */
 export function createRange(r: PgRangeTypeDef): string {
   const opts = [`SUBTYPE = ${r.subtype}`];
   if (r.subtypeOpclass) opts.push(`SUBTYPE_OPCLASS = ${r.subtypeOpclass}`);
@@ -61,6 +64,7 @@ export function createRange(r: PgRangeTypeDef): string {
   return `CREATE TYPE ${quoteQualified(r)} AS RANGE (${opts.join(', ')})`;
 }
 
+/** The bare `CREATE COLLATION` in the version-independent shape of PgCollationDef. */
 export function createCollation(c: PgCollationDef): string {
   const opts = [`provider = ${c.provider}`];
   if (c.provider === 'libc') {

@@ -76,6 +76,7 @@ function viewText(v: ViewDef): string {
   return withComment([`${head} AS\n${normalizeViewDefinition(v.definition)}${tail}`, ...columns].join('\n'), v.comment);
 }
 
+/** One summary per object `catalog` migrates, sorted by kind and name (see the file comment). */
 export function describeCatalog(catalog: Catalog): SchemaObjectSummary[] {
   const n = pgNative(catalog);
   const user = catalog.sourceUser ?? null;

@@ -14,6 +14,7 @@ from pg_cast c where c.oid = any($1::oid[])`;
 const METHOD: Record<string, PgCastDef['method']> = { f: 'function', b: 'binary', i: 'inout' };
 const CONTEXT: Record<string, PgCastDef['context']> = { e: 'explicit', a: 'assignment', i: 'implicit' };
 
+/** The casts with these OIDs, sorted by source and target type. */
 export async function readCasts(client: pg.ClientBase, oids: string[]): Promise<PgCastDef[]> {
   const key = (c: PgCastDef) => `${c.source} ${c.target}`;
   return (await rows(client, Q_CASTS, [oids]))

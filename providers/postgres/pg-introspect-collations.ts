@@ -20,6 +20,7 @@ where c.oid = any($1::oid[])`;
 
 const PROVIDER: Record<string, PgCollationDef['provider']> = { c: 'libc', i: 'icu', b: 'builtin' };
 
+/** The collations with these OIDs, sorted by name. */
 export async function readCollations(client: pg.ClientBase, versionNum: number, oids: string[]): Promise<PgCollationDef[]> {
   return (await rows(client, qCollations(versionNum), [oids]))
     .map((r): PgCollationDef => {

@@ -11,6 +11,7 @@ select e.oid::text as oid, e.evtname as name, e.evtevent as event, array_to_json
 from pg_event_trigger e where e.oid = any($1::oid[])
 order by e.evtname`;
 
+/** The event triggers with these OIDs, sorted by name. */
 export async function readEventTriggers(client: pg.ClientBase, oids: string[]): Promise<PgEventTriggerDef[]> {
   return (await rows(client, Q_EVENT_TRIGGERS, [oids])).map((r) => ({
     name: req(r, 'name'),

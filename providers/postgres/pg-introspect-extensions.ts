@@ -15,6 +15,7 @@ from pg_extension e join pg_namespace n on n.oid = e.extnamespace
 where e.extname <> 'plpgsql'
 order by e.extname`;
 
+/** Every extension but plpgsql, requirements before what requires them, otherwise by name. */
 export async function readExtensions(client: pg.ClientBase): Promise<ExtensionDef[]> {
   const found = await rows(client, Q_EXTENSIONS);
   const byName = new Map(found.map((r) => [req(r, 'name'), r]));

@@ -18,6 +18,7 @@ select o.oid::text as oid, n.nspname as schema, o.oprname as name,
 from pg_operator o join pg_namespace n on n.oid = o.oprnamespace
 where o.oid = any($1::oid[])`;
 
+/** The operators with these OIDs, sorted by name and operand types. */
 export async function readOperators(client: pg.ClientBase, oids: string[]): Promise<PgOperatorDef[]> {
   const sig = (o: PgOperatorDef) => `${o.left ?? ''},${o.right ?? ''}`;
   return (await rows(client, Q_OPERATORS, [oids]))

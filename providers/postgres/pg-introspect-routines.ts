@@ -44,6 +44,7 @@ const PARALLEL: Record<string, string> = { s: 'safe', r: 'restricted' };
 
 const ownership = (r: Row) => ({ owner: r.owner ?? null, acl: jsonOf<string[] | null>(r.acl, null) });
 
+/** The functions, procedures and window functions among these OIDs (aggregates are read by readAggregates). */
 export async function readRoutines(client: pg.ClientBase, procOids: string[]): Promise<PgRoutineDef[]> {
   return (await rows(client, Q_ROUTINES, [procOids]))
     .map((r): PgRoutineDef => ({
@@ -58,6 +59,7 @@ export async function readRoutines(client: pg.ClientBase, procOids: string[]): P
     .sort((a, b) => byKey(a, b) || (a.args < b.args ? -1 : a.args > b.args ? 1 : 0));
 }
 
+/** The aggregates among these OIDs, with every pg_aggregate field CREATE AGGREGATE takes. */
 export async function readAggregates(client: pg.ClientBase, procOids: string[]): Promise<PgAggregateDef[]> {
   return (await rows(client, Q_AGGREGATES, [procOids]))
     .map((r): PgAggregateDef => ({

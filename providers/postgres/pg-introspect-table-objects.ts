@@ -48,6 +48,7 @@ const onTable = <T extends { table: { schema: string; name: string }; name: stri
     return x < y ? -1 : x > y ? 1 : 0;
   });
 
+/** The triggers with these OIDs, sorted by table and name. */
 export async function readTriggers(client: pg.ClientBase, oids: string[]): Promise<PgTriggerDef[]> {
   return onTable(
     (await rows(client, Q_TRIGGERS, [oids])).map((r) => ({
@@ -61,6 +62,7 @@ export async function readTriggers(client: pg.ClientBase, oids: string[]): Promi
   );
 }
 
+/** The rules with these OIDs, sorted by table and name. */
 export async function readRules(client: pg.ClientBase, oids: string[]): Promise<PgRuleDef[]> {
   return onTable(
     (await rows(client, Q_RULES, [oids])).map((r) => ({
@@ -75,6 +77,7 @@ export async function readRules(client: pg.ClientBase, oids: string[]): Promise<
   );
 }
 
+/** The row-level security policies with these OIDs, sorted by table and name. */
 export async function readPolicies(client: pg.ClientBase, oids: string[]): Promise<PgPolicyDef[]> {
   return onTable(
     (await rows(client, Q_POLICIES, [oids])).map((r: Row) => ({
@@ -90,6 +93,7 @@ export async function readPolicies(client: pg.ClientBase, oids: string[]): Promi
   );
 }
 
+/** The extended statistics objects with these OIDs, sorted by name. */
 export async function readStatistics(client: pg.ClientBase, oids: string[]): Promise<PgStatisticsDef[]> {
   return (await rows(client, Q_STATISTICS, [oids]))
     .map((r) => ({

@@ -13,6 +13,7 @@ import type { PgObjectGraph } from './pg-object-graph.js';
 import { USER_SCHEMA, byKey, groupBy, isTrue, jsonOf, notExtensionMember, req, rows, type Row } from './pg-rows.js';
 import { binarySafe } from './pg-binary-safe.js';
 
+/** A user table and its parents, as OIDs (text). */
 export interface Relation {
   oid: string;
   name: QualifiedName;
@@ -131,6 +132,7 @@ export function chooseTables(relations: Map<string, Relation>, match: (schema: s
     .map((x) => x.rel);
 }
 
+/** TableDefs of `chosen` (in that order); constraints and indexes only where the object graph migrates them. */
 export async function readTables(
   client: pg.ClientBase,
   versionNum: number,

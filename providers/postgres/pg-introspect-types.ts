@@ -66,6 +66,7 @@ export function defaultMultirangeName(range: string): string {
   return at >= 0 ? `${range.slice(0, at)}multi${range.slice(at)}` : `${range}_multirange`;
 }
 
+/** The user types of a catalog, each list sorted (domains: bases first). */
 export interface UserTypes {
   enums: EnumDef[];
   domains: DomainDef[];
@@ -73,6 +74,7 @@ export interface UserTypes {
   ranges: PgRangeTypeDef[];
 }
 
+/** The enums, domains, composite and range types among these type OIDs. */
 export async function readUserTypes(client: pg.ClientBase, versionNum: number, typeOids: string[]): Promise<UserTypes> {
   const enums: EnumDef[] = [];
   const domains = new Map<string, DomainDef & { base: string }>();

@@ -13,6 +13,7 @@ import { entityId, type EntityId, type PgEntity, type PgObjectIndex } from './pg
 import { castKey, collationKey, operatorKey, relationKey, routineKey, typeKey } from './pg-object-key.js';
 import { quoteIdent, quoteQualified } from './pg-quote.js';
 
+/** What the job selects: the tables (by OID) and the schemas (by name). */
 export interface GraphSelection {
   schemaSelected: (schema: string) => boolean;
   /** OIDs of the selected tables (they are migrated whatever they need). */
@@ -26,6 +27,7 @@ export interface Exclusion {
   needs: EntityId | null;
 }
 
+/** The outcome: what is created, what is left out and why, and the creation-order edges. */
 export interface PgObjectGraph {
   index: PgObjectIndex;
   /** Entities that will be created. */
@@ -220,6 +222,7 @@ function candidates(index: PgObjectIndex, sel: GraphSelection): { start: PgEntit
   return { start, direct };
 }
 
+/** Decide what is migrated (see the file comment). Pure and deterministic. */
 export function buildObjectGraph(index: PgObjectIndex, sel: GraphSelection): PgObjectGraph {
   const edges = new Map<EntityId, Edge[]>();
   const addEdge = (from: EntityId, edge: Edge) => {

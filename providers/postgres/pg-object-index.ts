@@ -13,6 +13,7 @@ import { FIRST_NORMAL_OID, USER_SCHEMA, notExtensionMember, req, rows, type Row 
 /** `${catalog}:${oid}`, e.g. `pg_class:16421`. */
 export type EntityId = string;
 
+/** One user object of the database. */
 export interface PgEntity {
   id: EntityId;
   cls: string;
@@ -27,6 +28,7 @@ export interface PgEntity {
   facts: Row;
 }
 
+/** One pg_depend edge between user objects (catalog names and OIDs as text). */
 export interface RawDependency {
   cls: string;
   objid: string;
@@ -34,11 +36,13 @@ export interface RawDependency {
   refobjid: string;
 }
 
+/** Every user object by EntityId, and the edges between them. */
 export interface PgObjectIndex {
   entities: Map<EntityId, PgEntity>;
   dependencies: RawDependency[];
 }
 
+/** The id of object `oid` of catalog `cls`. */
 export const entityId = (cls: string, oid: string): EntityId => `${cls}:${oid}`;
 
 const USER_OID = (oid: string): string => `${oid} >= ${FIRST_NORMAL_OID}`;
@@ -129,6 +133,7 @@ where d.deptype in ('n', 'a') and ${USER_OID('d.objid')} and ${USER_OID('d.refob
   and not exists (select 1 from pg_depend x where x.classid = d.classid and x.objid = d.objid and x.deptype = 'e')
 group by 1, 2, 3, 4`;
 
+/** Read the index (see the file comment); `versionNum` is `server_version_num`. */
 export async function readObjectIndex(client: pg.ClientBase, versionNum: number): Promise<PgObjectIndex> {
   const entities = new Map<EntityId, PgEntity>();
   const add = (cls: string, r: Row, kind: string, schema: string | null, name: string, parent?: string | null): void => {

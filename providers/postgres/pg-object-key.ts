@@ -9,6 +9,7 @@
 import type { QualifiedName } from '../catalog.js';
 import { quoteIdent, quoteQualified } from './pg-quote.js';
 
+/** Tables, views, materialized views and sequences. */
 export const relationKey = (q: QualifiedName): string => `relation:${quoteQualified(q)}`;
 
 /** Enums, domains, composite, range and base types (not row types, not arrays: those key as what they hold). */
@@ -20,6 +21,8 @@ export const routineKey = (q: QualifiedName, args: string): string => `routine:$
 export const operatorKey = (q: QualifiedName, left: string | null, right: string | null): string =>
   `operator:${quoteIdent(q.schema)}.${q.name}(${left ?? 'NONE'},${right ?? 'NONE'})`;
 
+/** A cast, by its source and target types as `format_type` prints them. */
 export const castKey = (source: string, target: string): string => `cast:(${source} AS ${target})`;
 
+/** A collation. */
 export const collationKey = (q: QualifiedName): string => `collation:${quoteQualified(q)}`;

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { QualifiedName } from '../catalog.js';
 
+/** A catalog row: column name to text value or null. */
 export type Row = Record<string, string | null>;
 
 /** Objects below this OID were created by initdb (FirstNormalObjectId). */
@@ -19,6 +20,7 @@ export const USER_SCHEMA = `n.nspname not in ('pg_catalog', 'information_schema'
 export const notExtensionMember = (cls: string, oid: string): string =>
   `not exists (select 1 from pg_depend x where x.classid = '${cls}'::regclass and x.objid = ${oid} and x.deptype = 'e')`;
 
+/** Run `sql` and return its rows as text. */
 export async function rows(client: pg.ClientBase, sql: string, params: unknown[] = []): Promise<Row[]> {
   const res = await client.query(sql, params);
   return (res.rows as Record<string, unknown>[]).map((r) => {
@@ -35,10 +37,13 @@ export const req = (r: Row, k: string): string => {
   return v;
 };
 
+/** A boolean column read as text (`true`, or `t` from older forms). */
 export const isTrue = (v: string | null | undefined): boolean => v === 'true' || v === 't';
 
+/** A JSON column, or `empty` when null. */
 export const jsonOf = <T>(v: string | null | undefined, empty: T): T => (v == null ? empty : (JSON.parse(v) as T));
 
+/** Rows grouped by the text of one column, in order. */
 export function groupBy(list: Row[], key: string): Map<string, Row[]> {
   const out = new Map<string, Row[]>();
   for (const r of list) {
@@ -50,6 +55,7 @@ export function groupBy(list: Row[], key: string): Map<string, Row[]> {
   return out;
 }
 
+/** Orders qualified names by schema, then name. */
 export const byKey = <T extends QualifiedName>(a: T, b: T): number =>
   a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
