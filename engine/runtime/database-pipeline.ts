@@ -60,6 +60,12 @@ const dataTables = (c: Catalog) => c.tables.filter((t) => t.kind !== 'partitione
 const rootTables = (c: Catalog): TableDef[] => c.tables.filter((t) => t.partitionOf === null);
 const sum = (tables: TableDef[]): number => tables.reduce((n, t) => n + t.estimatedBytes, 0);
 
+/** The source now has full row identity on `tables` (we set it): the destination gets the same. */
+function markFullIdentity(catalog: Catalog, tables: readonly QualifiedName[]): void {
+  const keys = new Set(tables.map(qualifiedKey));
+  for (const t of catalog.tables) if (keys.has(qualifiedKey(t))) t.replicaIdentity = 'full';
+}
+
 /** Like Promise.all, but waits for every promise and reports every failure (none keeps running unobserved). */
 async function settledAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const results = await Promise.allSettled(promises);
@@ -180,6 +186,7 @@ export class DatabasePipeline {
         tables: keyless.map(qualifiedKey).join(', '),
       });
       await source.enableFullRowIdentity(this.db.name, keyless);
+      markFullIdentity(catalog, keyless);
     }
     await step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings()));
     return { catalog, opened: await step('open snapshot', () => this.openDump(catalog, tables)) };
@@ -514,7 +521,10 @@ export class DatabasePipeline {
     await source.setCapturedTables(this.db.name, this.deps.artifact, rootTables(catalog));
     if (added.length) {
       const keyless = await source.tablesWithoutKey(this.db.name, added);
-      if (keyless.length) await source.enableFullRowIdentity(this.db.name, keyless);
+      if (keyless.length) {
+        await source.enableFullRowIdentity(this.db.name, keyless);
+        markFullIdentity(catalog, keyless);
+      }
       this.p.migrationState = 'FULL_DUMP';
       await progress.flush();
       const opened = await this.unit(TIER.next, sum(added), async () => {
