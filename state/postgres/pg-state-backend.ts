@@ -436,6 +436,8 @@ export class PostgresStateBackend implements StateBackend {
       });
       // An idle connection dropped by the server must not crash the process; the next query reconnects.
       this.pool.on('error', () => undefined);
+      // nor one checked out between two queries (the pool listens only while a client is idle)
+      this.pool.on('connect', (client) => client.on('error', () => undefined));
     }
     return this.pool;
   }
