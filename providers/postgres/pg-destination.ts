@@ -359,6 +359,9 @@ export class PostgresDestination implements DestinationProvider {
         idleTimeoutMillis: 250,
       });
       pool.on('error', () => undefined);
+      // a checked-out client whose server connection is terminated between two queries emits 'error' with no
+      // listener (the pool listens only while it is idle), which would end the process; the next query fails instead
+      pool.on('connect', (client) => client.on('error', () => undefined));
       this.pools.set(target, pool);
     }
     return pool;

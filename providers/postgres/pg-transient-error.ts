@@ -18,6 +18,8 @@ const TRANSIENT_TEXT = [
   /timeout exceeded when trying to connect/i,
   /connection refused/i,
   /server closed the connection/i,
+  // node-postgres, for a client whose connection broke while it was checked out and idle
+  /encountered a connection error and is not queryable/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
 ];
 
