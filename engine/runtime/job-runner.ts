@@ -300,14 +300,12 @@ export class JobRunner {
     await r.done;
     this.running.delete(name);
     if (this.record.type === 'continuous') {
-      await this.source
-        .dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage))
-        .catch((err: Error) =>
-          this.deps.logger.warn('could not drop source artifacts of a removed database', {
-            database: name,
-            error: describeError(err),
-          }),
-        );
+      await this.source.dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage)).catch((err: Error) =>
+        this.deps.logger.warn('could not drop source artifacts of a removed database', {
+          database: name,
+          error: describeError(err),
+        }),
+      );
     }
     const dbp = this.runtime.databases.find((d) => d.name === name);
     if (dbp) dbp.migrationState = 'REMOVED';
