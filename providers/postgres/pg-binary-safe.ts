@@ -7,8 +7,7 @@
  * excluded: their binary form is a raw OID, their text form a name. So are
  * the few built-in types without binary I/O (e.g. `aclitem`).
  */
-import type pg from 'pg';
-import { FIRST_NORMAL_OID, isTrue, req, rows, type Row } from './pg-rows.js';
+import { FIRST_NORMAL_OID, isTrue, req, rows, type Row, type Queryable } from './pg-rows.js';
 
 /** The given types and, recursively, their element and base types. */
 const Q_TYPES = `
@@ -27,7 +26,7 @@ where t.oid in (select oid from ty)`;
 const isArrayType = (t: Row): boolean => t.elem !== '0' && t.typlen === '-1';
 
 /** A predicate over the type OIDs `typeOids` (others are unsafe). */
-export async function binarySafe(client: pg.ClientBase, typeOids: string[]): Promise<(typid: string) => boolean> {
+export async function binarySafe(client: Queryable, typeOids: string[]): Promise<(typid: string) => boolean> {
   const types = new Map((await rows(client, Q_TYPES, [typeOids])).map((r) => [req(r, 'oid'), r]));
   const scalar = (s: Row | undefined): boolean =>
     !!s &&

@@ -64,3 +64,21 @@ export async function withPg<T>(profile: ResolvedProfile, database: string, fn: 
     await client.end().catch(() => undefined);
   }
 }
+
+/** Run `fn` with `n` fresh connections to `database` (opened at once), always closed. */
+export async function withPgGroup<T>(
+  profile: ResolvedProfile,
+  database: string,
+  n: number,
+  fn: (clients: pg.Client[]) => Promise<T>,
+): Promise<T> {
+  const opened = await Promise.allSettled(Array.from({ length: Math.max(1, n) }, () => connectPg(profile, database)));
+  const clients = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = opened.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return await fn(clients);
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  }
+}

@@ -166,6 +166,8 @@ export async function describePostgresSchema(
   client: pg.ClientBase,
   database: string,
   selection: TableSelection,
+  /** More connections for parallel reads (see introspectPostgres). */
+  helpers: readonly pg.ClientBase[] = [],
 ): Promise<SchemaObjectSummary[]> {
-  return describeCatalog(await introspectPostgres(client, database, selection));
+  return describeCatalog(await introspectPostgres(client, database, selection, helpers));
 }

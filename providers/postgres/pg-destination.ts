@@ -19,7 +19,8 @@ import type {
   SequenceValue,
   TableLoadMarker,
 } from '../provider.js';
-import { describeEndpoint, pgClientConfig, withPg } from './pg-connection.js';
+import { describeEndpoint, pgClientConfig, withPg, withPgGroup } from './pg-connection.js';
+import { INTROSPECT_CONNECTIONS } from './pg-read-group.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
@@ -91,7 +92,9 @@ export class PostgresDestination implements DestinationProvider {
   }
 
   async describeSchema(target: string, selection: TableSelection): Promise<SchemaObjectSummary[]> {
-    return this.withClient(target, (c) => describePostgresSchema(c, target, selection));
+    return withPgGroup(this.profile, target, INTROSPECT_CONNECTIONS, ([c, ...helpers]) =>
+      describePostgresSchema(c as pg.ClientBase, target, selection, helpers),
+    );
   }
 
   async createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void> {

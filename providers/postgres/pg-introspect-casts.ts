@@ -1,7 +1,6 @@
 /** User-defined casts (`CREATE CAST`), with comments. Casts have no owner of their own. */
-import type pg from 'pg';
 import type { PgCastDef } from './pg-native-catalog.js';
-import { req, rows } from './pg-rows.js';
+import { req, rows, type Queryable } from './pg-rows.js';
 
 const Q_CASTS = `
 select c.oid::text as oid, format_type(c.castsource, null) as source, format_type(c.casttarget, null) as target,
@@ -15,7 +14,7 @@ const METHOD: Record<string, PgCastDef['method']> = { f: 'function', b: 'binary'
 const CONTEXT: Record<string, PgCastDef['context']> = { e: 'explicit', a: 'assignment', i: 'implicit' };
 
 /** The casts with these OIDs, sorted by source and target type. */
-export async function readCasts(client: pg.ClientBase, oids: string[]): Promise<PgCastDef[]> {
+export async function readCasts(client: Queryable, oids: string[]): Promise<PgCastDef[]> {
   const key = (c: PgCastDef) => `${c.source} ${c.target}`;
   return (await rows(client, Q_CASTS, [oids]))
     .map((r): PgCastDef => ({

@@ -4,9 +4,8 @@
  * from 17), so it is read into one version-independent shape: libc
  * collations carry LC_COLLATE/LC_CTYPE, ICU and builtin ones a locale.
  */
-import type pg from 'pg';
 import type { PgCollationDef } from './pg-native-catalog.js';
-import { byKey, nameOf, rows } from './pg-rows.js';
+import { byKey, nameOf, rows, type Queryable } from './pg-rows.js';
 
 const qCollations = (versionNum: number): string => `
 select c.oid::text as oid, n.nspname as schema, c.collname as name, c.collprovider::text as provider,
@@ -21,7 +20,7 @@ where c.oid = any($1::oid[])`;
 const PROVIDER: Record<string, PgCollationDef['provider']> = { c: 'libc', i: 'icu', b: 'builtin' };
 
 /** The collations with these OIDs, sorted by name. */
-export async function readCollations(client: pg.ClientBase, versionNum: number, oids: string[]): Promise<PgCollationDef[]> {
+export async function readCollations(client: Queryable, versionNum: number, oids: string[]): Promise<PgCollationDef[]> {
   return (await rows(client, qCollations(versionNum), [oids]))
     .map((r): PgCollationDef => {
       const provider = PROVIDER[r.provider ?? 'c'] ?? 'libc';

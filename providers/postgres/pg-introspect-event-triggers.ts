@@ -1,7 +1,6 @@
 /** Event triggers (database-wide), with their enable mode, owner and comment. */
-import type pg from 'pg';
 import type { PgEventTriggerDef } from './pg-native-catalog.js';
-import { enableMode, jsonOf, req, rows } from './pg-rows.js';
+import { enableMode, jsonOf, req, rows, type Queryable } from './pg-rows.js';
 
 const Q_EVENT_TRIGGERS = `
 select e.oid::text as oid, e.evtname as name, e.evtevent as event, array_to_json(e.evttags)::text as tags,
@@ -12,7 +11,7 @@ from pg_event_trigger e where e.oid = any($1::oid[])
 order by e.evtname`;
 
 /** The event triggers with these OIDs, sorted by name. */
-export async function readEventTriggers(client: pg.ClientBase, oids: string[]): Promise<PgEventTriggerDef[]> {
+export async function readEventTriggers(client: Queryable, oids: string[]): Promise<PgEventTriggerDef[]> {
   return (await rows(client, Q_EVENT_TRIGGERS, [oids])).map((r) => ({
     name: req(r, 'name'),
     event: req(r, 'event'),

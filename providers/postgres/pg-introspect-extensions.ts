@@ -3,9 +3,8 @@
  * installs everywhere), each after the extensions it requires, so
  * `CREATE EXTENSION … CASCADE` never creates a requirement in the wrong schema.
  */
-import type pg from 'pg';
 import type { ExtensionDef } from '../catalog.js';
-import { jsonOf, req, rows } from './pg-rows.js';
+import { jsonOf, req, rows, type Queryable } from './pg-rows.js';
 
 const Q_EXTENSIONS = `
 select e.extname as name, n.nspname as schema,
@@ -16,7 +15,7 @@ where e.extname <> 'plpgsql'
 order by e.extname`;
 
 /** Every extension but plpgsql, requirements before what requires them, otherwise by name. */
-export async function readExtensions(client: pg.ClientBase): Promise<ExtensionDef[]> {
+export async function readExtensions(client: Queryable): Promise<ExtensionDef[]> {
   const found = await rows(client, Q_EXTENSIONS);
   const byName = new Map(found.map((r) => [req(r, 'name'), r]));
   const out: ExtensionDef[] = [];

@@ -7,11 +7,10 @@
  * families, text search objects, conversions, access methods, languages,
  * non-default tablespaces, database settings. Nothing is dropped silently.
  */
-import type pg from 'pg';
 import type { NotMigratedObject } from '../catalog.js';
 import type { PgEntity } from './pg-object-index.js';
 import type { PgObjectGraph } from './pg-object-graph.js';
-import { FIRST_NORMAL_OID, USER_SCHEMA, notExtensionMember, req, rows } from './pg-rows.js';
+import { FIRST_NORMAL_OID, USER_SCHEMA, notExtensionMember, req, rows, type Queryable } from './pg-rows.js';
 
 const KINDS: Record<string, Record<string, string>> = {
   pg_class: {
@@ -53,7 +52,7 @@ const WHY: Record<string, string> = {
 };
 
 /** The object graph's exclusions, with the object each one needed. */
-export async function graphExclusions(client: pg.ClientBase, graph: PgObjectGraph): Promise<NotMigratedObject[]> {
+export async function graphExclusions(client: Queryable, graph: PgObjectGraph): Promise<NotMigratedObject[]> {
   const foreign = graph.excluded.map((x) => x.needs).filter((id): id is string => !!id && !graph.index.entities.has(id));
   const described = new Map<string, string>();
   if (foreign.length) {
@@ -85,7 +84,7 @@ const inSelected = (schemaSelected: (s: string) => boolean) => (r: { schema?: st
 
 /** Object kinds this provider never creates (see the file comment). */
 export async function unsupportedObjects(
-  client: pg.ClientBase,
+  client: Queryable,
   schemaSelected: (schema: string) => boolean,
   relationOids: string[],
 ): Promise<NotMigratedObject[]> {

@@ -1,7 +1,6 @@
 /** User-defined operators (`CREATE OPERATOR` fields), with owners and comments. */
-import type pg from 'pg';
 import type { PgOperatorDef } from './pg-native-catalog.js';
-import { byKey, nameOf, req, rows } from './pg-rows.js';
+import { byKey, nameOf, req, rows, type Queryable } from './pg-rows.js';
 
 const fn = (oid: string): string =>
   `(select format('%I.%I', fn.nspname, f.proname) from pg_proc f join pg_namespace fn on fn.oid = f.pronamespace where f.oid = ${oid})`;
@@ -19,7 +18,7 @@ from pg_operator o join pg_namespace n on n.oid = o.oprnamespace
 where o.oid = any($1::oid[])`;
 
 /** The operators with these OIDs, sorted by name and operand types. */
-export async function readOperators(client: pg.ClientBase, oids: string[]): Promise<PgOperatorDef[]> {
+export async function readOperators(client: Queryable, oids: string[]): Promise<PgOperatorDef[]> {
   const sig = (o: PgOperatorDef) => `${o.left ?? ''},${o.right ?? ''}`;
   return (await rows(client, Q_OPERATORS, [oids]))
     .map((r): PgOperatorDef => ({

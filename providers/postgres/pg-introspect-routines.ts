@@ -3,9 +3,8 @@
  * prints them) and aggregates (their pg_aggregate fields, since PostgreSQL
  * has no function to print an aggregate), with owners, privileges and comments.
  */
-import type pg from 'pg';
 import type { PgAggregateDef, PgRoutineDef } from './pg-native-catalog.js';
-import { byKey, isTrue, jsonOf, nameOf, req, rows, type Row } from './pg-rows.js';
+import { byKey, isTrue, jsonOf, nameOf, req, rows, type Row, type Queryable } from './pg-rows.js';
 
 const Q_ROUTINES = `
 select p.oid::text as oid, n.nspname as schema, p.proname as name, p.prokind::text as kind,
@@ -45,7 +44,7 @@ const PARALLEL: Record<string, string> = { s: 'safe', r: 'restricted' };
 const ownership = (r: Row) => ({ owner: r.owner ?? null, acl: jsonOf<string[] | null>(r.acl, null) });
 
 /** The functions, procedures and window functions among these OIDs (aggregates are read by readAggregates). */
-export async function readRoutines(client: pg.ClientBase, procOids: string[]): Promise<PgRoutineDef[]> {
+export async function readRoutines(client: Queryable, procOids: string[]): Promise<PgRoutineDef[]> {
   return (await rows(client, Q_ROUTINES, [procOids]))
     .map((r): PgRoutineDef => ({
       ...nameOf(r),
@@ -60,7 +59,7 @@ export async function readRoutines(client: pg.ClientBase, procOids: string[]): P
 }
 
 /** The aggregates among these OIDs, with every pg_aggregate field CREATE AGGREGATE takes. */
-export async function readAggregates(client: pg.ClientBase, procOids: string[]): Promise<PgAggregateDef[]> {
+export async function readAggregates(client: Queryable, procOids: string[]): Promise<PgAggregateDef[]> {
   return (await rows(client, Q_AGGREGATES, [procOids]))
     .map((r): PgAggregateDef => ({
       ...nameOf(r),

@@ -3,10 +3,9 @@
  * default privileges (`ALTER DEFAULT PRIVILEGES … IN SCHEMA`) of the
  * selected ones.
  */
-import type pg from 'pg';
 import type { NotMigratedObject } from '../catalog.js';
 import type { PgDefaultPrivilegeDef, PgSchemaDef } from './pg-native-catalog.js';
-import { USER_SCHEMA, jsonOf, notExtensionMember, req, rows } from './pg-rows.js';
+import { USER_SCHEMA, jsonOf, notExtensionMember, req, rows, type Queryable } from './pg-rows.js';
 
 const Q_SCHEMAS = `
 select n.nspname as name, pg_get_userbyid(n.nspowner) as owner, array_to_json(n.nspacl::text[])::text as acl,
@@ -29,7 +28,7 @@ const OBJECT_TYPES: Record<string, PgDefaultPrivilegeDef['objectType']> = {
 };
 
 /** Every user schema of the database. */
-export async function readSchemas(client: pg.ClientBase): Promise<PgSchemaDef[]> {
+export async function readSchemas(client: Queryable): Promise<PgSchemaDef[]> {
   return (await rows(client, Q_SCHEMAS)).map((r) => ({
     name: req(r, 'name'),
     owner: r.owner ?? null,
@@ -44,7 +43,7 @@ export async function readSchemas(client: pg.ClientBase): Promise<PgSchemaDef[]>
  * reported, not recreated.
  */
 export async function readDefaultPrivileges(
-  client: pg.ClientBase,
+  client: Queryable,
   schemaSelected: (schema: string) => boolean,
 ): Promise<{ defaults: PgDefaultPrivilegeDef[]; notMigrated: NotMigratedObject[] }> {
   const defaults: PgDefaultPrivilegeDef[] = [];

@@ -3,9 +3,8 @@
  * (owned by a column or free-standing) and those the selected tables use
  * from elsewhere. 64-bit values stay text.
  */
-import type pg from 'pg';
 import type { SequenceDef } from '../catalog.js';
-import { isTrue, jsonOf, nameOf, req, rows } from './pg-rows.js';
+import { isTrue, jsonOf, nameOf, req, rows, type Queryable } from './pg-rows.js';
 
 const Q_SEQUENCES = `
 select s.seqrelid::text as oid, n.nspname as schema, c.relname as name,
@@ -24,7 +23,7 @@ where s.seqrelid = any($1::oid[])
 order by n.nspname, c.relname`;
 
 /** `tables`: OIDs of the selected tables; a sequence owned by another table is created unattached. */
-export async function readSequences(client: pg.ClientBase, oids: string[], tables: ReadonlySet<string>): Promise<SequenceDef[]> {
+export async function readSequences(client: Queryable, oids: string[], tables: ReadonlySet<string>): Promise<SequenceDef[]> {
   return (await rows(client, Q_SEQUENCES, [oids])).map((r): SequenceDef => {
     const owned = !!r.owner_rel && tables.has(r.owner_rel) && !!r.owner_column;
     const seq: SequenceDef = {

@@ -4,9 +4,8 @@
  * puts on its partitions; also views' INSTEAD OF triggers), rules (not views' `_RETURN`), row-level
  * security policies and extended statistics.
  */
-import type pg from 'pg';
 import type { PgPolicyDef, PgRuleDef, PgStatisticsDef, PgTriggerDef } from './pg-native-catalog.js';
-import { enableMode, jsonOf, nameOf, req, rows, type Row } from './pg-rows.js';
+import { enableMode, jsonOf, nameOf, req, rows, type Row, type Queryable } from './pg-rows.js';
 
 const Q_TRIGGERS = `
 select t.oid::text as oid, n.nspname as schema, c.relname as name, t.tgname as trigger,
@@ -49,7 +48,7 @@ const onTable = <T extends { table: { schema: string; name: string }; name: stri
   });
 
 /** The triggers with these OIDs, sorted by table and name. */
-export async function readTriggers(client: pg.ClientBase, oids: string[]): Promise<PgTriggerDef[]> {
+export async function readTriggers(client: Queryable, oids: string[]): Promise<PgTriggerDef[]> {
   return onTable(
     (await rows(client, Q_TRIGGERS, [oids])).map((r) => ({
       table: nameOf(r),
@@ -63,7 +62,7 @@ export async function readTriggers(client: pg.ClientBase, oids: string[]): Promi
 }
 
 /** The rules with these OIDs, sorted by table and name. */
-export async function readRules(client: pg.ClientBase, oids: string[]): Promise<PgRuleDef[]> {
+export async function readRules(client: Queryable, oids: string[]): Promise<PgRuleDef[]> {
   return onTable(
     (await rows(client, Q_RULES, [oids])).map((r) => ({
       table: nameOf(r),
@@ -78,7 +77,7 @@ export async function readRules(client: pg.ClientBase, oids: string[]): Promise<
 }
 
 /** The row-level security policies with these OIDs, sorted by table and name. */
-export async function readPolicies(client: pg.ClientBase, oids: string[]): Promise<PgPolicyDef[]> {
+export async function readPolicies(client: Queryable, oids: string[]): Promise<PgPolicyDef[]> {
   return onTable(
     (await rows(client, Q_POLICIES, [oids])).map((r: Row) => ({
       table: nameOf(r),
@@ -94,7 +93,7 @@ export async function readPolicies(client: pg.ClientBase, oids: string[]): Promi
 }
 
 /** The extended statistics objects with these OIDs, sorted by name. */
-export async function readStatistics(client: pg.ClientBase, oids: string[]): Promise<PgStatisticsDef[]> {
+export async function readStatistics(client: Queryable, oids: string[]): Promise<PgStatisticsDef[]> {
   return (await rows(client, Q_STATISTICS, [oids]))
     .map((r) => ({
       ...nameOf(r),

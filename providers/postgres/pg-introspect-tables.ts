@@ -7,10 +7,20 @@
  * it stays a partition when its parent is selected, otherwise it becomes a
  * standalone table (the same holds for inheritance).
  */
-import type pg from 'pg';
 import type { ColumnDef, ConstraintDef, ConstraintKind, QualifiedName, TableDef } from '../catalog.js';
 import type { PgObjectGraph } from './pg-object-graph.js';
-import { USER_SCHEMA, byKey, groupBy, isTrue, jsonOf, notExtensionMember, req, rows, type Row } from './pg-rows.js';
+import {
+  USER_SCHEMA,
+  byKey,
+  groupBy,
+  isTrue,
+  jsonOf,
+  notExtensionMember,
+  req,
+  rows,
+  type Row,
+  type Queryable,
+} from './pg-rows.js';
 import { binarySafe } from './pg-binary-safe.js';
 
 /** A user table and its parents, as OIDs (text). */
@@ -99,7 +109,7 @@ where i.indrelid = any($1::oid[]) and i.indislive and (i.indisvalid or ic.relkin
 order by ic.relname`;
 
 /** Every user table, to resolve partition and inheritance parents of the selection. */
-export async function readRelations(client: pg.ClientBase): Promise<Map<string, Relation>> {
+export async function readRelations(client: Queryable): Promise<Map<string, Relation>> {
   const relations = new Map<string, Relation>();
   for (const r of await rows(client, Q_RELATIONS)) {
     const oid = req(r, 'oid');
@@ -134,7 +144,7 @@ export function chooseTables(relations: Map<string, Relation>, match: (schema: s
 
 /** TableDefs of `chosen` (in that order); constraints and indexes only where the object graph migrates them. */
 export async function readTables(
-  client: pg.ClientBase,
+  client: Queryable,
   versionNum: number,
   chosen: Relation[],
   graph: PgObjectGraph,

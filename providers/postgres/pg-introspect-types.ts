@@ -3,10 +3,9 @@
  * domains built on them), composite types and range types, with owners,
  * privileges and comments. Which ones is the object graph's decision.
  */
-import type pg from 'pg';
 import type { DomainDef, EnumDef } from '../catalog.js';
 import type { PgCompositeTypeDef, PgRangeTypeDef } from './pg-native-catalog.js';
-import { byKey, groupBy, isTrue, jsonOf, nameOf, req, rows } from './pg-rows.js';
+import { byKey, groupBy, isTrue, jsonOf, nameOf, req, rows, type Queryable } from './pg-rows.js';
 
 const Q_TYPES = `
 select t.oid::text as oid, n.nspname as schema, t.typname as name, t.typtype::text as typtype,
@@ -75,7 +74,7 @@ export interface UserTypes {
 }
 
 /** The enums, domains, composite and range types among these type OIDs. */
-export async function readUserTypes(client: pg.ClientBase, versionNum: number, typeOids: string[]): Promise<UserTypes> {
+export async function readUserTypes(client: Queryable, versionNum: number, typeOids: string[]): Promise<UserTypes> {
   const enums: EnumDef[] = [];
   const domains = new Map<string, DomainDef & { base: string }>();
   for (const t of await rows(client, Q_TYPES, [typeOids])) {

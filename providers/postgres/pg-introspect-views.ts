@@ -4,12 +4,11 @@
  * of materialized views, column defaults, comments and privileges, owners, in an
  * order where each comes after the views it reads.
  */
-import type pg from 'pg';
 import type { IndexDef, QualifiedName, ViewColumnDef, ViewDef } from '../catalog.js';
 import { relationKey } from './pg-object-key.js';
 import type { PgDependency } from './pg-native-catalog.js';
 import { Q_INDEXES } from './pg-introspect-tables.js';
-import { byKey, groupBy, jsonOf, nameOf, req, rows } from './pg-rows.js';
+import { byKey, groupBy, jsonOf, nameOf, req, rows, type Queryable } from './pg-rows.js';
 
 const Q_VIEWS = `
 select c.oid::text as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind,
@@ -28,7 +27,7 @@ order by a.attrelid, a.attnum`;
 
 /** `indexOids`: the materialized views' indexes that are migrated. */
 export async function readViews(
-  client: pg.ClientBase,
+  client: Queryable,
   oids: string[],
   indexOids: ReadonlySet<string>,
   dependencies: readonly PgDependency[],

@@ -26,7 +26,8 @@ import { readViews } from './pg-introspect-views.js';
 import type { PgNativeCatalog } from './pg-native-catalog.js';
 import { buildObjectGraph, type PgObjectGraph } from './pg-object-graph.js';
 import { readObjectIndex } from './pg-object-index.js';
-import { rows } from './pg-rows.js';
+import { PgReadGroup } from './pg-read-group.js';
+import { rows, type Queryable } from './pg-rows.js';
 
 /**
  * Introspect `database` through `client` for `selection` (see
@@ -36,23 +37,37 @@ import { rows } from './pg-rows.js';
  * generated definitions comes schema-qualified, and restored afterwards.
  * Values are read as text, so the client's type parsers do not matter.
  */
-export async function introspectPostgres(client: pg.ClientBase, database: string, selection: TableSelection): Promise<Catalog> {
-  const [settings] = await rows(
-    client,
-    `select current_setting('server_version') as version, current_setting('server_version_num') as num,
-            current_setting('search_path') as path, current_user as "user"`,
+export async function introspectPostgres(
+  client: pg.ClientBase,
+  database: string,
+  selection: TableSelection,
+  /** More connections to the same database: independent reads run on them in parallel. Default none. */
+  helpers: readonly pg.ClientBase[] = [],
+): Promise<Catalog> {
+  const all = [client, ...helpers];
+  const settings = await Promise.all(
+    all.map(async (c) => {
+      const [s] = await rows(
+        c,
+        `select current_setting('server_version') as version, current_setting('server_version_num') as num,
+                current_setting('search_path') as path, current_user as "user", set_config('search_path', '', false) as emptied`,
+      );
+      return s;
+    }),
   );
-  await client.query("select set_config('search_path', '', false)");
+  const [first] = settings;
+  const restore = () =>
+    Promise.all(all.map((c, i) => c.query('select set_config($1, $2, false)', ['search_path', settings[i]?.path ?? ''])));
   let catalog: Catalog;
   try {
-    catalog = await readCatalog(client, database, selection, settings?.version ?? '', Number(settings?.num ?? 0));
-    catalog.sourceUser = settings?.user ?? '';
+    catalog = await readCatalog(new PgReadGroup(all), database, selection, first?.version ?? '', Number(first?.num ?? 0));
+    catalog.sourceUser = first?.user ?? '';
   } catch (err) {
     // inside a failed transaction the restore cannot run, but the rollback undoes our set_config too
-    await client.query('select set_config($1, $2, false)', ['search_path', settings?.path ?? '']).catch(() => undefined);
+    await restore().catch(() => undefined);
     throw err;
   }
-  await client.query('select set_config($1, $2, false)', ['search_path', settings?.path ?? '']);
+  await restore();
   return catalog;
 }
 
@@ -67,50 +82,83 @@ function migratedOids(graph: PgObjectGraph, cls: string, kinds?: string[]): stri
 }
 
 async function readCatalog(
-  client: pg.ClientBase,
+  client: Queryable,
   database: string,
   selection: TableSelection,
   serverVersion: string,
   versionNum: number,
 ): Promise<Catalog> {
   const schemaSelected = compileSchemaSelection(selection);
-  const allSchemas = await readSchemas(client);
-  const relations = await readRelations(client);
+  // reads issued together run in parallel when the client is a read group
+  const [allSchemas, relations, index] = await Promise.all([
+    readSchemas(client),
+    readRelations(client),
+    readObjectIndex(client, versionNum),
+  ]);
   const chosen = chooseTables(relations, compileSelection(selection));
   const tableOids = new Set(chosen.map((r) => r.oid));
-  const graph = buildObjectGraph(await readObjectIndex(client, versionNum), { schemaSelected, tables: tableOids });
+  const graph = buildObjectGraph(index, { schemaSelected, tables: tableOids });
   const oids = (cls: string, kinds?: string[]) => migratedOids(graph, cls, kinds);
+  const relationOids = [...tableOids, ...oids('pg_class', ['v', 'm', 'i', 'I'])];
 
-  const tables = await readTables(client, versionNum, chosen, graph);
-  const types = await readUserTypes(client, versionNum, oids('pg_type'));
-  const sequences = await readSequences(client, oids('pg_class', ['S']), tableOids);
-  const views = await readViews(client, oids('pg_class', ['v', 'm']), new Set(oids('pg_class', ['i', 'I'])), graph.dependencies);
-  const defaults = await readDefaultPrivileges(client, schemaSelected);
+  const [
+    tables,
+    types,
+    sequences,
+    views,
+    defaults,
+    routines,
+    aggregates,
+    operators,
+    casts,
+    collations,
+    triggers,
+    rules,
+    policies,
+    statistics,
+    eventTriggers,
+    extensions,
+    excluded,
+    unsupported,
+  ] = await Promise.all([
+    readTables(client, versionNum, chosen, graph),
+    readUserTypes(client, versionNum, oids('pg_type')),
+    readSequences(client, oids('pg_class', ['S']), tableOids),
+    readViews(client, oids('pg_class', ['v', 'm']), new Set(oids('pg_class', ['i', 'I'])), graph.dependencies),
+    readDefaultPrivileges(client, schemaSelected),
+    readRoutines(client, oids('pg_proc', ['f', 'p', 'w'])),
+    readAggregates(client, oids('pg_proc', ['a'])),
+    readOperators(client, oids('pg_operator')),
+    readCasts(client, oids('pg_cast')),
+    readCollations(client, versionNum, oids('pg_collation')),
+    readTriggers(client, oids('pg_trigger')),
+    readRules(client, oids('pg_rewrite')),
+    readPolicies(client, oids('pg_policy')),
+    readStatistics(client, oids('pg_statistic_ext')),
+    readEventTriggers(client, oids('pg_event_trigger')),
+    readExtensions(client),
+    graphExclusions(client, graph),
+    unsupportedObjects(client, schemaSelected, relationOids),
+  ]);
   const native: PgNativeCatalog = {
     format: 'pg-native/1',
     schemas: allSchemas.filter((s) => schemaSelected(s.name)),
-    routines: await readRoutines(client, oids('pg_proc', ['f', 'p', 'w'])),
-    aggregates: await readAggregates(client, oids('pg_proc', ['a'])),
-    operators: await readOperators(client, oids('pg_operator')),
-    casts: await readCasts(client, oids('pg_cast')),
-    collations: await readCollations(client, versionNum, oids('pg_collation')),
+    routines,
+    aggregates,
+    operators,
+    casts,
+    collations,
     composites: types.composites,
     ranges: types.ranges,
-    triggers: await readTriggers(client, oids('pg_trigger')),
-    rules: await readRules(client, oids('pg_rewrite')),
-    policies: await readPolicies(client, oids('pg_policy')),
-    statistics: await readStatistics(client, oids('pg_statistic_ext')),
-    eventTriggers: await readEventTriggers(client, oids('pg_event_trigger')),
+    triggers,
+    rules,
+    policies,
+    statistics,
+    eventTriggers,
     defaultPrivileges: defaults.defaults,
     dependencies: graph.dependencies,
   };
-  const extensions = await readExtensions(client);
-  const relationOids = [...tableOids, ...oids('pg_class', ['v', 'm', 'i', 'I'])];
-  const notMigrated = [
-    ...(await graphExclusions(client, graph)),
-    ...(await unsupportedObjects(client, schemaSelected, relationOids)),
-    ...defaults.notMigrated,
-  ];
+  const notMigrated = [...excluded, ...unsupported, ...defaults.notMigrated];
 
   const schemaSet = new Set<string>(native.schemas.map((s) => s.name));
   for (const id of graph.migrated) {

@@ -7,8 +7,7 @@
  * left out: they exist on the destination once the extensions are created.
  * The index is catalog-sized (no row data), read in a dozen queries.
  */
-import type pg from 'pg';
-import { FIRST_NORMAL_OID, USER_SCHEMA, notExtensionMember, req, rows, type Row } from './pg-rows.js';
+import { FIRST_NORMAL_OID, USER_SCHEMA, notExtensionMember, req, rows, type Row, type Queryable } from './pg-rows.js';
 
 /** `${catalog}:${oid}`, e.g. `pg_class:16421`. */
 export type EntityId = string;
@@ -134,7 +133,7 @@ where d.deptype in ('n', 'a') and ${USER_OID('d.objid')} and ${USER_OID('d.refob
 group by 1, 2, 3, 4`;
 
 /** Read the index (see the file comment); `versionNum` is `server_version_num`. */
-export async function readObjectIndex(client: pg.ClientBase, versionNum: number): Promise<PgObjectIndex> {
+export async function readObjectIndex(client: Queryable, versionNum: number): Promise<PgObjectIndex> {
   const entities = new Map<EntityId, PgEntity>();
   const add = (cls: string, r: Row, kind: string, schema: string | null, name: string, parent?: string | null): void => {
     const id = entityId(cls, req(r, 'oid'));
@@ -142,28 +141,41 @@ export async function readObjectIndex(client: pg.ClientBase, versionNum: number)
     if (parent) e.parent = entityId('pg_class', parent);
     entities.set(id, e);
   };
-  for (const r of await rows(client, Q_CLASS)) add('pg_class', r, req(r, 'kind'), req(r, 'schema'), req(r, 'name'), r.parent);
-  for (const r of await rows(client, qType(versionNum))) add('pg_type', r, req(r, 'kind'), req(r, 'schema'), req(r, 'name'));
-  for (const r of await rows(client, Q_PROC)) {
-    add('pg_proc', r, req(r, 'kind'), req(r, 'schema'), `${req(r, 'name')}(${req(r, 'args')})`);
-  }
-  for (const r of await rows(client, Q_OPERATOR)) {
+  // issued together: on a read group they run in parallel; entities are added in this order either way
+  const [cls, typ, proc, oper, cast, coll, con, def, rew, trg, pol, stx, evt, dep] = await Promise.all(
+    [
+      Q_CLASS,
+      qType(versionNum),
+      Q_PROC,
+      Q_OPERATOR,
+      Q_CAST,
+      Q_COLLATION,
+      Q_CONSTRAINT,
+      Q_DEFAULT,
+      Q_REWRITE,
+      Q_TRIGGER,
+      Q_POLICY,
+      Q_STATISTICS,
+      Q_EVENT_TRIGGER,
+      Q_DEPEND,
+    ].map((q) => rows(client, q)),
+  );
+  for (const r of cls ?? []) add('pg_class', r, req(r, 'kind'), req(r, 'schema'), req(r, 'name'), r.parent);
+  for (const r of typ ?? []) add('pg_type', r, req(r, 'kind'), req(r, 'schema'), req(r, 'name'));
+  for (const r of proc ?? []) add('pg_proc', r, req(r, 'kind'), req(r, 'schema'), `${req(r, 'name')}(${req(r, 'args')})`);
+  for (const r of oper ?? []) {
     add('pg_operator', r, 'operator', req(r, 'schema'), `${req(r, 'name')}(${r.left_type ?? 'NONE'}, ${r.right_type ?? 'NONE'})`);
   }
-  for (const r of await rows(client, Q_CAST)) add('pg_cast', r, 'cast', null, `(${req(r, 'source')} AS ${req(r, 'target')})`);
-  for (const r of await rows(client, Q_COLLATION)) add('pg_collation', r, 'collation', req(r, 'schema'), req(r, 'name'));
-  for (const r of await rows(client, Q_CONSTRAINT)) {
-    add('pg_constraint', r, 'constraint', null, req(r, 'name'), r.rel !== '0' ? r.rel : null);
-  }
-  for (const r of await rows(client, Q_DEFAULT)) add('pg_attrdef', r, 'default', null, req(r, 'name'), r.rel);
-  for (const r of await rows(client, Q_REWRITE)) add('pg_rewrite', r, 'rule', null, req(r, 'name'), r.rel);
-  for (const r of await rows(client, Q_TRIGGER)) add('pg_trigger', r, 'trigger', null, req(r, 'name'), r.rel);
-  for (const r of await rows(client, Q_POLICY)) add('pg_policy', r, 'policy', null, req(r, 'name'), r.rel);
-  for (const r of await rows(client, Q_STATISTICS)) {
-    add('pg_statistic_ext', r, 'statistics', req(r, 'schema'), req(r, 'name'), r.rel);
-  }
-  for (const r of await rows(client, Q_EVENT_TRIGGER)) add('pg_event_trigger', r, 'event trigger', null, req(r, 'name'));
-  const dependencies = (await rows(client, Q_DEPEND)).map((r) => ({
+  for (const r of cast ?? []) add('pg_cast', r, 'cast', null, `(${req(r, 'source')} AS ${req(r, 'target')})`);
+  for (const r of coll ?? []) add('pg_collation', r, 'collation', req(r, 'schema'), req(r, 'name'));
+  for (const r of con ?? []) add('pg_constraint', r, 'constraint', null, req(r, 'name'), r.rel !== '0' ? r.rel : null);
+  for (const r of def ?? []) add('pg_attrdef', r, 'default', null, req(r, 'name'), r.rel);
+  for (const r of rew ?? []) add('pg_rewrite', r, 'rule', null, req(r, 'name'), r.rel);
+  for (const r of trg ?? []) add('pg_trigger', r, 'trigger', null, req(r, 'name'), r.rel);
+  for (const r of pol ?? []) add('pg_policy', r, 'policy', null, req(r, 'name'), r.rel);
+  for (const r of stx ?? []) add('pg_statistic_ext', r, 'statistics', req(r, 'schema'), req(r, 'name'), r.rel);
+  for (const r of evt ?? []) add('pg_event_trigger', r, 'event trigger', null, req(r, 'name'));
+  const dependencies = (dep ?? []).map((r) => ({
     cls: req(r, 'cls'),
     objid: req(r, 'objid'),
     refcls: req(r, 'refcls'),

@@ -20,8 +20,11 @@ export const USER_SCHEMA = `n.nspname not in ('pg_catalog', 'information_schema'
 export const notExtensionMember = (cls: string, oid: string): string =>
   `not exists (select 1 from pg_depend x where x.classid = '${cls}'::regclass and x.objid = ${oid} and x.deptype = 'e')`;
 
+/** What catalog readers need of a connection: one client, or a PgReadGroup spreading reads over several. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
 /** Run `sql` and return its rows as text. */
-export async function rows(client: pg.ClientBase, sql: string, params: unknown[] = []): Promise<Row[]> {
+export async function rows(client: Queryable, sql: string, params: unknown[] = []): Promise<Row[]> {
   const res = await client.query(sql, params);
   return (res.rows as Record<string, unknown>[]).map((r) => {
     const out: Row = {};

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { TableSelection } from '../../engine/config/declaration.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
@@ -13,8 +14,9 @@ import type {
   SourceProvider,
   SourceSnapshot,
 } from '../provider.js';
-import { connectPg, describeEndpoint, withPg } from './pg-connection.js';
+import { connectPg, describeEndpoint, withPg, withPgGroup } from './pg-connection.js';
 import { introspectPostgres } from './pg-introspector.js';
+import { INTROSPECT_CONNECTIONS } from './pg-read-group.js';
 import { describePostgresSchema } from './pg-describe-schema.js';
 import { checkSourcePrerequisites } from './pg-prerequisites.js';
 import { PgChecksummer } from './pg-checksummer.js';
@@ -35,7 +37,9 @@ export class PostgresSource implements SourceProvider {
   }
 
   introspect(database: string, selection: TableSelection): Promise<Catalog> {
-    return withPg(this.profile, database, (c) => introspectPostgres(c, database, selection));
+    return withPgGroup(this.profile, database, INTROSPECT_CONNECTIONS, ([c, ...helpers]) =>
+      introspectPostgres(c as pg.ClientBase, database, selection, helpers),
+    );
   }
 
   async estimateSizes(databases: readonly string[]): Promise<Map<string, number>> {
@@ -49,7 +53,9 @@ export class PostgresSource implements SourceProvider {
   }
 
   describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[]> {
-    return withPg(this.profile, database, (c) => describePostgresSchema(c, database, selection));
+    return withPgGroup(this.profile, database, INTROSPECT_CONNECTIONS, ([c, ...helpers]) =>
+      describePostgresSchema(c as pg.ClientBase, database, selection, helpers),
+    );
   }
 
   async openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot> {
