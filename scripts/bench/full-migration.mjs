@@ -7,7 +7,7 @@ import { startActivitySampler } from './activity-sampler.mjs';
 import { SOURCE_DB, verifyCounts } from './dataset.mjs';
 import { MigrateProject, migratePhases } from './migrate-cli.mjs';
 import { cpuMeter, serverCpu } from './proc-stats.mjs';
-import { log, removeDirOnCleanup, run, seconds, sh, sleep, start, tail } from './util.mjs';
+import { interleavedRounds, log, removeDirOnCleanup, run, seconds, sh, sleep, start, tail } from './util.mjs';
 
 const TARGETS = { migrate: 't_migrate', pgcopydb: 't_pgcopydb', pgdump: 't_pgdump', raw: 't_raw' };
 
@@ -196,7 +196,6 @@ export const PEERS = { migrate: runMigrate, pgcopydb: runPgcopydb, pgdump: runPg
  * result is its fastest successful round; `rounds` keeps every wall time.
  */
 export async function runFullMigrations(ctx) {
-  const all = {};
   if (ctx.cfg.warmup) {
     // the first load into a fresh destination cluster pays for creating (zero-filling) WAL
     // segments and data files; measured rounds 1 vs 2 showed it costs the first peer up to 6 s
@@ -204,19 +203,9 @@ export async function runFullMigrations(ctx) {
     const warm = await measurePeer('raw', ctx, (target) => PEERS.raw(ctx, target));
     if (!warm.ok) throw new Error(`warm-up failed: ${warm.error ?? warm.countDiffs.join('; ')}`);
   }
-  for (let round = 1; round <= ctx.cfg.repeat; round++) {
-    if (ctx.cfg.repeat > 1) log(`round ${round}/${ctx.cfg.repeat}`);
-    const order = Object.keys(PEERS).filter((name) => ctx.cfg.peers.has(name));
-    if (round % 2 === 0) order.reverse();
-    for (const name of order) {
-      (all[name] ??= []).push(await measurePeer(name, ctx, (target) => PEERS[name](ctx, target)));
-    }
-  }
-  const results = {};
-  for (const [name, runs] of Object.entries(all)) {
-    const ok = runs.filter((r) => r.ok);
-    const best = ok.length ? ok.reduce((a, b) => (b.wallS < a.wallS ? b : a)) : runs[0];
-    results[name] = { ...best, rounds: runs.map((r) => (r.ok ? r.wallS : null)) };
-  }
-  return results;
+  const peers = Object.keys(PEERS).filter((name) => ctx.cfg.peers.has(name));
+  const { best } = await interleavedRounds(peers, ctx.cfg.repeat, (name) =>
+    measurePeer(name, ctx, (target) => PEERS[name](ctx, target)),
+  );
+  return best;
 }

@@ -13,7 +13,7 @@ import { createPgbenchDatabase, databaseFacts, dropDatabases, verifyCounts, warm
 import { quiesce, toolEnv } from './full-migration.mjs';
 import { MigrateProject } from './migrate-cli.mjs';
 import { cpuMeter } from './proc-stats.mjs';
-import { log, plural, seconds, run, tail } from './util.mjs';
+import { interleavedRounds, log, plural, seconds, run, tail } from './util.mjs';
 
 /** Fixed sizes of BENCH_MANY_MIXED=1: the larger ones, declared last (a scheduler going in declaration order starts them last). */
 const MIXED_LARGE = [8, 8, 20];
@@ -253,29 +253,19 @@ export async function runManyDatabases(ctx) {
     log('warm-up: write as much on the destination (untimed, dropped)');
     await warmDestination(dest, facts.totalBytes);
   }
-  const order = Object.keys(PEERS).filter((p) => cfg.peers.has(p));
-  const all = {};
   let migrateTimedOut = false;
-  for (let round = 1; round <= cfg.repeat; round++) {
-    if (cfg.repeat > 1) log(`round ${round}/${cfg.repeat}`);
-    const names = round % 2 === 0 ? [...order].reverse() : order;
-    for (const name of names) {
-      if (name === 'migrate' && migrateTimedOut) {
-        log('migrate: timed out in an earlier round, not repeated');
-        continue;
-      }
+  const { all, best } = await interleavedRounds(
+    Object.keys(PEERS).filter((p) => cfg.peers.has(p)),
+    cfg.repeat,
+    async (name, round) => {
       const r = await PEERS[name](ctx, layout, counts, round);
       if (name === 'migrate' && r.timedOut) migrateTimedOut = true;
-      (all[name] ??= []).push(r);
-    }
-  }
-  const results = { dataset: facts, jobs: cfg.jobs };
-  for (const [name, runs] of Object.entries(all)) {
-    const ok = runs.filter((r) => r.ok);
-    const best = ok.length ? ok.reduce((a, b) => (b.wallS < a.wallS ? b : a)) : runs[0];
-    results[name] = { ...best, rounds: runs.map((r) => (r.ok ? r.wallS : null)) };
-    if (name === 'migrate') results[name].roundsPeakRssMb = runs.map((r) => r.process.peakRssMb);
-  }
+      return r;
+    },
+    (name) => name === 'migrate' && migrateTimedOut,
+  );
+  const results = { dataset: facts, jobs: cfg.jobs, ...best };
+  if (results.migrate) results.migrate.roundsPeakRssMb = all.migrate.map((r) => r.process.peakRssMb);
   if (results.migrate?.ok && results.pgcopydb?.ok)
     results.ratioMigrateToPgcopydb = Math.round((results.migrate.wallS / results.pgcopydb.wallS) * 1000) / 1000;
   await dropDatabases(

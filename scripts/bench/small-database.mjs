@@ -15,7 +15,7 @@ import { databaseFacts, dropDatabases, verifyCounts, warmDestination, wideTableS
 import { quiesce, toolEnv } from './full-migration.mjs';
 import { MigrateProject, migratePhases } from './migrate-cli.mjs';
 import { cpuMeter } from './proc-stats.mjs';
-import { log, run, seconds, sleep, start, tail } from './util.mjs';
+import { interleavedRounds, log, run, seconds, sleep, start, tail } from './util.mjs';
 
 const DB = 'small';
 const POLL_MS = 5;
@@ -246,31 +246,28 @@ export async function runSmallDatabase(ctx) {
     log('warm-up: write as much on the destination (untimed, dropped)');
     await warmDestination(dest, dataset.databaseBytes);
   }
-  const order = Object.keys(PEERS).filter((p) => cfg.peers.has(p));
-  const all = {};
   let migrateTimedOut = false;
-  for (let round = 1; round <= cfg.repeat; round++) {
-    if (cfg.repeat > 1) log(`round ${round}/${cfg.repeat}`);
-    const names = round % 2 === 0 ? [...order].reverse() : order;
-    for (const name of names) {
-      if (name === 'migrate' && migrateTimedOut) continue;
+  const { all, best } = await interleavedRounds(
+    Object.keys(PEERS).filter((p) => cfg.peers.has(p)),
+    cfg.repeat,
+    async (name, round) => {
       const r = await PEERS[name](ctx, dataset.rows, round);
       if (name === 'migrate' && r.timedOut) migrateTimedOut = true;
-      (all[name] ??= []).push(r);
-    }
-  }
+      return r;
+    },
+    (name) => name === 'migrate' && migrateTimedOut,
+  );
   const { rows, ...facts } = dataset;
-  const results = { dataset: { ...facts, tables: rows }, jobs: cfg.smallJobs };
-  for (const [name, runs] of Object.entries(all)) {
-    const ok = runs.filter((r) => r.ok);
-    const best = ok.length ? ok.reduce((a, b) => (b.wallS < a.wallS ? b : a)) : runs[0];
-    results[name] = { ...best, rounds: runs.map((r) => (r.ok ? r.wallS : null)) };
-    if (name === 'migrate') {
-      const fb = ok.map((r) => r.firstByteAfterPlanMs).filter((x) => x != null);
-      results[name].roundsFirstByteAfterPlanMs = runs.map((r) => r.firstByteAfterPlanMs);
-      /** the target is checked against the best (lowest) round */
-      results[name].bestFirstByteAfterPlanMs = fb.length ? Math.min(...fb) : null;
-    }
+  const results = { dataset: { ...facts, tables: rows }, jobs: cfg.smallJobs, ...best };
+  if (results.migrate) {
+    const runs = all.migrate;
+    const fb = runs
+      .filter((r) => r.ok)
+      .map((r) => r.firstByteAfterPlanMs)
+      .filter((x) => x != null);
+    results.migrate.roundsFirstByteAfterPlanMs = runs.map((r) => r.firstByteAfterPlanMs);
+    /** the target is checked against the best (lowest) round */
+    results.migrate.bestFirstByteAfterPlanMs = fb.length ? Math.min(...fb) : null;
   }
   if (results.migrate?.ok && results.pgcopydb?.ok)
     results.ratioMigrateToPgcopydb = Math.round((results.migrate.wallS / results.pgcopydb.wallS) * 1000) / 1000;

@@ -168,3 +168,33 @@ export function percentile(values, p) {
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[idx];
 }
+
+/**
+ * Run `peers` (name → async run(round)) for `repeat` rounds, interleaved (a
+ * noisy neighbour hits every peer alike) and in reverse order every other
+ * round (no peer is always first, or always last). `skip(name)` leaves a
+ * peer out of later rounds (e.g. after a timeout). Returns every run per
+ * peer and, per peer, its fastest successful run with `rounds` (every wall
+ * time, null for a failed one).
+ */
+export async function interleavedRounds(peers, repeat, run, skip = () => false) {
+  const all = {};
+  for (let round = 1; round <= repeat; round++) {
+    if (repeat > 1) log(`round ${round}/${repeat}`);
+    const order = round % 2 === 0 ? [...peers].reverse() : peers;
+    for (const name of order) {
+      if (skip(name)) {
+        log(`${name}: failed in an earlier round, not repeated`);
+        continue;
+      }
+      (all[name] ??= []).push(await run(name, round));
+    }
+  }
+  const best = {};
+  for (const [name, runs] of Object.entries(all)) {
+    const ok = runs.filter((r) => r.ok);
+    const fastest = ok.length ? ok.reduce((a, b) => (b.wallS < a.wallS ? b : a)) : runs[0];
+    best[name] = { ...fastest, rounds: runs.map((r) => (r.ok ? r.wallS : null)) };
+  }
+  return { all, best };
+}
