@@ -3,6 +3,7 @@ import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import type { StateDocument } from '../../state/state-document.js';
 import { buildDesired } from './build-desired.js';
+import type { DesiredSnapshot } from './desired-snapshot.js';
 import type { PlanDocument } from './plan-document.js';
 import { summarize } from './plan-document.js';
 import { plan, type PlanOptions } from './planner.js';
@@ -15,8 +16,9 @@ export function makePlan(
   at: Date,
   options: PlanOptions = {},
   refreshDiagnostics: Diagnostic[] = [],
+  /** The declaration as state records it, when the caller has it already (fingerprinting secrets is slow on purpose). */
+  desired: DesiredSnapshot = buildDesired(decl, state?.profiles),
 ): PlanDocument {
-  const desired = buildDesired(decl, state?.profiles);
   const planned = plan(desired, state, runtimes, options);
   const result = { ...planned, diagnostics: [...refreshDiagnostics, ...planned.diagnostics] };
   const actions = hasErrors(result.diagnostics) ? [] : result.actions;

@@ -214,13 +214,15 @@ export async function refreshAndPlan(
   },
 ): Promise<PlanDocument> {
   const options = { restart: opts.restart, service: { leases: opts.leases, now: opts.at } };
-  if (opts.refresh === false) return makePlan(decl, state, runtimes, opts.at, options);
+  // once: every secret is fingerprinted with a deliberately slow hash
+  const desired = buildDesired(decl, state?.profiles);
+  if (opts.refresh === false) return makePlan(decl, state, runtimes, opts.at, options, [], desired);
   const refreshed = await refresh(state, runtimes, opts.logger, opts.at);
-  const first = makePlan(decl, state, refreshed.runtimes, opts.at, options, refreshed.diagnostics);
+  const first = makePlan(decl, state, refreshed.runtimes, opts.at, options, refreshed.diagnostics, desired);
   const checks = runChecks(first.actions, state);
   if (!checks.length) return first;
-  const profiles = { ...state?.profiles, ...buildDesired(decl, state?.profiles).profiles };
+  const profiles = { ...state?.profiles, ...desired.profiles };
   const found = await checkRuns(checks, profiles, opts.logger, opts.catalogs);
   if (!found.length) return first;
-  return makePlan(decl, state, refreshed.runtimes, opts.at, options, [...refreshed.diagnostics, ...found]);
+  return makePlan(decl, state, refreshed.runtimes, opts.at, options, [...refreshed.diagnostics, ...found], desired);
 }
