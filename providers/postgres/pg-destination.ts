@@ -21,6 +21,7 @@ import type {
 } from '../provider.js';
 import { describeEndpoint, pgClientConfig, withPg, withPgGroup } from './pg-connection.js';
 import { INTROSPECT_CONNECTIONS } from './pg-read-group.js';
+import { CopyInFrames, CopyOutFrames } from './pg-copy-frames.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
@@ -170,19 +171,28 @@ export class PostgresDestination implements DestinationProvider {
       );
       // FREEZE needs the table truncated (or created) in this transaction; partitioned parents hold no rows
       const extra = opts.truncateFirst ? ['FREEZE'] : [];
-      const ingest = client.query(
-        copyStreams.from(`COPY ${quoteQualified(table)} (${copyColumnList(table)}) FROM STDIN ${copyOptions(format, extra)}`),
-      );
+      const sql = `COPY ${quoteQualified(table)} (${copyColumnList(table)}) FROM STDIN ${copyOptions(format, extra)}`;
       let bytes = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          bytes += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      await pipeline(data, counter, ingest);
+      let rows: () => number;
+      if (data instanceof CopyOutFrames) {
+        // a PostgreSQL source's frames go to the server as they came: no row is unwrapped and wrapped again
+        const ingest = client.query(new CopyInFrames(sql));
+        await pipeline(data, ingest);
+        bytes = data.bytes;
+        rows = () => ingest.rowCount ?? data.rows;
+      } else {
+        const ingest = client.query(copyStreams.from(sql));
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            bytes += chunk.length;
+            cb(null, chunk);
+          },
+        });
+        await pipeline(data, counter, ingest);
+        rows = () => Number(ingest.rowCount ?? 0);
+      }
       await client.query('COMMIT');
-      return { rows: Number(ingest.rowCount ?? 0), bytes };
+      return { rows: rows(), bytes };
     } catch (err) {
       // no ROLLBACK round trip: the connection may be stuck behind a lock or mid-COPY.
       // Releasing it with the error closes it, and the server rolls the transaction back.

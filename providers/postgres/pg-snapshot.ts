@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import copyStreams from 'pg-copy-streams';
 import type { TableDef } from '../catalog.js';
 import type { CopyFormat, ResolvedProfile, SourceSnapshot, TableRange } from '../provider.js';
 import { connectPg } from './pg-connection.js';
+import { CopyOutFrames } from './pg-copy-frames.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { quoteLiteral, quoteQualified } from './pg-quote.js';
 
@@ -64,7 +64,8 @@ export class PostgresSnapshot implements SourceSnapshot {
     const source = range.predicate
       ? `(SELECT ${cols} FROM ONLY ${quoteQualified(table)} WHERE ${range.predicate})`
       : `${quoteQualified(table)} (${cols})`;
-    const stream = client.query(copyStreams.to(`COPY ${source} TO STDOUT ${copyOptions(format)}`));
+    // rows stay in their CopyData frames: a PostgreSQL destination takes them as they are
+    const stream = client.query(new CopyOutFrames(`COPY ${source} TO STDOUT ${copyOptions(format)}`));
     let done = false;
     const finish = (err?: unknown) => {
       if (done) return;
