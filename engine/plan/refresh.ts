@@ -159,24 +159,30 @@ async function checkRuns(
     }
   }
   try {
-    const endResults = await pooled(
-      opened.map(
-        ({ check, ends }) =>
-          () =>
-            checkJobEnds(ends, check.databases),
+    // both at once (the plan waits for them); a job whose ends fail reports only that, not what follows from it
+    const inspections = opened.flatMap(({ check, ends, source }, job) =>
+      check.databases.map((db) => ({
+        job,
+        run: () => inspect(ends, db, check.keyless, (c) => catalogs?.put(source, db.name, db.tables, c)),
+      })),
+    );
+    const [endResults, found] = await Promise.all([
+      pooled(
+        opened.map(
+          ({ check, ends }) =>
+            () =>
+              checkJobEnds(ends, check.databases),
+        ),
+        CHECK_CONCURRENCY,
       ),
-      CHECK_CONCURRENCY,
-    );
-    // a job's databases are inspected only when both its ends answer
-    const inspections = opened.flatMap(({ check, ends, source }, i) =>
-      endResults[i]?.some((d) => d.severity === 'error')
-        ? []
-        : check.databases.map(
-            (db) => () => inspect(ends, db, check.keyless, (c) => catalogs?.put(source, db.name, db.tables, c)),
-          ),
-    );
-    const found = await pooled(inspections, CHECK_CONCURRENCY);
-    return [...out, ...endResults.flat(), ...found.flat()];
+      pooled(
+        inspections.map((i) => i.run),
+        CHECK_CONCURRENCY,
+      ),
+    ]);
+    const failedEnds = new Set(endResults.flatMap((r, job) => (r.some((d) => d.severity === 'error') ? [job] : [])));
+    const inspected = found.filter((_, i) => !failedEnds.has(inspections[i]?.job ?? -1));
+    return [...out, ...endResults.flat(), ...inspected.flat()];
   } finally {
     await Promise.all(opened.flatMap(({ ends }) => [ends.source.close(), ends.destination.close()]));
   }
