@@ -50,6 +50,8 @@ export interface SnapshotRequest {
   cdc: boolean;
   /** Tables whose changes are captured (root tables: partitions follow their root). */
   tables: QualifiedName[];
+  /** How many ranges will be read at once at first: the source may connect that many readers ahead. Default 1. */
+  readers?: number;
 }
 
 /** A checksum over a set of rows, comparable between source and destination. */

@@ -140,7 +140,8 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     const catchUp = new Set(plan.actions.filter((a) => a.kind === 'take-over').map((a) => a.name));
     worker = new Worker({ backend, logger, clock: systemClock, jobs, catalogs });
     worker.start();
-    const code = await waitForJobs(backend, jobs, catchUp, opts.timeout ?? 0, interrupted.signal);
+    const embedded = worker;
+    const code = await waitForJobs(backend, jobs, catchUp, opts.timeout ?? 0, interrupted.signal, () => embedded.nextRunEnd());
     await worker.shutdown(10_000, forced.signal);
     worker = null;
     if (code === EXIT.OK) {
@@ -177,6 +178,8 @@ async function waitForJobs(
   catchUp: ReadonlySet<string>,
   timeoutSec: number,
   signal: AbortSignal,
+  /** Resolves when the embedded worker finished running a job: look again at once rather than at the next poll. */
+  runEnded: () => Promise<void>,
 ): Promise<number> {
   const started = Date.now();
   const tty = Boolean(process.stdout.isTTY);
@@ -241,6 +244,7 @@ async function waitForJobs(
       };
       const t = setTimeout(done, 200);
       signal.addEventListener('abort', done, { once: true });
+      void runEnded().then(done);
     });
   }
 }

@@ -21,6 +21,7 @@ import { runFullDump } from './full-dump.js';
 import type { Logger } from './logger.js';
 import { combineErrors, describeError } from './combine-errors.js';
 import { PrerequisiteError } from './job-prerequisites.js';
+import { resolveParallelism } from './parallelism.js';
 import { timed } from './timed.js';
 import { TIER, type WorkBudget } from './work-budget.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -188,8 +189,18 @@ export class DatabasePipeline {
       await source.enableFullRowIdentity(this.db.name, keyless);
       markFullIdentity(catalog, keyless);
     }
-    await step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings()));
-    return { catalog, opened: await step('open snapshot', () => this.openDump(catalog, tables)) };
+    // the destination's schema and the source's snapshot do not wait for each other
+    const [preData, dump] = await Promise.allSettled([
+      step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings())),
+      step('open snapshot', () => this.openDump(catalog, tables)),
+    ]);
+    if (preData.status === 'rejected') {
+      // the snapshot is of no use without the schema; its connections must not outlive this attempt
+      if (dump.status === 'fulfilled') await dump.value.snapshot?.close();
+      throw combineErrors([preData.reason as Error, ...(dump.status === 'rejected' ? [dump.reason as Error] : [])], 'steps');
+    }
+    if (dump.status === 'rejected') throw dump.reason;
+    return { catalog, opened: dump.value };
   }
 
   /** Which of `tables` are loaded already, and (unless all are) a snapshot to read the others in. */
@@ -197,11 +208,14 @@ export class DatabasePipeline {
     const { source, destination, job, generation } = this.deps;
     const loaded = await destination.loadedTables(this.db.target, job, generation);
     if (tables.every((t) => loaded.has(qualifiedKey(t)))) return { loaded, snapshot: null };
+    const pending = tables.filter((t) => !loaded.has(qualifiedKey(t))).length;
     const snapshot = await source.openSnapshot({
       database: this.db.name,
       artifactName: this.deps.artifact,
       cdc: this.continuous,
       tables: rootTables(catalog),
+      // the first copies start at once: their readers connect with the snapshot
+      readers: Math.min(pending, resolveParallelism(this.deps.currentRecord().parallelism)),
     });
     return { loaded, snapshot };
   }

@@ -218,7 +218,10 @@ export class JobRunner {
         if (!wanted.has(name)) await this.removeDatabase(name, r);
       }
       const added = record.databases.filter((db) => !this.running.has(db.name));
-      if (added.some((db) => !this.sizes.has(db.name))) await this.readSizes(added.map((db) => db.name));
+      // sizes order the databases: one alone needs no order
+      if (record.databases.length > 1 && added.some((db) => !this.sizes.has(db.name))) {
+        await this.readSizes(added.map((db) => db.name));
+      }
       for (const db of added) this.startDatabase(db);
       const pending = [...this.running.values()].filter((r) => r.pipeline.progress.migrationState !== 'COMPLETED');
       if (!pending.length && this.running.size === record.databases.length) return;

@@ -50,6 +50,7 @@ export class Worker {
   private readonly active = new Map<string, Active>();
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private runEnd: { promise: Promise<void>; resolve: () => void } | null = null;
   private ticking: Promise<void> = Promise.resolve();
   private readonly ttl: number;
   private readonly pollMs: number;
@@ -71,6 +72,16 @@ export class Worker {
         });
     };
     loop();
+  }
+
+  /** Resolves the next time one of this worker's runners ends (its last status is written by then). */
+  nextRunEnd(): Promise<void> {
+    if (!this.runEnd) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.runEnd = { promise, resolve };
+    }
+    return this.runEnd.promise;
   }
 
   /** Jobs currently run by this worker. */
@@ -159,7 +170,12 @@ export class Worker {
       }
     })()
       .catch((err: unknown) => logger.error('runner crashed', { job: record.name, error: describeError(err) }))
-      .finally(() => this.active.delete(record.name));
+      .finally(() => {
+        this.active.delete(record.name);
+        const ended = this.runEnd;
+        this.runEnd = null;
+        ended?.resolve();
+      });
     this.active.set(record.name, active);
   }
 }

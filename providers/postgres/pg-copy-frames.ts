@@ -20,6 +20,8 @@ interface PgConnection {
 }
 
 const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
+/** Bytes buffered on each side of a copy before it waits (the default 16 KiB is a quarter of one socket read). */
+const BUFFER_BYTES = 1024 * 1024;
 
 function copyRowCount(msg: unknown): number | null {
   const m = /COPY (\d+)/.exec((msg as { text?: string } | undefined)?.text ?? '');
@@ -40,7 +42,8 @@ export class CopyOutFrames extends Readable implements pg.Submittable {
   private readonly onReadable = () => this.pump();
 
   constructor(private readonly text: string) {
-    super();
+    // room for a few socket reads: the source keeps sending while the destination's socket drains
+    super({ highWaterMark: BUFFER_BYTES });
   }
 
   get rows(): number {
@@ -122,7 +125,7 @@ export class CopyInFrames extends Writable implements pg.Submittable {
   private onReady: ((err?: Error | null) => void) | null = null;
 
   constructor(private readonly text: string) {
-    super({ decodeStrings: false });
+    super({ decodeStrings: false, highWaterMark: BUFFER_BYTES });
   }
 
   submit(pgConnection: pg.Connection): void {

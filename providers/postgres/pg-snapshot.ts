@@ -91,14 +91,26 @@ export class PostgresSnapshot implements SourceSnapshot {
     await this.owner.close();
   }
 
+  /**
+   * Open `n` readers now, at once (they import the snapshot), so the first
+   * copies start without waiting for their connections. Best effort: a
+   * reader that cannot connect now is connected (or fails) when it is needed.
+   */
+  async warm(n: number): Promise<void> {
+    const opened = await Promise.allSettled(Array.from({ length: Math.max(0, n - this.idle.length) }, () => this.connect()));
+    for (const r of opened) if (r.status === 'fulfilled') this.release(r.value);
+  }
+
   private async acquire(): Promise<pg.Client> {
     if (this.closed) throw new Error('snapshot is closed');
-    const ready = this.idle.pop();
-    if (ready) return ready;
+    return this.idle.pop() ?? this.connect();
+  }
+
+  private async connect(): Promise<pg.Client> {
     const client = await connectPg(this.profile, this.database, { applicationName: 'migrate:dump' });
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(this.id)}`);
+      // one round trip: begin and import the snapshot
+      await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ${quoteLiteral(this.id)}`);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw new Error(`cannot import snapshot ${this.id} on ${this.database}: ${(err as Error).message}`, { cause: err });

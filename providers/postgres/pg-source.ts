@@ -69,7 +69,7 @@ export class PostgresSource implements SourceProvider {
       const row = res.rows[0];
       if (!row) throw new Error('pg_export_snapshot returned nothing');
       this.ctx.logger.debug('snapshot exported', { database: req.database, snapshot: row.id });
-      return new PostgresSnapshot(
+      const snapshot = new PostgresSnapshot(
         this.profile,
         req.database,
         row.id,
@@ -77,6 +77,8 @@ export class PostgresSource implements SourceProvider {
         { close: () => owner.end().catch(() => undefined) },
         Number(row.v),
       );
+      await snapshot.warm(req.readers ?? 1);
+      return snapshot;
     } catch (err) {
       await owner.end().catch(() => undefined);
       throw new Error(`cannot open a snapshot on ${describeEndpoint(this.profile, req.database)}: ${(err as Error).message}`, {
@@ -108,7 +110,7 @@ export class PostgresSource implements SourceProvider {
       const row = res.rows[0];
       if (!row) throw new Error('CREATE_REPLICATION_SLOT returned nothing');
       this.ctx.logger.debug('cdc snapshot', { database: req.database, slot, position: row.consistent_point });
-      return new PostgresSnapshot(
+      const snapshot = new PostgresSnapshot(
         this.profile,
         req.database,
         row.snapshot_name,
@@ -116,6 +118,8 @@ export class PostgresSource implements SourceProvider {
         { close: () => repl.end().catch(() => undefined) },
         version.num,
       );
+      await snapshot.warm(req.readers ?? 1);
+      return snapshot;
     } catch (err) {
       await repl.end().catch(() => undefined);
       throw new Error(
