@@ -31,6 +31,9 @@ await build({
   target: 'node20',
   // pg's optional native binding is never used
   external: ['pg-native'],
+  // pg asks whether it runs in a Cloudflare Worker; on Node 20 (no navigator) the question
+  // constructs a fetch Response, which loads undici: ~40 ms at every start. We are not a Worker.
+  define: { navigator: '{"userAgent":"Node.js"}' },
   // CommonJS dependencies (pg) call require(): give the ESM bundle one
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -14,7 +14,7 @@ import { CopyFrameScanner } from './pg-copy-frame-scanner.js';
 
 /** The part of pg's Connection a copy drives (not in its typings). */
 interface PgConnection {
-  stream: Omit<NodeJS.ReadableStream, 'read'> & NodeJS.WritableStream & { read(): Buffer | null };
+  stream: NodeJS.ReadableStream & NodeJS.WritableStream;
   query(text: string): void;
   sendCopyFail(message: string): void;
 }
@@ -37,9 +37,7 @@ export class CopyOutFrames extends Readable implements pg.Submittable {
   rowCount: number | null = null;
   private connection: PgConnection | null = null;
   private pgOnData: ((chunk: Buffer) => void) | null = null;
-  private wanted = false;
-  private pumping = false;
-  private readonly onReadable = () => this.pump();
+  private readonly onData = (chunk: Buffer) => this.forward(chunk);
 
   constructor(private readonly text: string) {
     // room for a few socket reads: the source keeps sending while the destination's socket drains
@@ -61,34 +59,25 @@ export class CopyOutFrames extends Readable implements pg.Submittable {
     const listeners = socket.listeners('data');
     if (listeners.length !== 1) throw new Error(`COPY: expected one data listener on the connection, found ${listeners.length}`);
     this.pgOnData = listeners[0] as (chunk: Buffer) => void;
+    // the socket's chunks come to us as they are read (no concatenation), paused while our reader is full
     socket.removeListener('data', this.pgOnData);
-    socket.pause();
-    socket.on('readable', this.onReadable);
+    socket.on('data', this.onData);
     connection.query(this.text);
   }
 
   override _read(): void {
-    this.wanted = true;
-    this.pump();
+    this.connection?.stream.resume();
   }
 
-  private pump(): void {
-    if (this.pumping || !this.wanted || !this.connection) return;
-    this.pumping = true;
-    try {
-      let chunk: Buffer | null;
-      while (this.wanted && this.connection && (chunk = this.connection.stream.read()) !== null) {
-        const scanned = this.scanner.scan(chunk);
-        for (const frame of scanned.frames) if (!this.push(frame)) this.wanted = false;
-        if (scanned.rest) {
-          this.detach(scanned.rest);
-          // an error is reported by the driver through handleError
-          if (!scanned.failed) this.push(null);
-        }
-      }
-    } finally {
-      this.pumping = false;
-    }
+  private forward(chunk: Buffer): void {
+    const scanned = this.scanner.scan(chunk);
+    let room = true;
+    for (const frame of scanned.frames) room = this.push(frame) && room;
+    if (scanned.rest) {
+      this.detach(scanned.rest);
+      // an error is reported by the driver through handleError
+      if (!scanned.failed) this.push(null);
+    } else if (!room) this.connection?.stream.pause();
   }
 
   /** Give the connection back to the driver with the bytes that follow the copy. */
@@ -98,11 +87,10 @@ export class CopyOutFrames extends Readable implements pg.Submittable {
     if (!connection || !onData) return;
     this.connection = null;
     const socket = connection.stream;
-    socket.removeListener('readable', this.onReadable);
+    socket.removeListener('data', this.onData);
     socket.on('data', onData);
     if (rest.length) onData(rest);
-    // the driver's handler may pause the socket while it parses: resume once it is done
-    process.nextTick(() => socket.resume());
+    socket.resume();
   }
 
   handleError(err: Error): void {
