@@ -328,7 +328,8 @@ export class DatabasePipeline {
 
   private async stream(): Promise<void> {
     const { source, destination, progress, job, signal } = this.deps;
-    if (!this.catalog) this.catalog = await source.introspect(this.db.name, this.selection);
+    // a resumed stream reads its catalog in a unit of the budget: many databases resuming at once share the job's connections
+    if (!this.catalog) this.catalog = await this.unit(TIER.open, 0, () => source.introspect(this.db.name, this.selection));
     if (!this.syncPositions.size) {
       const loaded = await destination.loadedTables(this.db.target, job, this.deps.generation);
       this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
@@ -513,7 +514,7 @@ export class DatabasePipeline {
   private async changeSelection(next: DatabaseRecord['tables']): Promise<void> {
     const { source, destination, progress, job, generation } = this.deps;
     this.selection = next;
-    const catalog = await source.introspect(this.db.name, next);
+    const catalog = await this.unit(TIER.open, 0, () => source.introspect(this.db.name, next));
     // a table removed and added back is backfilled from scratch: it may leave quarantine
     for (const t of [...this.quarantined])
       if (!dataTables(catalog).some((x) => qualifiedKey(x) === t)) this.quarantined.delete(t);
