@@ -1,0 +1,53 @@
+/**
+ * The common event header (19 bytes in binlog v4) and the CRC32 trailer the
+ * server appends when `binlog_checksum=CRC32`.
+ */
+import { crc32 } from 'node:zlib';
+import { BinlogError } from './binlog-error.js';
+
+export const HEADER_LENGTH = 19;
+/** LOG_EVENT_ARTIFICIAL_F: made up by the dump thread (fake ROTATE…), its log_pos is not a file offset. */
+export const FLAG_ARTIFICIAL = 0x20;
+/** LOG_EVENT_IGNORABLE_F: a replica that does not know the type may skip it. */
+export const FLAG_IGNORABLE = 0x80;
+
+export interface EventHeader {
+  timestamp: number;
+  type: number;
+  serverId: number;
+  size: number;
+  /** End offset of the event in its binlog file (0 for some artificial events). */
+  logPos: number;
+  flags: number;
+}
+
+export function readHeader(event: Buffer): EventHeader {
+  if (event.length < HEADER_LENGTH) throw new BinlogError('MALFORMED_EVENT', `event of ${event.length} bytes has no header`);
+  const h: EventHeader = {
+    timestamp: event.readUInt32LE(0),
+    type: event[4] as number,
+    serverId: event.readUInt32LE(5),
+    size: event.readUInt32LE(9),
+    logPos: event.readUInt32LE(13),
+    flags: event.readUInt16LE(17),
+  };
+  if (h.size !== event.length) {
+    throw new BinlogError('MALFORMED_EVENT', `event header says ${h.size} bytes, the packet holds ${event.length}`);
+  }
+  return h;
+}
+
+/** Verify the CRC32 trailer; returns the length without it. */
+export function stripChecksum(event: Buffer, type: number): number {
+  const end = event.length - 4;
+  if (end < HEADER_LENGTH) throw new BinlogError('MALFORMED_EVENT', `event of ${event.length} bytes cannot hold a checksum`);
+  const expected = event.readUInt32LE(end);
+  const actual = crc32(event.subarray(0, end));
+  if (actual !== expected) {
+    throw new BinlogError(
+      'CHECKSUM_MISMATCH',
+      `event type ${type} failed its CRC32 (stored ${expected.toString(16)}, computed ${actual.toString(16)})`,
+    );
+  }
+  return end;
+}

@@ -1,0 +1,167 @@
+/**
+ * The binlog change reader: a pull API over one dump connection. Raw events
+ * queue as bytes (bounded: past `maxBufferedBytes` the socket is paused, so
+ * memory stays bounded however far the consumer is behind; one event larger
+ * than the bound still passes, alone) and are decoded when pulled, so a
+ * decoding error surfaces exactly at the event that caused it, after every
+ * event before it.
+ */
+import { BinlogDecoder } from './binlog-decoder.js';
+import { BinlogError } from './binlog-error.js';
+import { openBinlogConnection, type BinlogConnectionOptions, type BinlogSession } from './binlog-connection.js';
+import type { BinlogEvent, BinlogPosition } from './binlog-types.js';
+import type mysql from 'mysql2';
+
+export interface BinlogReaderOptions extends BinlogConnectionOptions {
+  /** Raw event bytes buffered before the socket is paused; default 8 MiB. Reading resumes below half. */
+  maxBufferedBytes?: number;
+}
+
+export class BinlogReader implements AsyncIterable<BinlogEvent> {
+  private readonly queue: Buffer[] = [];
+  private head = 0;
+  private bytes = 0;
+  private paused = false;
+  private ended = false;
+  private failure: BinlogError | null = null;
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly conn: mysql.Connection,
+    /** What the source is and where the dump started. */
+    readonly session: BinlogSession,
+    private readonly decoder: BinlogDecoder,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Connect, check the source, and start the dump at `opts.start`. */
+  static async open(opts: BinlogReaderOptions): Promise<BinlogReader> {
+    const opened = await openBinlogConnection(opts);
+    const s = opened.session;
+    const decoder = new BinlogDecoder({ file: s.file, offset: s.offset, gtidState: s.gtidState, checksum: s.checksum });
+    const reader = new BinlogReader(opened.conn, s, decoder, opts.maxBufferedBytes ?? 8 * 2 ** 20);
+    opened.conn.on('error', (err) =>
+      reader.fail(new BinlogError('SERVER_ERROR', `binlog connection: ${err.message}`, { cause: err })),
+    );
+    opened.startDump({
+      event: (ev) => reader.push(ev),
+      end: (error) => (error ? reader.fail(error) : reader.finish()),
+    });
+    return reader;
+  }
+
+  /** The position after the last event returned; a resume point only when `inTransaction()` is false. */
+  position(): BinlogPosition {
+    return this.decoder.position();
+  }
+
+  inTransaction(): boolean {
+    return this.decoder.inTransaction();
+  }
+
+  /** Bytes of raw events waiting to be pulled. */
+  bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * The next event, waiting for the source if need be; null once the dump
+   * ended (non-blocking dump, or `close`). Throws the BinlogError that ended
+   * the stream once the events before it are consumed.
+   */
+  async next(): Promise<BinlogEvent | null> {
+    for (;;) {
+      const raw = this.shift();
+      if (raw) {
+        let ev: BinlogEvent | null;
+        try {
+          ev = this.decoder.decode(raw);
+        } catch (err) {
+          this.fail(err instanceof BinlogError ? err : new BinlogError('MALFORMED_EVENT', String(err), { cause: err }));
+          this.drop();
+          this.conn.destroy(); // the stream cannot continue past an event it could not decode
+          throw this.failure;
+        }
+        if (ev) return ev;
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended || this.closed) return null;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<BinlogEvent> {
+    try {
+      for (;;) {
+        const ev = await this.next();
+        if (!ev) return;
+        yield ev;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stop the dump and close the connection; pending and future `next` calls return null. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.drop();
+    this.notify();
+    this.conn.destroy();
+  }
+
+  private push(ev: Buffer): void {
+    if (this.closed) return;
+    this.queue.push(ev);
+    this.bytes += ev.length;
+    if (!this.paused && this.bytes >= this.maxBytes) {
+      this.paused = true;
+      this.conn.pause();
+    }
+    this.notify();
+  }
+
+  private shift(): Buffer | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const ev = this.queue[this.head];
+    this.queue[this.head++] = EMPTY;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    if (ev) this.bytes -= ev.length;
+    if (this.paused && this.bytes <= this.maxBytes / 2 && !this.closed) {
+      this.paused = false;
+      this.conn.resume();
+    }
+    return ev;
+  }
+
+  private fail(err: BinlogError): void {
+    if (this.closed || this.failure) return;
+    this.failure = err;
+    this.notify();
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  private drop(): void {
+    this.queue.length = 0;
+    this.head = 0;
+    this.bytes = 0;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
