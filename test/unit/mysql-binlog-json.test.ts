@@ -50,8 +50,10 @@ function scalar(v: J, large: boolean): [number, Buffer | null, Buffer | null] {
   const w = large ? 4 : 2;
   const inl = (n: number, signed: boolean) => {
     const b = Buffer.alloc(w);
-    if (w === 2) signed ? b.writeInt16LE(n) : b.writeUInt16LE(n);
-    else signed ? b.writeInt32LE(n) : b.writeUInt32LE(n);
+    if (w === 2 && signed) b.writeInt16LE(n);
+    else if (w === 2) b.writeUInt16LE(n);
+    else if (signed) b.writeInt32LE(n);
+    else b.writeUInt32LE(n);
     return b;
   };
   if (v === null) return [T.LIT, inl(0, false), null];
