@@ -126,9 +126,11 @@ export class BinlogDecoder {
       case EventType.ROTATE: {
         const offset = Number(c.u64());
         const file = c.rest().toString('latin1');
+        if (this.open) throw new BinlogError('MALFORMED_EVENT', `ROTATE to ${file} inside a transaction`);
+        // the dump thread repeats a real ROTATE with an artificial one as it opens the file, and starts with one
+        if (file === this.file && offset === this.offset) return null;
         this.file = file;
         this.offset = offset;
-        if (this.open) throw new BinlogError('MALFORMED_EVENT', `ROTATE to ${file} inside a transaction`);
         return { kind: 'rotate', timestamp: h.timestamp, position: this.position() };
       }
       case EventType.HEARTBEAT: {

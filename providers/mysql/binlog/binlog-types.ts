@@ -10,6 +10,9 @@
  * One column value: decimal/temporal/enum/bit/JSON values as text, character
  * and binary data (CHAR, VARCHAR, TEXT, BLOB, BINARY, GEOMETRY) as the stored
  * bytes (decode text with the column's `collation`), SQL NULL as null.
+ * CHAR values come without trailing spaces (the server strips them when it
+ * logs a row, as SELECT does); BINARY(n) values are padded back to n bytes.
+ * Buffers are views into the event's bytes: copy the ones kept for long.
  */
 export type BinlogValue = string | Buffer | null;
 

@@ -8,6 +8,7 @@ import { BinlogError } from './binlog-error.js';
 import type { BinlogCursor } from './binlog-cursor.js';
 import type { BinlogColumn, BinlogValue } from './binlog-types.js';
 import { ColumnType } from './binlog-column-type.js';
+import { BINARY_COLLATION } from './binlog-collation.js';
 import { readDecimal } from './binlog-decimal.js';
 import { float32Text, float64Text } from './binlog-float.js';
 import { decodeJsonBinary } from './binlog-json.js';
@@ -76,8 +77,15 @@ export function readValue(c: BinlogCursor, col: BinlogColumn): BinlogValue {
       return readSet(c, col);
     case ColumnType.VARCHAR:
     case ColumnType.VAR_STRING:
-    case ColumnType.STRING:
       return c.bytes((col.maxLength ?? 0) < 256 ? c.u8() : c.u16());
+    case ColumnType.STRING: {
+      const bytes = c.bytes((col.maxLength ?? 0) < 256 ? c.u8() : c.u16());
+      // the server strips CHAR padding when it logs a row; BINARY(n) pads with 0x00, which SELECT returns
+      if (col.collation === BINARY_COLLATION && bytes.length < (col.maxLength ?? 0)) {
+        return Buffer.concat([bytes], col.maxLength);
+      }
+      return bytes;
+    }
     case ColumnType.BLOB:
     case ColumnType.GEOMETRY:
       return c.bytes(c.uint(col.maxLength ?? 0));
