@@ -72,8 +72,8 @@ function scalar(v: J, large: boolean): [number, Buffer | null, Buffer | null] {
     return large ? [v < 0 ? T.I32 : T.U32, b, null] : [v < 0 ? T.I32 : T.U32, null, b];
   }
   if (Array.isArray(v)) return [large ? T.LARR : T.SARR, null, container(v, large)];
-  if ('int64' in v) return [T.I64, null, Buffer.from(new BigInt64Array([v.int64]).buffer)];
-  if ('uint64' in v) return [T.U64, null, Buffer.from(new BigUint64Array([v.uint64]).buffer)];
+  if ('int64' in v) return [T.I64, null, Buffer.from(new BigInt64Array([v.int64 as bigint]).buffer)];
+  if ('uint64' in v) return [T.U64, null, Buffer.from(new BigUint64Array([v.uint64 as bigint]).buffer)];
   if ('double' in v) {
     const b = Buffer.alloc(8);
     b.writeDoubleLE(v.double as number);
