@@ -1,4 +1,5 @@
 import type { EngineKind } from '../engine/config/declaration.js';
+import type { CanonicalType } from './canonical-type.js';
 
 /** `schema.name` as two parts; never joined into one string before quoting. */
 export interface QualifiedName {
@@ -54,6 +55,14 @@ export interface ColumnDef {
   inherited?: boolean;
   /** Column privileges in the source engine's item form (PostgreSQL aclitem text); absent or null when none. */
   acl?: string[] | null;
+  /**
+   * The engine-neutral type (DESIGN §7a), set by sources that can feed a
+   * destination of another engine; a destination of another engine renders
+   * its DDL from it. Absent: homogeneous pairs only.
+   */
+  canonical?: CanonicalType;
+  /** The column takes the next counter value on insert (MySQL AUTO_INCREMENT). Default false. */
+  autoIncrement?: boolean;
 }
 
 export type ConstraintKind = 'primary' | 'unique' | 'check' | 'foreign' | 'exclude';
@@ -73,14 +82,32 @@ export interface ConstraintDef {
   inherited?: boolean;
   /** Constraint comment; absent or null when none. */
   comment?: string | null;
+  /** Foreign keys: the referenced columns, in `columns` order (engine-neutral form; absent when only `definition` says). */
+  referencedColumns?: string[];
+  /** Foreign keys: referential actions as SQL words (`CASCADE`, `SET NULL`, `RESTRICT`, `NO ACTION`). Default NO ACTION. */
+  onDelete?: string;
+  onUpdate?: string;
+}
+
+/** One key part of an index, in engine-neutral form. */
+export interface IndexColumn {
+  name: string;
+  descending: boolean;
+  /** Leading characters/bytes indexed (MySQL prefix index), or absent for the whole value. */
+  prefixLength?: number;
 }
 
 export interface IndexDef {
   name: string;
-  /** Native `CREATE INDEX` statement (PostgreSQL: `pg_get_indexdef`). */
+  /** Native `CREATE INDEX` statement (PostgreSQL: `pg_get_indexdef`; other engines: their own DDL text). */
   definition: string;
   /** Index comment; absent or null when none. */
   comment?: string | null;
+  /** Key parts in engine-neutral form, for a destination of another engine (absent: homogeneous pairs only). */
+  columns?: IndexColumn[];
+  unique?: boolean;
+  /** Access method in the source's words (`BTREE`, `HASH`, `FULLTEXT`, `SPATIAL`). */
+  method?: string;
 }
 
 /**
@@ -147,6 +174,8 @@ export interface TableDef extends QualifiedName, Ownership {
    * or `forced` (to the owner too). Default `off`.
    */
   rowSecurity?: 'off' | 'enabled' | 'forced';
+  /** The next AUTO_INCREMENT value on the source (MySQL), as a string; absent when none. */
+  autoIncrementNext?: string | null;
 }
 
 export interface SequenceDef extends QualifiedName, Ownership {

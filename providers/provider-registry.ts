@@ -1,10 +1,12 @@
 import type { EngineKind } from '../engine/config/declaration.js';
 import type { Provider } from './provider.js';
+import { mysqlProvider } from './mysql/mysql-provider.js';
 import { postgresProvider } from './postgres/pg-provider.js';
 
 /** Engines with a provider in this build; the others are declared but refused at prepare time. */
 const PROVIDERS: Partial<Record<EngineKind, Provider>> = {
   postgres: postgresProvider,
+  mysql: mysqlProvider,
 };
 
 export function providerFor(engine: EngineKind): Provider {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { EngineKind, Profile, SchemaSettings, TableSelection } from '../engine/config/declaration.js';
 import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
 import type { Logger } from '../engine/runtime/logger.js';
-import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from './catalog.js';
+import type { Catalog, NotMigratedObject, QualifiedName, SchemaObjectSummary, TableDef } from './catalog.js';
 import type { ChangeEvent } from './change-event.js';
 import type { StreamMemory } from './stream-memory.js';
 
@@ -14,9 +14,12 @@ export interface ResolvedProfile extends Omit<Profile, 'password'> {
 /**
  * How rows travel from source to destination. Homogeneous PostgreSQL pairs
  * move opaque COPY bytes (`pg-binary`, or `pg-text` when a column's binary
- * form carries OIDs); heterogeneous pairs decode rows.
+ * form carries OIDs). `interchange-text` is every engine's common stream
+ * (DESIGN §7a): PostgreSQL text COPY lines of canonical text values, one per
+ * copied column in table order (`\N` for NULL; backslash, tab, newline and
+ * carriage return escaped).
  */
-export type CopyFormat = 'pg-binary' | 'pg-text';
+export type CopyFormat = 'pg-binary' | 'pg-text' | 'interchange-text';
 
 /** A slice of a table read under the snapshot. `id` is stable across runs (used for resume). */
 export interface TableRange {
@@ -189,6 +192,12 @@ export interface DestinationProvider {
    * not have); warnings name what will be left out. Reads only.
    */
   checkCatalog(target: string, catalog: Catalog, settings: SchemaSettings): Promise<Diagnostic[]>;
+  /**
+   * What this destination leaves out of `catalog` beyond the source's own
+   * `notMigrated` (a destination of another engine cannot convert every
+   * object). Plan and status name each. Default none.
+   */
+  notMigrated?(catalog: Catalog, settings: SchemaSettings): NotMigratedObject[];
   /** Create the database if missing; `wipe` drops and recreates it (restart). */
   prepareDatabase(target: string, mode: 'create-if-missing' | 'wipe'): Promise<void>;
   /**
@@ -244,7 +253,8 @@ export interface DestinationProvider {
   beginApply(target: string): Promise<ApplySession>;
   /** The position committed with the last applied batch, or null. */
   readCheckpoint(target: string, job: string, database: string): Promise<string | null>;
-  setSequences(target: string, values: SequenceValue[]): Promise<void>;
+  /** Set the counters of `catalog`'s sequences (values read from the source for `catalog.sequences`). */
+  setSequences(target: string, catalog: Catalog, values: SequenceValue[]): Promise<void>;
   /**
    * Last touches once no more changes will be applied: identity columns back
    * to GENERATED ALWAYS, triggers and rules to their source enable mode,

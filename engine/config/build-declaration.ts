@@ -1,4 +1,5 @@
 import type {
+  TypeOverride,
   BackendSpec,
   DatabaseSpec,
   Declaration,
@@ -36,6 +37,7 @@ interface RawJob {
   parallelism?: Parallelism;
   verify?: boolean;
   schema?: { owners?: 'keep' | 'skip'; grants?: 'keep' | 'skip' };
+  types?: TypeOverride[];
   databases: RawDatabase[];
 }
 type RawBackend = { type?: 'local'; path?: string } | { type: 'postgres'; profile: string; schema?: string };
@@ -92,6 +94,7 @@ export function buildDeclaration(
       schema: {
         owners: j.schema?.owners ?? defaults.schema.owners,
         grants: j.schema?.grants ?? defaults.schema.grants,
+        ...(j.types?.length ? { types: j.types.map((t) => ({ ...t })) } : {}),
       },
       databases,
       location: file.locator.key(['jobs', name]),

@@ -35,6 +35,18 @@ export interface SchemaSettings {
   owners: 'keep' | 'skip';
   /** Default `keep`: GRANTs and default privileges as on the source (the grantee roles must exist). */
   grants: 'keep' | 'skip';
+  /** Column type overrides of heterogeneous pairs (declared as the job's `types:`), first match wins. Default none. */
+  types?: TypeOverride[];
+}
+
+/** A per-job column type override: columns by native type and/or `database.table.column` glob, to a destination type. */
+export interface TypeOverride {
+  /** Source native type, matched exactly, case-insensitively (`tinyint(1)`). */
+  nativeType?: string;
+  /** `database.table.column` glob (`*`, `?`), case-insensitive. */
+  column?: string;
+  /** Destination type, e.g. `boolean`, `interval`, `text`. */
+  to: string;
 }
 
 export interface TableSelection {

@@ -58,7 +58,9 @@ export function buildDesired(decl: Declaration, recorded: Record<string, Profile
       desiredState: j.state,
       parallelism: j.parallelism,
       ...(j.verify ? { verify: true } : {}),
-      ...(j.schema.owners !== 'keep' || j.schema.grants !== 'keep' ? { schema: { ...j.schema } } : {}),
+      ...(j.schema.owners !== 'keep' || j.schema.grants !== 'keep' || j.schema.types?.length
+        ? { schema: { ...j.schema, ...(j.schema.types ? { types: j.schema.types.map((t) => ({ ...t })) } : {}) } }
+        : {}),
       databases: j.databases.map((d) => ({
         name: d.name,
         target: d.target,

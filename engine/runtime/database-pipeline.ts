@@ -20,7 +20,7 @@ import type { Clock } from './clock.js';
 import { runFullDump } from './full-dump.js';
 import type { Logger } from './logger.js';
 import { combineErrors, describeError } from './combine-errors.js';
-import { PrerequisiteError } from './job-prerequisites.js';
+import { notMigratedOf, PrerequisiteError } from './job-prerequisites.js';
 import { resolveParallelism } from './parallelism.js';
 import { timed } from './timed.js';
 import { TIER, type WorkBudget } from './work-budget.js';
@@ -176,7 +176,7 @@ export class DatabasePipeline {
     }
     this.p.migrationState = 'FULL_DUMP';
     this.p.startedOn ??= progress.now();
-    this.p.notMigrated = catalog.notMigrated ?? [];
+    this.p.notMigrated = notMigratedOf(destination, catalog, this.schemaSettings());
     for (const t of tables) progress.table(this.p, qualifiedKey(t));
     // recorded before the first write: a restart then knows there is something to wipe
     this.deps.onDestinationWrite?.();
@@ -312,7 +312,7 @@ export class DatabasePipeline {
   /** Sequences from the source's current values, then the destination's final touches. */
   private async syncSequences(catalog: Catalog): Promise<void> {
     const seqs = await this.deps.source.readSequences(this.db.name, catalog.sequences);
-    await this.deps.destination.setSequences(this.db.target, seqs);
+    await this.deps.destination.setSequences(this.db.target, catalog, seqs);
     await this.deps.destination.finalize(this.db.target, catalog, this.schemaSettings());
   }
 

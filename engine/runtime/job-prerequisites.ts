@@ -1,7 +1,8 @@
-import type { Catalog } from '../../providers/catalog.js';
+import type { Catalog, NotMigratedObject } from '../../providers/catalog.js';
 import { qualifiedKey } from '../../providers/catalog.js';
 import type { DestinationProvider, SourceProvider } from '../../providers/provider.js';
 import type { DatabaseRecord, JobConfigRecord } from '../../state/state-document.js';
+import type { SchemaSettings } from '../config/declaration.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 import { schemaSettings } from '../plan/planner.js';
@@ -70,7 +71,7 @@ export async function inspectDatabase(
   opts: { keyless: boolean },
 ): Promise<Diagnostic[]> {
   const address = `job.${ends.name}.database.${db.name}`;
-  const out: Diagnostic[] = (catalog.notMigrated ?? []).map((n) => ({
+  const out: Diagnostic[] = notMigratedOf(ends.destination, catalog, schemaSettings(ends.job)).map((n) => ({
     severity: 'warning',
     summary: `${address}: not migrated: ${n.kind} ${n.name}`,
     detail: n.reason,
@@ -94,4 +95,9 @@ export async function inspectDatabase(
   const fit = await ends.destination.checkCatalog(db.target, catalog, schemaSettings(ends.job));
   out.push(...fit.map((d) => ({ ...d, summary: `${address}: ${d.summary}`, address: d.address ?? address })));
   return out;
+}
+
+/** Everything a database's migration leaves out: what the source reported, and what the destination cannot take. */
+export function notMigratedOf(destination: DestinationProvider, catalog: Catalog, settings: SchemaSettings): NotMigratedObject[] {
+  return [...(catalog.notMigrated ?? []), ...(destination.notMigrated?.(catalog, settings) ?? [])];
 }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { SchemaSettings, TableSelection } from '../../engine/config/declaration.js';
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
-import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
+import type { Catalog, NotMigratedObject, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
 import type { ChangeEvent, ChangeRelation } from '../change-event.js';
 import type {
@@ -31,9 +31,23 @@ import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
 import { PgApplySession, probeReplicaRole } from './pg-apply-session.js';
 import { PgPreparedChanges, type ColumnTypeCache } from './pg-prepared-changes.js';
+import { isForeignCatalog, isForeignTable, mapForeignCatalog, mapForeignName, mapForeignTable } from './pg-foreign-catalog.js';
+
+/** A catalog of another engine as the PostgreSQL catalog it becomes (pg-foreign-catalog.ts); ours as it is. */
+function ownCatalog(catalog: Catalog, settings?: SchemaSettings): Catalog {
+  return isForeignCatalog(catalog) ? mapForeignCatalog(catalog, settings?.types).catalog : catalog;
+}
+
+function ownTable(table: TableDef): TableDef {
+  return isForeignTable(table) ? mapForeignTable(table) : table;
+}
+
+function ownName(q: QualifiedName): QualifiedName {
+  return 'columns' in q && isForeignTable(q as TableDef) ? mapForeignName(q) : q;
+}
 
 export class PostgresDestination implements DestinationProvider {
-  readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text'];
+  readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text', 'interchange-text'];
   private readonly pools = new Map<string, pg.Pool>();
   /** Column types per target database (for batched updates); reset when the schema changes. */
   private readonly columnTypes = new Map<string, ColumnTypeCache>();
@@ -77,8 +91,9 @@ export class PostgresDestination implements DestinationProvider {
     await this.withClient(target, (c) => c.query(controlSchemaDdl()));
   }
 
-  async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data', settings: SchemaSettings): Promise<void> {
+  async createSchema(target: string, source: Catalog, phase: 'pre-data' | 'post-data', settings: SchemaSettings): Promise<void> {
     this.columnTypes.delete(target);
+    const catalog = ownCatalog(source, settings);
     if (phase === 'pre-data') {
       await this.runStatements(target, buildSchemaDdl(catalog, settings).preData);
       return;
@@ -89,7 +104,13 @@ export class PostgresDestination implements DestinationProvider {
 
   /** Roles and extensions are per server: checked on the control database, the target may not exist yet. */
   async checkCatalog(_target: string, catalog: Catalog, settings: SchemaSettings): Promise<Diagnostic[]> {
+    if (isForeignCatalog(catalog)) return foreignCatalogDiagnostics(catalog, settings);
     return withPg(this.profile, this.profile.database, (c) => checkPostgresCatalog(c, catalog, settings));
+  }
+
+  notMigrated(catalog: Catalog, settings: SchemaSettings): NotMigratedObject[] {
+    if (!isForeignCatalog(catalog)) return [];
+    return (mapForeignCatalog(catalog, settings.types).catalog.notMigrated ?? []).slice((catalog.notMigrated ?? []).length);
   }
 
   async describeSchema(target: string, selection: TableSelection): Promise<SchemaObjectSummary[]> {
@@ -98,8 +119,10 @@ export class PostgresDestination implements DestinationProvider {
     );
   }
 
-  async createTablePostData(target: string, catalog: Catalog, table: QualifiedName): Promise<void> {
-    const group = buildPostDataPlan(catalog).tables.find((g) => qualifiedKey(g.table) === qualifiedKey(table));
+  async createTablePostData(target: string, source: Catalog, table: QualifiedName): Promise<void> {
+    const catalog = ownCatalog(source);
+    const name = isForeignCatalog(source) ? mapForeignName(table) : table;
+    const group = buildPostDataPlan(catalog).tables.find((g) => qualifiedKey(g.table) === qualifiedKey(name));
     if (group) await this.runStatements(target, group.statements);
   }
 
@@ -123,8 +146,9 @@ export class PostgresDestination implements DestinationProvider {
     });
   }
 
-  async nonEmptyTables(target: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]> {
-    if (!tables.length) return [];
+  async nonEmptyTables(target: string, sourceTables: readonly QualifiedName[]): Promise<QualifiedName[]> {
+    if (!sourceTables.length) return [];
+    const tables = sourceTables.map(ownName);
     return this.withClient(target, async (c) => {
       // a few round trips whatever the number of tables: which exist, then which of those hold a row
       const existing = await c.query<{ i: string }>(
@@ -137,23 +161,24 @@ export class PostgresDestination implements DestinationProvider {
         const chunk = present.slice(from, from + 500);
         const probes = chunk.map((t, i) => `SELECT ${i} AS i WHERE EXISTS (SELECT 1 FROM ${quoteQualified(t)})`);
         const busy = await c.query<{ i: string }>(probes.join(' UNION ALL '));
-        for (const r of busy.rows) out.push(chunk[Number(r.i)] as QualifiedName);
+        for (const r of busy.rows) out.push(sourceTables[tables.indexOf(chunk[Number(r.i)] as QualifiedName)] as QualifiedName);
       }
       return out;
     });
   }
 
   async truncateTable(target: string, table: TableDef): Promise<void> {
-    await this.withClient(target, (c) => c.query(`TRUNCATE ONLY ${quoteQualified(table)}`));
+    await this.withClient(target, (c) => c.query(`TRUNCATE ONLY ${quoteQualified(ownTable(table))}`));
   }
 
   async loadRange(
     target: string,
-    table: TableDef,
+    sourceTable: TableDef,
     format: CopyFormat,
     data: Readable,
     opts: { truncateFirst: boolean },
   ): Promise<LoadResult> {
+    const table = ownTable(sourceTable);
     const pool = this.pool(target);
     const client = await pool.connect();
     const pid = (client as unknown as { processID?: number }).processID;
@@ -332,21 +357,25 @@ export class PostgresDestination implements DestinationProvider {
     });
   }
 
-  async setSequences(target: string, values: SequenceValue[]): Promise<void> {
+  async setSequences(target: string, catalog: Catalog, values: SequenceValue[]): Promise<void> {
     if (!values.length) return;
+    const foreign = isForeignCatalog(catalog);
     await this.withClient(target, async (c) => {
       for (const v of values) {
+        // another engine's counter (MySQL AUTO_INCREMENT) is its column's identity here
+        const owner = foreign ? catalog.sequences.find((s) => qualifiedKey(s) === qualifiedKey(v.sequence))?.ownedBy : null;
+        const sequence = owner
+          ? `pg_get_serial_sequence(${quoteLiteral(quoteQualified(mapForeignName(owner.table)))}, ${quoteLiteral(mapForeignName({ schema: '', name: owner.column }).name)})`
+          : `${quoteLiteral(quoteQualified(v.sequence))}::regclass`;
         // setval takes the text form: 64-bit values never pass through a JS number
-        await c.query(
-          `SELECT setval(${quoteLiteral(quoteQualified(v.sequence))}::regclass, ${quoteLiteral(v.lastValue)}::bigint, ${v.isCalled})`,
-        );
+        await c.query(`SELECT setval(${sequence}, ${quoteLiteral(v.lastValue)}::bigint, ${v.isCalled})`);
       }
     });
   }
 
   /** Settings do not matter here: owners and grants were applied in post-data. */
-  async finalize(target: string, catalog: Catalog, _settings: SchemaSettings): Promise<void> {
-    await this.runStatements(target, finalizeDdl(catalog));
+  async finalize(target: string, catalog: Catalog, settings: SchemaSettings): Promise<void> {
+    await this.runStatements(target, finalizeDdl(ownCatalog(catalog, settings)));
   }
 
   checksummer(target: string): TableChecksummer {
@@ -398,4 +427,20 @@ export class PostgresDestination implements DestinationProvider {
       client.release(failed instanceof Error ? failed : undefined);
     }
   }
+}
+
+/** What the plan shows of a foreign catalog: mapping errors, what is not converted, and every mapping that is not the obvious one. */
+function foreignCatalogDiagnostics(catalog: Catalog, settings: SchemaSettings): Diagnostic[] {
+  const mapping = mapForeignCatalog(catalog, settings.types);
+  const out = [...mapping.diagnostics];
+  const noted = mapping.columns.filter((c) => c.note);
+  if (noted.length) {
+    out.push({
+      severity: 'warning',
+      summary: `${noted.length} column type${noted.length === 1 ? '' : 's'} of ${catalog.database} mapped for PostgreSQL in a way that is not the obvious one`,
+      detail: noted.map((c) => `${c.column}: ${c.nativeType} → ${c.pgType} (${c.note})`).join('\n'),
+      field: 'types',
+    });
+  }
+  return out;
 }

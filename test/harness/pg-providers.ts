@@ -80,6 +80,6 @@ export async function cutOver(
   target: string,
   catalog: Catalog,
 ) {
-  await dest.setSequences(target, await source.readSequences(database, catalog.sequences));
+  await dest.setSequences(target, catalog, await source.readSequences(database, catalog.sequences));
   await dest.finalize(target, catalog, KEEP);
 }

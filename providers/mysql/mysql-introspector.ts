@@ -1,0 +1,303 @@
+/**
+ * The catalog of one MySQL/MariaDB database (a MySQL "database" is the
+ * schema: every table's `schema` is the database name), read from
+ * information_schema in a few queries whatever the number of tables. Every
+ * column carries its COLUMN_TYPE as `nativeType` and its canonical type
+ * (DESIGN §7a); keys, foreign keys and indexes come in engine-neutral form
+ * besides their MySQL text. Views, triggers, routines and events are named
+ * in `notMigrated` until a destination recreates them.
+ */
+import type { Connection } from 'mysql2/promise';
+import type { TableSelection } from '../../engine/config/declaration.js';
+import { compileSelection } from '../../engine/config/table-pattern.js';
+import type {
+  Catalog,
+  ColumnDef,
+  ConstraintDef,
+  IndexColumn,
+  IndexDef,
+  NotMigratedObject,
+  SequenceDef,
+  TableDef,
+} from '../catalog.js';
+import { mysqlRows } from './mysql-connection.js';
+import { mysqlCanonicalType, UnmappableTypeError } from './mysql-native-type.js';
+import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
+
+type Row = Record<string, string | null>;
+
+const num = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** Engine-private catalog detail (only a MySQL destination reads it). */
+export interface MySqlNativeCatalog {
+  format: 'mysql-native/1';
+  /** `CREATE TABLE` text per table key (`SHOW CREATE TABLE`), for homogeneous pairs. */
+  createTable: Record<string, string>;
+}
+
+export async function introspectMySql(conn: Connection, database: string, selection: TableSelection): Promise<Catalog> {
+  const match = compileSelection(selection);
+  const [[version], tables, columns, stats, fks, checks, views, triggers, routines, events] = await Promise.all([
+    mysqlRows(conn, 'SELECT @@version AS version'),
+    mysqlRows(
+      conn,
+      `SELECT TABLE_NAME AS name, TABLE_ROWS AS \`rows\`, DATA_LENGTH AS data, INDEX_LENGTH AS idx, AUTO_INCREMENT AS ai,
+              TABLE_COMMENT AS comment, ENGINE AS engine, CREATE_OPTIONS AS options
+         FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+      [database],
+    ),
+    mysqlRows(
+      conn,
+      `SELECT TABLE_NAME AS t, COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, IS_NULLABLE AS nullable,
+              COLUMN_DEFAULT AS def, EXTRA AS extra, GENERATION_EXPRESSION AS gen, CHARACTER_MAXIMUM_LENGTH AS len,
+              NUMERIC_PRECISION AS prec, NUMERIC_SCALE AS scale, DATETIME_PRECISION AS dtp, CHARACTER_SET_NAME AS charset,
+              COLLATION_NAME AS collation, COLUMN_COMMENT AS comment
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+      [database],
+    ),
+    mysqlRows(
+      conn,
+      `SELECT TABLE_NAME AS t, INDEX_NAME AS name, NON_UNIQUE AS nonUnique, SEQ_IN_INDEX AS seq, COLUMN_NAME AS col,
+              SUB_PART AS sub, INDEX_TYPE AS type, COLLATION AS dir, INDEX_COMMENT AS comment
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+      [database],
+    ),
+    mysqlRows(
+      conn,
+      `SELECT k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS col, k.REFERENCED_TABLE_SCHEMA AS rs,
+              k.REFERENCED_TABLE_NAME AS rt, k.REFERENCED_COLUMN_NAME AS rc, r.DELETE_RULE AS del, r.UPDATE_RULE AS upd
+         FROM information_schema.KEY_COLUMN_USAGE k
+         JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
+        WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
+        ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+      [database],
+    ),
+    mysqlRows(
+      conn,
+      `SELECT tc.TABLE_NAME AS t, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause
+         FROM information_schema.CHECK_CONSTRAINTS cc
+         JOIN information_schema.TABLE_CONSTRAINTS tc
+           ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
+        WHERE cc.CONSTRAINT_SCHEMA = ?`,
+      [database],
+    ).catch(() => [] as Row[]), // servers before CHECK constraints (MySQL < 8.0.16)
+    mysqlRows(conn, 'SELECT TABLE_NAME AS name FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?', [database]),
+    mysqlRows(
+      conn,
+      'SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?',
+      [database],
+    ),
+    mysqlRows(
+      conn,
+      'SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?',
+      [database],
+    ),
+    mysqlRows(conn, 'SELECT EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?', [database]),
+  ]);
+
+  const selected = tables.filter((t) => match(database, t.name ?? ''));
+  const selectedNames = new Set(selected.map((t) => t.name));
+  const by = <T extends Row>(rows: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) {
+      const k = r.t ?? '';
+      if (!selectedNames.has(k)) continue;
+      const list = m.get(k) ?? [];
+      list.push(r);
+      m.set(k, list);
+    }
+    return m;
+  };
+  const columnsOf = by(columns);
+  const statsOf = by(stats);
+  const fksOf = by(fks);
+  const checksOf = by(checks);
+  // MariaDB's JSON is LONGTEXT with a column check `json_valid(col)`
+  const jsonColumns = new Set<string>();
+  for (const c of checks) {
+    const m = /^json_valid\(`((?:[^`]|``)+)`\)$/i.exec((c.clause ?? '').trim());
+    if (m) jsonColumns.add(`${c.t}.${(m[1] as string).replace(/``/g, '`')}`);
+  }
+
+  const notMigrated: NotMigratedObject[] = [];
+  const sequences: SequenceDef[] = [];
+  const out: TableDef[] = [];
+  for (const t of selected) {
+    const name = t.name ?? '';
+    const cols: ColumnDef[] = (columnsOf.get(name) ?? []).map((c) => {
+      const extra = (c.extra ?? '').toLowerCase();
+      const generated = /\b(virtual|stored|persistent) generated\b/.test(extra) ? (c.gen ?? '') : null;
+      let canonical;
+      try {
+        canonical = mysqlCanonicalType({
+          dataType: c.dataType ?? '',
+          columnType: c.columnType ?? '',
+          charMaxLength: num(c.len),
+          numericPrecision: num(c.prec),
+          numericScale: num(c.scale),
+          datetimePrecision: num(c.dtp),
+          charset: c.charset ?? null,
+          json: jsonColumns.has(`${name}.${c.name}`),
+        });
+      } catch (err) {
+        if (!(err instanceof UnmappableTypeError)) throw err;
+        canonical = undefined;
+      }
+      const col: ColumnDef = {
+        name: c.name ?? '',
+        nativeType: c.columnType ?? '',
+        nullable: c.nullable === 'YES',
+        default: c.def ?? null,
+        identity: null,
+        generated,
+        collation: c.collation ?? null,
+        binarySafe: false,
+        comment: c.comment ? c.comment : null,
+        ...(canonical ? { canonical } : {}),
+        ...(extra.includes('auto_increment') ? { autoIncrement: true } : {}),
+      };
+      if (generated !== null) col.generatedKind = extra.includes('virtual') ? 'virtual' : 'stored';
+      return col;
+    });
+    const { primaryKey, constraints, indexes } = keysOf(name, statsOf.get(name) ?? [], fksOf.get(name) ?? []);
+    for (const c of checksOf.get(name) ?? []) {
+      if (/^json_valid\(`(?:[^`]|``)+`\)$/i.test((c.clause ?? '').trim())) continue; // the column's JSON type
+      constraints.push({ name: c.name ?? '', kind: 'check', definition: `CHECK (${c.clause})`, columns: [], references: null });
+    }
+    const ai = cols.find((c) => c.autoIncrement);
+    const table: TableDef = {
+      schema: database,
+      name,
+      kind: 'table',
+      partitionOf: null,
+      partitionBound: null,
+      partitionKey: null,
+      columns: cols,
+      primaryKey,
+      constraints,
+      indexes,
+      estimatedRows: Number(t.rows ?? 0),
+      estimatedBytes: Number(t.data ?? 0) + Number(t.idx ?? 0),
+      pages: 0,
+      replicaIdentity: primaryKey ? 'default' : 'full',
+      comment: t.comment ? t.comment : null,
+      autoIncrementNext: ai ? (t.ai ?? '1') : null,
+    };
+    if (ai) {
+      sequences.push({
+        schema: database,
+        name: `${name}.${ai.name}`,
+        dataType: ai.nativeType,
+        start: '1',
+        increment: '1',
+        min: '1',
+        max: '9223372036854775807',
+        cache: '1',
+        cycle: false,
+        ownedBy: { table: { schema: database, name }, column: ai.name },
+        identity: true,
+      });
+    }
+    out.push(table);
+  }
+  const inSelection = (table: string | null) => !table || selectedNames.has(table);
+  for (const v of views) {
+    if (match(database, v.name ?? '')) notMigrated.push({ kind: 'view', name: `${database}.${v.name}`, reason: NOT_YET });
+  }
+  for (const t of triggers) {
+    if (inSelection(t.t ?? null)) notMigrated.push({ kind: 'trigger', name: `${database}.${t.t}.${t.name}`, reason: NOT_YET });
+  }
+  for (const r of routines) {
+    notMigrated.push({ kind: (r.type ?? 'routine').toLowerCase(), name: `${database}.${r.name}`, reason: NOT_YET });
+  }
+  for (const e of events) notMigrated.push({ kind: 'event', name: `${database}.${e.name}`, reason: NOT_YET });
+
+  return {
+    engine: 'mysql',
+    serverVersion: version?.version ?? '',
+    database,
+    schemas: [database],
+    extensions: [],
+    enums: [],
+    sequences,
+    tables: out,
+    views: [],
+    notMigrated,
+  };
+}
+
+const NOT_YET = 'code objects of MySQL sources are not converted: recreate it on the destination';
+
+/** Primary key, unique keys, foreign keys and indexes of one table from STATISTICS and KEY_COLUMN_USAGE rows. */
+function keysOf(
+  table: string,
+  stats: Row[],
+  fks: Row[],
+): { primaryKey: ConstraintDef | null; constraints: ConstraintDef[]; indexes: IndexDef[] } {
+  const groups = new Map<string, Row[]>();
+  for (const s of stats) {
+    const list = groups.get(s.name ?? '') ?? [];
+    list.push(s);
+    groups.set(s.name ?? '', list);
+  }
+  let primaryKey: ConstraintDef | null = null;
+  const constraints: ConstraintDef[] = [];
+  const indexes: IndexDef[] = [];
+  for (const [name, parts] of groups) {
+    const cols: IndexColumn[] = parts.map((p) => ({
+      name: p.col ?? '',
+      descending: p.dir === 'D',
+      ...(p.sub !== null && p.sub !== undefined ? { prefixLength: Number(p.sub) } : {}),
+    }));
+    const keyText = cols
+      .map((c) => `${quoteMySqlIdent(c.name)}${c.prefixLength ? `(${c.prefixLength})` : ''}${c.descending ? ' DESC' : ''}`)
+      .join(', ');
+    const unique = parts[0]?.nonUnique === '0';
+    const method = parts[0]?.type ?? 'BTREE';
+    if (name === 'PRIMARY') {
+      primaryKey = {
+        name: 'PRIMARY',
+        kind: 'primary',
+        definition: `PRIMARY KEY (${keyText})`,
+        columns: cols.map((c) => c.name),
+        references: null,
+      };
+      continue;
+    }
+    const kind = method === 'FULLTEXT' ? 'FULLTEXT ' : method === 'SPATIAL' ? 'SPATIAL ' : unique ? 'UNIQUE ' : '';
+    indexes.push({
+      name,
+      definition: `CREATE ${kind}INDEX ${quoteMySqlIdent(name)} ON ${quoteMySqlIdent(table)} (${keyText})`,
+      columns: cols,
+      unique,
+      method,
+      comment: parts[0]?.comment ? parts[0].comment : null,
+    });
+  }
+  const fkGroups = new Map<string, Row[]>();
+  for (const f of fks) {
+    const list = fkGroups.get(f.name ?? '') ?? [];
+    list.push(f);
+    fkGroups.set(f.name ?? '', list);
+  }
+  for (const [name, parts] of fkGroups) {
+    const first = parts[0] as Row;
+    const references = { schema: first.rs ?? '', name: first.rt ?? '' };
+    const columns = parts.map((p) => p.col ?? '');
+    const referencedColumns = parts.map((p) => p.rc ?? '');
+    constraints.push({
+      name,
+      kind: 'foreign',
+      definition:
+        `FOREIGN KEY (${columns.map(quoteMySqlIdent).join(', ')}) REFERENCES ${quoteMySqlQualified(references)} ` +
+        `(${referencedColumns.map(quoteMySqlIdent).join(', ')}) ON DELETE ${first.del} ON UPDATE ${first.upd}`,
+      columns,
+      references,
+      referencedColumns,
+      onDelete: first.del ?? 'NO ACTION',
+      onUpdate: first.upd ?? 'NO ACTION',
+    });
+  }
+  return { primaryKey, constraints, indexes };
+}

@@ -1,0 +1,265 @@
+/**
+ * One consistent read point of a MySQL/MariaDB database, shared by several
+ * reader connections, and the binary-log position it corresponds to.
+ *
+ * MySQL cannot hand a read view to another session (Percona's `FROM
+ * SESSION` aside), so parallel readers meet at one point in one of two ways:
+ * - without any lock (MariaDB, Percona: `Binlog_snapshot_file/position`):
+ *   every reader runs `START TRANSACTION WITH CONSISTENT SNAPSHOT` at once
+ *   and reads the binary-log position of its own view; when all positions
+ *   are equal no transaction committed in between, so the views are the
+ *   same. Retried a few times under writes;
+ * - otherwise (stock MySQL, or writes too busy to meet): mydumper's
+ *   sequence — `FLUSH TABLES WITH READ LOCK`, every reader starts its
+ *   snapshot, the position is read, `UNLOCK TABLES` — writers wait only
+ *   for that long (measured and logged).
+ * A user without the RELOAD privilege the lock needs gets one reader.
+ */
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import type { Connection } from 'mysql2/promise';
+import type { Logger } from '../../engine/runtime/logger.js';
+import type { TableDef } from '../catalog.js';
+import type { CopyFormat, ResolvedProfile, SourceSnapshot, TableRange } from '../provider.js';
+import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';
+import { copiedColumns, RowEncoder, selectList } from './mysql-interchange.js';
+import { formatBinlogPosition } from './mysql-position.js';
+import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
+
+const MEET_ATTEMPTS = 3;
+/** Rows per encoded chunk handed to the destination (bounded: ~64 KiB). */
+const CHUNK_BYTES = 64 * 1024;
+
+interface Reader {
+  conn: Connection;
+  busy: boolean;
+}
+
+export interface MySqlSnapshotOptions {
+  readers: number;
+  /** The binary-log position is needed (change capture starts there). */
+  position: boolean;
+  logger: Logger;
+}
+
+export class MySqlSnapshot implements SourceSnapshot {
+  private readonly waiting: ((r: Reader) => void)[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly id: string,
+    readonly position: string | null,
+    private readonly readers: Reader[],
+    private readonly database: string,
+  ) {}
+
+  static async open(profile: ResolvedProfile, database: string, opts: MySqlSnapshotOptions): Promise<MySqlSnapshot> {
+    const want = Math.max(1, opts.readers);
+    const conns = await Promise.all(Array.from({ length: want }, () => connectMySql(profile, database)));
+    try {
+      const { position, used, how } = await meet(conns, opts);
+      for (const c of conns.slice(used)) await c.end().catch(() => c.destroy());
+      opts.logger.debug('snapshot opened', { database, readers: used, how, position: position ?? '' });
+      return new MySqlSnapshot(
+        `${database}@${position ?? 'no-binlog'}`,
+        opts.position ? position : null,
+        conns.slice(0, used).map((conn) => ({ conn, busy: false })),
+        database,
+      );
+    } catch (err) {
+      for (const c of conns) c.destroy();
+      throw err;
+    }
+  }
+
+  async planRanges(table: TableDef, targetBytes: number): Promise<TableRange[]> {
+    const pk = table.primaryKey?.columns ?? [];
+    const col = pk.length === 1 ? table.columns.find((c) => c.name === pk[0]) : undefined;
+    const n = Math.ceil(table.estimatedBytes / Math.max(1, targetBytes));
+    if (!col || col.canonical?.kind !== 'int' || n < 2) return [{ id: 'all', predicate: null }];
+    const q = quoteMySqlIdent(col.name);
+    const reader = await this.acquire();
+    let lo: bigint;
+    let hi: bigint;
+    try {
+      const [row] = await mysqlRows<{ lo: string | null; hi: string | null }>(
+        reader.conn,
+        `SELECT MIN(${q}) AS lo, MAX(${q}) AS hi FROM ${quoteMySqlQualified(table)}`,
+      );
+      if (row?.lo == null || row.hi == null) return [{ id: 'all', predicate: null }];
+      lo = BigInt(row.lo);
+      hi = BigInt(row.hi);
+    } finally {
+      this.release(reader);
+    }
+    const span = hi - lo + 1n;
+    const parts = BigInt(n) > span ? Number(span) : n;
+    const step = span / BigInt(parts);
+    const ranges: TableRange[] = [];
+    for (let i = 0; i < parts; i++) {
+      const from = lo + step * BigInt(i);
+      const to = lo + step * BigInt(i + 1);
+      const lower = i === 0 ? null : `${q} >= ${from}`;
+      const upper = i === parts - 1 ? null : `${q} < ${to}`;
+      ranges.push({ id: `${i + 1}/${parts}`, predicate: [lower, upper].filter(Boolean).join(' AND ') || null });
+    }
+    return ranges;
+  }
+
+  async readRange(table: TableDef, range: TableRange, format: CopyFormat): Promise<Readable> {
+    if (format !== 'interchange-text') throw new Error(`a MySQL source cannot produce ${format}`);
+    const reader = await this.acquire();
+    const columns = copiedColumns(table.columns);
+    const sql =
+      `SELECT ${selectList(columns)} FROM ${quoteMySqlQualified(table)}` + (range.predicate ? ` WHERE ${range.predicate}` : '');
+    const encoder = new RowEncoder(columns);
+    let parts: Buffer[] = [];
+    let size = 0;
+    const encode = new Transform({
+      writableObjectMode: true,
+      writableHighWaterMark: 256,
+      transform(row: (Buffer | null)[], _enc, cb) {
+        size += encoder.encode(row, parts);
+        if (size >= CHUNK_BYTES) {
+          const chunk = Buffer.concat(parts, size);
+          parts = [];
+          size = 0;
+          cb(null, chunk);
+        } else cb();
+      },
+      flush(cb) {
+        if (size) cb(null, Buffer.concat(parts, size));
+        else cb();
+      },
+    });
+    const out = new PassThrough();
+    const rows = coreConnection(reader.conn).query({ sql, rowsAsArray: true, typeCast: rawBytes }).stream({ highWaterMark: 256 });
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      if (err) {
+        // a reader whose query was cut off mid-result cannot serve another range
+        reader.conn.destroy();
+        this.readers.splice(this.readers.indexOf(reader), 1);
+        out.destroy(err);
+      } else this.release(reader);
+    };
+    rows.on('error', (err: Error) => finish(new Error(`reading ${table.schema}.${table.name}: ${err.message}`, { cause: err })));
+    out.on('close', () => {
+      if (!done && !out.writableFinished) {
+        rows.destroy();
+        finish(new Error('aborted'));
+      }
+    });
+    encode.on('end', () => {
+      const zero = [...encoder.counts.zeroDates].map(([c, n]) => `${c}: ${n}`);
+      if (zero.length) out.emit('conversions', { zeroDates: Object.fromEntries(encoder.counts.zeroDates) });
+      finish();
+    });
+    rows.pipe(encode).pipe(out);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.readers.map(async (r) => {
+        await r.conn.query('COMMIT').catch(() => undefined);
+        await r.conn.end().catch(() => r.conn.destroy());
+      }),
+    );
+  }
+
+  private acquire(): Promise<Reader> {
+    if (this.closed) return Promise.reject(new Error(`the snapshot of ${this.database} is closed`));
+    const idle = this.readers.find((r) => !r.busy);
+    if (idle) {
+      idle.busy = true;
+      return Promise.resolve(idle);
+    }
+    if (!this.readers.length) return Promise.reject(new Error(`no reader of the snapshot of ${this.database} is left`));
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(reader: Reader): void {
+    const next = this.waiting.shift();
+    if (next) next(reader);
+    else reader.busy = false;
+  }
+}
+
+/** Every value as the bytes of its text form (binary values as their bytes), NULL as null. */
+function rawBytes(field: { buffer(): Buffer | null }): Buffer | null {
+  return field.buffer();
+}
+
+async function startSnapshot(c: Connection): Promise<void> {
+  await c.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+}
+
+/** The binary-log position of this session's snapshot (MariaDB, Percona), or null when the server has none. */
+async function snapshotPosition(c: Connection): Promise<string | null> {
+  const rows = await mysqlRows<{ Variable_name: string; Value: string }>(c, "SHOW SESSION STATUS LIKE 'Binlog_snapshot_%'");
+  const file = rows.find((r) => r.Variable_name === 'Binlog_snapshot_file')?.Value;
+  const pos = rows.find((r) => r.Variable_name === 'Binlog_snapshot_position')?.Value;
+  return file ? formatBinlogPosition(file, Number(pos)) : null;
+}
+
+/** The server's current binary-log position (`SHOW MASTER STATUS`; MySQL 8.4: `SHOW BINARY LOG STATUS`). */
+export async function currentBinlogPosition(c: Connection): Promise<string | null> {
+  const rows = await mysqlRows<{ File: string; Position: string }>(c, 'SHOW MASTER STATUS').catch(() =>
+    mysqlRows<{ File: string; Position: string }>(c, 'SHOW BINARY LOG STATUS'),
+  );
+  const [row] = rows;
+  return row?.File ? formatBinlogPosition(row.File, Number(row.Position)) : null;
+}
+
+async function meet(
+  conns: Connection[],
+  opts: MySqlSnapshotOptions,
+): Promise<{ position: string | null; used: number; how: string }> {
+  const [first] = conns;
+  if (!first) throw new Error('no connection');
+  if (conns.length === 1) {
+    await startSnapshot(first);
+    const position = (await snapshotPosition(first)) ?? (opts.position ? await lockedPosition(conns) : null);
+    return { position, used: 1, how: 'one reader' };
+  }
+  for (let attempt = 1; attempt <= MEET_ATTEMPTS; attempt++) {
+    await Promise.all(conns.map(startSnapshot));
+    const positions = await Promise.all(conns.map(snapshotPosition));
+    const [agreed = null] = positions;
+    if (agreed === null) break; // no snapshot positions on this server
+    if (positions.every((p) => p === agreed)) return { position: agreed, used: conns.length, how: 'lock-free' };
+    await Promise.all(conns.map((c) => c.query('ROLLBACK')));
+  }
+  await Promise.all(conns.map((c) => c.query('ROLLBACK')));
+  try {
+    return { position: await lockedPosition(conns, opts.logger), used: conns.length, how: 'brief global read lock' };
+  } catch (err) {
+    // no RELOAD privilege: one reader sees one consistent view by itself
+    opts.logger.warn('cannot take the brief global read lock that parallel snapshot readers need; reading with one', {
+      error: (err as Error).message,
+    });
+    await Promise.all(conns.map((c) => c.query('ROLLBACK').catch(() => undefined)));
+    await startSnapshot(first);
+    const position = await snapshotPosition(first);
+    if (opts.position && position === null) throw err;
+    return { position, used: 1, how: 'one reader' };
+  }
+}
+
+/** mydumper's sequence: lock, every reader starts its snapshot, read the position, unlock. */
+async function lockedPosition(conns: Connection[], logger?: Logger): Promise<string | null> {
+  const [first] = conns as [Connection];
+  const started = Date.now();
+  await first.query('FLUSH TABLES WITH READ LOCK');
+  try {
+    await Promise.all(conns.map(startSnapshot));
+    return await currentBinlogPosition(first);
+  } finally {
+    await first.query('UNLOCK TABLES');
+    logger?.info('writers waited for the snapshot lock', { ms: Date.now() - started });
+  }
+}

@@ -1,0 +1,146 @@
+import type { TableSelection } from '../../engine/config/declaration.js';
+import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
+import type {
+  ChangeStream,
+  CopyFormat,
+  ProviderContext,
+  ResolvedProfile,
+  SequenceValue,
+  SnapshotRequest,
+  SourceProvider,
+  SourceSnapshot,
+  TableChecksummer,
+} from '../provider.js';
+import { mysqlRows, withMySql } from './mysql-connection.js';
+import { introspectMySql } from './mysql-introspector.js';
+import { compareBinlogPositions } from './mysql-position.js';
+import { checkMySqlSourcePrerequisites } from './mysql-prerequisites.js';
+import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
+import { currentBinlogPosition, MySqlSnapshot } from './mysql-snapshot.js';
+
+/** A MySQL/MariaDB server as a source: a database is one schema of tables. */
+export class MySqlSource implements SourceProvider {
+  constructor(
+    private readonly profile: ResolvedProfile,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  async checkPrerequisites(req: { databases: string[]; continuous: boolean }): Promise<Diagnostic[]> {
+    const out = await checkMySqlSourcePrerequisites(this.profile, req);
+    if (req.continuous) {
+      out.push({
+        severity: 'error',
+        summary: 'continuous jobs from MySQL/MariaDB are not available yet (the binary-log change stream is being built)',
+        detail: 'use type: one-time',
+        field: 'type',
+      });
+    }
+    return out;
+  }
+
+  introspect(database: string, selection: TableSelection): Promise<Catalog> {
+    return withMySql(this.profile, database, (c) => introspectMySql(c, database, selection));
+  }
+
+  /** Schema objects are compared between engines by their mapped form only: none from here yet. */
+  async describeSchema(): Promise<SchemaObjectSummary[]> {
+    return [];
+  }
+
+  async estimateSizes(databases: readonly string[]): Promise<Map<string, number>> {
+    if (!databases.length) return new Map();
+    const rows = await withMySql(this.profile, undefined, (c) =>
+      mysqlRows<{ db: string; bytes: string | null }>(
+        c,
+        `SELECT TABLE_SCHEMA AS db, SUM(DATA_LENGTH + INDEX_LENGTH) AS bytes FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA IN (${databases.map(() => '?').join(', ')}) GROUP BY TABLE_SCHEMA`,
+        [...databases],
+      ),
+    );
+    return new Map(rows.map((r) => [r.db, Number(r.bytes ?? 0)]));
+  }
+
+  async openSnapshot(req: SnapshotRequest): Promise<SourceSnapshot> {
+    return MySqlSnapshot.open(this.profile, req.database, {
+      readers: req.readers ?? 1,
+      position: req.cdc,
+      logger: this.ctx.logger,
+    });
+  }
+
+  /**
+   * AUTO_INCREMENT counters (sequence `table.column`): the next value the
+   * source would hand out, never below the column's maximum.
+   */
+  async readSequences(database: string, sequences: QualifiedName[]): Promise<SequenceValue[]> {
+    if (!sequences.length) return [];
+    return withMySql(this.profile, database, async (c) => {
+      // MySQL 8 caches information_schema statistics for a day by default
+      await c.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
+      const out: SequenceValue[] = [];
+      for (const s of sequences) {
+        const dot = s.name.lastIndexOf('.');
+        const table = s.name.slice(0, dot);
+        const column = s.name.slice(dot + 1);
+        const [row] = await mysqlRows<{ ai: string | null; mx: string | null }>(
+          c,
+          `SELECT (SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?) AS ai,
+                  (SELECT MAX(${quoteMySqlIdent(column)}) FROM ${quoteMySqlQualified({ schema: database, name: table })}) AS mx`,
+          [database, table],
+        );
+        const next = BigInt(row?.ai ?? '1');
+        const max = row?.mx == null ? 0n : BigInt(row.mx);
+        const last = next - 1n > max ? next - 1n : max;
+        out.push({ sequence: s, lastValue: last > 0n ? String(last) : '1', isCalled: last > 0n });
+      }
+      return out;
+    });
+  }
+
+  /** The binary log needs nothing created on the source. */
+  async dropArtifacts(): Promise<void> {}
+
+  async artifactsExist(): Promise<boolean> {
+    return true;
+  }
+
+  async setCapturedTables(): Promise<void> {}
+
+  streamChanges(): Promise<ChangeStream> {
+    return Promise.reject(new Error('the MySQL provider cannot capture changes yet: use type: one-time'));
+  }
+
+  async currentPosition(): Promise<string> {
+    const position = await withMySql(this.profile, undefined, currentBinlogPosition);
+    if (!position) throw new Error(`the binary log is off on ${this.profile.host}:${this.profile.port} (log_bin)`);
+    return position;
+  }
+
+  comparePositions(a: string, b: string): number {
+    return compareBinlogPositions(a, b);
+  }
+
+  /** Tables with neither a primary key nor a unique key over NOT NULL columns. */
+  async tablesWithoutKey(_database: string, tables: readonly QualifiedName[]): Promise<QualifiedName[]> {
+    return tables.filter((t) => {
+      const def = t as Partial<TableDef>;
+      if (def.primaryKey) return false;
+      const notNull = new Set((def.columns ?? []).filter((c) => !c.nullable).map((c) => c.name));
+      return !(def.indexes ?? []).some((i) => i.unique && (i.columns ?? []).every((c) => notNull.has(c.name) && !c.prefixLength));
+    });
+  }
+
+  /** Full row images are in the binary log already (binlog_row_image = FULL). */
+  async enableFullRowIdentity(): Promise<void> {}
+
+  checksummer(): TableChecksummer {
+    throw new Error('verify of MySQL sources is not built yet');
+  }
+
+  formatsFor(): CopyFormat[] {
+    return ['interchange-text'];
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,481 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
+import { startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
+import { writeProject } from '../harness/project.js';
+import { runCli } from '../harness/run-cli.js';
+
+/**
+ * MySQL (MariaDB from the OS package) → PostgreSQL through the real CLI: the
+ * type map value by value, keys and counters, what is not converted named
+ * in plan and status, `types:` overrides, and a consistent snapshot read by
+ * parallel readers while writers commit.
+ */
+let my: MariaDbServer;
+let pg: PgServer;
+
+function declaration(jobs: string, password = ''): string {
+  return `version: 1
+profiles:
+  src: { engine: mysql, host: 127.0.0.1, port: ${my.port}, user: ${password ? 'app' : 'root'}${password ? ', password: "${env:MY_PASSWORD}"' : ''} }
+  dst: { engine: postgres, host: 127.0.0.1, port: ${pg.port}, user: postgres }
+jobs:
+${jobs}`;
+}
+
+function job(name: string, db: string, target: string, extra = '', type = 'one-time'): string {
+  return `  ${name}:
+    source: src
+    destination: dst
+    type: ${type}
+    state: running
+${extra}    databases:
+      - { name: ${db}, target: ${target} }
+`;
+}
+
+beforeAll(async () => {
+  [my, pg] = await Promise.all([startMariaDb(), startPostgres({ major: 17 })]);
+});
+
+afterAll(async () => {
+  await Promise.all([my?.stop(true), pg?.stop(true)]);
+});
+
+/** One column per MySQL type: the value written, and the text PostgreSQL must return for it. */
+const COVERAGE: { column: string; type: string; values: [string, string | null][] }[] = [
+  {
+    column: 'i8',
+    type: 'tinyint',
+    values: [
+      ['-128', '-128'],
+      ['127', '127'],
+    ],
+  },
+  {
+    column: 'u8',
+    type: 'tinyint unsigned',
+    values: [
+      ['0', '0'],
+      ['255', '255'],
+    ],
+  },
+  {
+    column: 'flag',
+    type: 'tinyint(1)',
+    values: [
+      ['1', 't'],
+      ['0', 'f'],
+    ],
+  },
+  {
+    column: 'i16',
+    type: 'smallint',
+    values: [
+      ['-32768', '-32768'],
+      ['32767', '32767'],
+    ],
+  },
+  {
+    column: 'u16',
+    type: 'smallint unsigned',
+    values: [
+      ['65535', '65535'],
+      ['0', '0'],
+    ],
+  },
+  {
+    column: 'i24',
+    type: 'mediumint',
+    values: [
+      ['-8388608', '-8388608'],
+      ['8388607', '8388607'],
+    ],
+  },
+  {
+    column: 'u24',
+    type: 'mediumint unsigned',
+    values: [
+      ['16777215', '16777215'],
+      ['1', '1'],
+    ],
+  },
+  {
+    column: 'i32',
+    type: 'int',
+    values: [
+      ['-2147483648', '-2147483648'],
+      ['2147483647', '2147483647'],
+    ],
+  },
+  {
+    column: 'u32',
+    type: 'int unsigned',
+    values: [
+      ['4294967295', '4294967295'],
+      ['0', '0'],
+    ],
+  },
+  {
+    column: 'i64',
+    type: 'bigint',
+    values: [
+      ['-9223372036854775808', '-9223372036854775808'],
+      ['9223372036854775807', '9223372036854775807'],
+    ],
+  },
+  {
+    column: 'u64',
+    type: 'bigint unsigned',
+    values: [
+      ['18446744073709551615', '18446744073709551615'],
+      ['0', '0'],
+    ],
+  },
+  {
+    column: 'dc',
+    type: 'decimal(65,30)',
+    values: [
+      [
+        '-99999999999999999999999999999999999.999999999999999999999999999999',
+        '-99999999999999999999999999999999999.999999999999999999999999999999',
+      ],
+      ['0.000000000000000000000000000001', '0.000000000000000000000000000001'],
+    ],
+  },
+  {
+    column: 'money',
+    type: 'decimal(12,2)',
+    values: [
+      ['12345.6', '12345.60'],
+      ['-0.01', '-0.01'],
+    ],
+  },
+  {
+    column: 'f32',
+    type: 'float',
+    values: [
+      ['3.14159', '3.14159'],
+      ['-1e30', '-1e+30'],
+    ],
+  },
+  {
+    column: 'f64',
+    type: 'double',
+    values: [
+      ['2.718281828459045', '2.718281828459045'],
+      ['1e-300', '1e-300'],
+    ],
+  },
+  {
+    column: 'b1',
+    type: 'bit(1)',
+    values: [
+      ["b'1'", '1'],
+      ["b'0'", '0'],
+    ],
+  },
+  {
+    column: 'b64',
+    type: 'bit(64)',
+    values: [
+      [
+        "b'1000000000000000000000000000000000000000000000000000000000000001'",
+        '1000000000000000000000000000000000000000000000000000000000000001',
+      ],
+      ["b'0'", '0'.repeat(64)],
+    ],
+  },
+  {
+    column: 'c3',
+    type: 'char(3)',
+    values: [
+      ["'ab'", 'ab'],
+      ["''", ''],
+    ],
+  },
+  {
+    column: 'v',
+    type: 'varchar(20)',
+    values: [
+      ["'tab\\there'", 'tab\there'],
+      ["'back\\\\slash\\nline'", 'back\\slash\nline'],
+    ],
+  },
+  {
+    column: 'latin',
+    type: 'varchar(10) CHARACTER SET latin1',
+    values: [
+      ["'café'", 'café'],
+      ["'naïve'", 'naïve'],
+    ],
+  },
+  {
+    column: 'emoji',
+    type: 'text',
+    values: [
+      ["'✓ 😀 ünï'", '✓ 😀 ünï'],
+      ["''", ''],
+    ],
+  },
+  {
+    column: 'bin',
+    type: 'binary(4)',
+    values: [
+      ["x'00ff0a5c'", '\\x00ff0a5c'],
+      ["x'01'", '\\x01000000'],
+    ],
+  },
+  {
+    column: 'vbin',
+    type: 'varbinary(8)',
+    values: [
+      ["x''", '\\x'],
+      ["x'deadbeef'", '\\xdeadbeef'],
+    ],
+  },
+  {
+    column: 'blb',
+    type: 'longblob',
+    values: [
+      ["x'000102'", '\\x000102'],
+      ["x'ff'", '\\xff'],
+    ],
+  },
+  {
+    column: 'd',
+    type: 'date',
+    values: [
+      ["'1000-01-01'", '1000-01-01'],
+      ["'9999-12-31'", '9999-12-31'],
+    ],
+  },
+  {
+    column: 'dt',
+    type: 'datetime(6)',
+    values: [
+      ["'9999-12-31 23:59:59.999999'", '9999-12-31 23:59:59.999999'],
+      ["'1000-01-01 00:00:00'", '1000-01-01 00:00:00'],
+    ],
+  },
+  {
+    column: 'ts',
+    type: 'timestamp(6) NULL',
+    values: [
+      ["'2038-01-19 03:14:07.999999'", '2038-01-19 03:14:07.999999+00'],
+      ["'1970-01-01 00:00:01'", '1970-01-01 00:00:01+00'],
+    ],
+  },
+  {
+    column: 'tm',
+    type: 'time(6)',
+    values: [
+      ["'23:59:59.999999'", '23:59:59.999999'],
+      ["'00:00:00'", '00:00:00'],
+    ],
+  },
+  {
+    column: 'dur',
+    type: 'time',
+    values: [
+      ["'-838:59:59'", '-838:59:59'],
+      ["'838:59:59'", '838:59:59'],
+    ],
+  },
+  {
+    column: 'yr',
+    type: 'year',
+    values: [
+      ['1901', '1901'],
+      ['2155', '2155'],
+    ],
+  },
+  {
+    column: 'e',
+    type: "enum('small','it''s','large')",
+    values: [
+      ["'it''s'", "it's"],
+      ["'large'", 'large'],
+    ],
+  },
+  {
+    column: 's',
+    type: "set('a','b','c')",
+    values: [
+      ["'a,c'", 'a,c'],
+      ["''", ''],
+    ],
+  },
+  {
+    column: 'j',
+    type: 'json',
+    values: [
+      ['\'{"k": [1, 2.5, {"n": null}], "u": "ü"}\'', '{"k": [1, 2.5, {"n": null}], "u": "ü"}'],
+      ["'[]'", '[]'],
+    ],
+  },
+  {
+    column: 'g',
+    type: 'point',
+    values: [
+      ["ST_GeomFromText('POINT(1 2)', 4326)", null],
+      ["ST_GeomFromText('POINT(-1 0.5)')", null],
+    ],
+  },
+];
+
+describe('MySQL → PostgreSQL, one-time', () => {
+  it('every type arrives exactly; keys, indexes and AUTO_INCREMENT carried; what is not converted is named', async () => {
+    const cols = COVERAGE.map((c) => `${c.column} ${c.type}`).join(',\n  ');
+    await my.query(`CREATE DATABASE types;
+      CREATE TABLE types.Coverage (id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,\n  ${cols},\n  note varchar(200), FULLTEXT (note), KEY by_v (v(5)));
+      CREATE TABLE types.child (id bigint PRIMARY KEY, coverage_id int unsigned, CONSTRAINT fk_cov FOREIGN KEY (coverage_id) REFERENCES types.Coverage (id) ON DELETE CASCADE);
+      CREATE VIEW types.v_cov AS SELECT id FROM types.Coverage;
+      CREATE TRIGGER types.trg BEFORE INSERT ON types.child FOR EACH ROW SET NEW.id = NEW.id;`);
+    for (const row of [0, 1]) {
+      await my.query(
+        `INSERT INTO types.Coverage (${COVERAGE.map((c) => c.column).join(', ')}) VALUES (${COVERAGE.map((c) => (c.values[row] as [string, string | null])[0]).join(', ')})`,
+      );
+    }
+    await my.query(`INSERT INTO types.Coverage (id) VALUES (1000); INSERT INTO types.child VALUES (1, 1), (2, NULL)`);
+
+    const dir = writeProject(
+      declaration(
+        job(
+          'types',
+          'types',
+          'types_pg',
+          '    types:\n      - { nativeType: tinyint(1), to: boolean }\n      - { column: types.coverage.dur, to: interval }\n',
+        ),
+      ),
+      mkdtempSync(join(tmpdir(), 'migrate-my2pg-')),
+    );
+    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
+    expect(plan.code).toBe(2);
+    expect(plan.stdout + plan.stderr).toContain('types.Coverage.u64: bigint(20) unsigned → numeric(20)');
+    expect(plan.stdout + plan.stderr).toContain('types.Coverage.flag: tinyint(1) → boolean');
+    for (const named of ['view types.v_cov', 'trigger types.child.trg', 'fulltext index types.Coverage.note']) {
+      expect(plan.stdout + plan.stderr).toContain(`not migrated: ${named}`);
+    }
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir });
+    expect(apply.stdout).toContain('Apply complete');
+    expect(apply.code).toBe(0);
+    const status = await runCli(['status'], { cwd: dir });
+    expect(status.stdout).toContain('not migrated: view types.v_cov');
+
+    const rows = await pg.query<Record<string, string | null>>(
+      `SELECT *, encode(g, 'hex') AS g_hex FROM types.coverage ORDER BY id`,
+      'types_pg',
+    );
+    expect(rows).toHaveLength(3);
+    for (const c of COVERAGE) {
+      for (const row of [0, 1]) {
+        const expected = (c.values[row] as [string, string | null])[1];
+        if (expected !== null)
+          expect({ column: c.column, value: rows[row]?.[c.column] }).toEqual({ column: c.column, value: expected });
+      }
+      expect({ column: c.column, value: rows[2]?.[c.column] }).toEqual({ column: c.column, value: null });
+    }
+    // geometry: the source's own bytes (SRID, then WKB)
+    const [geo] = await my.query<{ h: string }>('SELECT lower(hex(g)) AS h FROM types.Coverage ORDER BY id LIMIT 1');
+    expect(rows[0]?.g_hex).toBe(geo?.h);
+    expect(geo?.h.startsWith('e6100000')).toBe(true); // SRID 4326, little-endian
+
+    const types = await pg.query<{ c: string; t: string }>(
+      `SELECT column_name AS c, format_type(atttypid, atttypmod) AS t FROM information_schema.columns
+         JOIN pg_attribute ON attrelid = 'types.coverage'::regclass AND attname = column_name
+        WHERE table_schema = 'types' AND table_name = 'coverage' ORDER BY ordinal_position`,
+      'types_pg',
+    );
+    expect(Object.fromEntries(types.map((r) => [r.c, r.t]))).toMatchObject({
+      id: 'bigint',
+      u64: 'numeric(20,0)',
+      flag: 'boolean',
+      dur: 'interval',
+      tm: 'time(6) without time zone',
+      ts: 'timestamp(6) with time zone',
+      e: 'types.coverage_e',
+      j: 'jsonb',
+      g: 'bytea',
+    });
+    const [next] = await pg.query<{ n: string }>(`SELECT nextval('types.coverage_id_seq') AS n`, 'types_pg');
+    expect(next?.n).toBe('1001');
+    const fk = await pg.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'fk_cov'`,
+      'types_pg',
+    );
+    expect(fk[0]?.def).toBe('FOREIGN KEY (coverage_id) REFERENCES types.coverage(id) ON UPDATE RESTRICT ON DELETE CASCADE');
+    const indexes = await pg.query<{ i: string }>(
+      `SELECT indexname AS i FROM pg_indexes WHERE schemaname = 'types' ORDER BY 1`,
+      'types_pg',
+    );
+    expect(indexes.map((r) => r.i)).toEqual(['child_fk_cov', 'child_pkey', 'coverage_by_v', 'coverage_pkey']);
+  });
+
+  it('parallel readers see one snapshot while writers commit: rows written together arrive together', async () => {
+    await my.query(`CREATE DATABASE ledger;
+      CREATE TABLE ledger.debit (id bigint PRIMARY KEY, amount decimal(12,2), pad varchar(200));
+      CREATE TABLE ledger.credit (id bigint PRIMARY KEY, amount decimal(12,2), pad varchar(200));`);
+    // ~40 MB each so the tables split into ranges and every reader works
+    await my.query(`SET SESSION max_recursive_iterations = 1000000;
+      INSERT INTO ledger.debit WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000) SELECT i, i / 100, REPEAT('x', 200) FROM n;
+      INSERT INTO ledger.credit SELECT * FROM ledger.debit; ANALYZE TABLE ledger.debit, ledger.credit;`);
+    const writer = await mysql.createConnection({ host: '127.0.0.1', port: my.port, user: 'root', database: 'ledger' });
+    let running = true;
+    let written = 0;
+    const writing = (async () => {
+      for (let id = 1_000_000; running; id++) {
+        // each transaction touches both tables: any consistent snapshot has the same ids in both
+        await writer.query('START TRANSACTION');
+        await writer.query('INSERT INTO debit VALUES (?, 1, NULL)', [id]);
+        await writer.query('INSERT INTO credit VALUES (?, 1, NULL)', [id]);
+        await writer.query('DELETE FROM debit WHERE id = ?', [id - 1_000_000 + 1]);
+        await writer.query('DELETE FROM credit WHERE id = ?', [id - 1_000_000 + 1]);
+        await writer.query('COMMIT');
+        written++;
+      }
+    })();
+    while (written < 20) await new Promise((r) => setTimeout(r, 20));
+    const dir = writeProject(
+      declaration(job('ledger', 'ledger', 'ledger_pg', '    parallelism: 4\n')),
+      mkdtempSync(join(tmpdir(), 'migrate-my2pg-')),
+    );
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, env: { MIGRATE_LOG: 'debug' } });
+    running = false;
+    await writing;
+    await writer.end();
+    expect(apply.code).toBe(0);
+    expect(written).toBeGreaterThan(20);
+    expect(apply.stderr).toMatch(/snapshot opened .*readers=[2-4]/);
+    const [diff] = await pg.query<{ n: string; d: string; c: string }>(
+      `SELECT (SELECT count(*) FROM ledger.debit)::text AS d, (SELECT count(*) FROM ledger.credit)::text AS c,
+              (SELECT count(*) FROM ((SELECT id FROM ledger.debit EXCEPT SELECT id FROM ledger.credit)
+                                     UNION ALL (SELECT id FROM ledger.credit EXCEPT SELECT id FROM ledger.debit)) x)::text AS n`,
+      'ledger_pg',
+    );
+    expect(diff?.n).toBe('0');
+    expect(diff?.d).toBe(diff?.c);
+    expect(Number(diff?.d)).toBeGreaterThan(140_000);
+  });
+
+  it('fails early in plan: a continuous job, a wrong password, a missing database; nothing is written', async () => {
+    await my.query(`CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'right'; GRANT SELECT ON *.* TO 'app'@'127.0.0.1'`);
+    const dir = writeProject(
+      declaration(job('cdc', 'types', 'never1', '', 'continuous') + job('nodb', 'missing', 'never2'), 'x'),
+      mkdtempSync(join(tmpdir(), 'migrate-my2pg-')),
+    );
+    const wrong = await runCli(['plan'], { cwd: dir, env: { MY_PASSWORD: 'wrong' } });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toContain("error: profile.src (source of job.cdc): Access denied for user 'app'");
+    expect(wrong.stderr + wrong.stdout).not.toContain('wrong');
+    const right = await runCli(['plan'], { cwd: dir, env: { MY_PASSWORD: 'right' } });
+    expect(right.code).toBe(1);
+    expect(right.stdout).toContain('continuous jobs from MySQL/MariaDB are not available yet');
+    expect(right.stdout).toContain('source database "missing" does not exist');
+    const dbs = await pg.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'never%'`);
+    expect(dbs).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnDef } from '../../providers/catalog.js';
+import { escapeCopyText, isZeroDate, RowEncoder } from '../../providers/mysql/mysql-interchange.js';
+import { compareBinlogPositions, parseBinlogPosition } from '../../providers/mysql/mysql-position.js';
+
+const col = (name: string, canonical: ColumnDef['canonical']): ColumnDef => ({
+  name,
+  nativeType: '',
+  nullable: true,
+  default: null,
+  identity: null,
+  generated: null,
+  collation: null,
+  binarySafe: false,
+  ...(canonical ? { canonical } : {}),
+});
+
+describe('interchange text of MySQL values', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a\tb', 'a\\tb'],
+    ['line\nnext\r', 'line\\nnext\\r'],
+    ['back\\slash', 'back\\\\slash'],
+    ['ünï ✓', 'ünï ✓'],
+    ['', ''],
+  ])('escapes %j', (raw, copy) => {
+    expect(escapeCopyText(Buffer.from(raw)).toString()).toBe(copy);
+  });
+
+  it.each([
+    ['0000-00-00', true],
+    ['0000-00-00 00:00:00', true],
+    ['2020-00-15', true],
+    ['2020-05-00 10:00:00', true],
+    ['2020-05-01', false],
+    ['0001-01-01 00:00:00.000000', false],
+  ])('zero date %s: %s', (v, zero) => {
+    expect(isZeroDate(Buffer.from(v))).toBe(zero);
+  });
+
+  it('encodes one line per row: bytes as hex, BIT as digits, TIMESTAMP in UTC with its zone, zero dates as counted NULLs', () => {
+    const enc = new RowEncoder([
+      col('b', { kind: 'bytes', length: null, fixed: false }),
+      col('bits', { kind: 'bit', length: 10 }),
+      col('ts', { kind: 'timestamp', precision: 6, withZone: true }),
+      col('dt', { kind: 'timestamp', precision: 0, withZone: false }),
+      col('t', { kind: 'text', length: null, fixed: false, charset: 'utf8mb4' }),
+      col('n', { kind: 'decimal', precision: 65, scale: 30 }),
+    ]);
+    const out: Buffer[] = [];
+    enc.encode(
+      [
+        Buffer.from([0x00, 0x5c, 0xff]),
+        Buffer.from([0x02, 0x01]),
+        Buffer.from('2024-02-29 23:59:59.999999'),
+        Buffer.from('0000-00-00 00:00:00'),
+        Buffer.from('x\ty'),
+        Buffer.from('-99999999999999999999999999999999999.999999999999999999999999999999'),
+      ],
+      out,
+    );
+    enc.encode([null, null, null, null, null, null], out);
+    expect(Buffer.concat(out).toString()).toBe(
+      '\\\\x005cff\t1000000001\t2024-02-29 23:59:59.999999+00\t\\N\tx\\ty\t-99999999999999999999999999999999999.999999999999999999999999999999\n' +
+        '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
+    );
+    expect(enc.counts.zeroDates).toEqual(new Map([['dt', 1]]));
+  });
+});
+
+describe('binary-log positions', () => {
+  it('order by file sequence, then offset', () => {
+    const sorted = ['binlog.000010:4', 'binlog.000002:900', 'binlog.000002:1200', 'binlog.000009:77777'].sort(
+      compareBinlogPositions,
+    );
+    expect(sorted).toEqual(['binlog.000002:900', 'binlog.000002:1200', 'binlog.000009:77777', 'binlog.000010:4']);
+    expect(compareBinlogPositions('mysql-bin.000001:4', 'mysql-bin.000001:4')).toBe(0);
+  });
+  it.each(['', 'binlog:4', 'binlog.000001', 'binlog.000001:-1', 'binlog.000001:x'])('rejects %j', (p) => {
+    expect(() => parseBinlogPosition(p)).toThrow(/not a binary-log position/);
+  });
+});
