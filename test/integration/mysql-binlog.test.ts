@@ -108,6 +108,7 @@ const COLUMNS: [name: string, ddl: string, select: string][] = [
   ['cu', 'char(10) charset utf8mb4', 'HEX(cu)'],
   ['vu', 'varchar(300) charset utf8mb4', 'HEX(vu)'],
   ['tu', 'text charset utf8mb4', 'HEX(tu)'],
+  ['cw', 'char(255) charset utf8mb4', 'HEX(cw)'], // 1020 bytes: the length folds into the type byte of the metadata
   ['cl', 'char(10) charset latin1', 'HEX(cl)'],
   ['vl', 'varchar(20) charset latin1', 'HEX(vl)'],
   ['tl', 'mediumtext charset latin1', 'HEX(tl)'],
@@ -125,19 +126,19 @@ const ROWS = [
     '9999-12-31', '9999-12-31 23:59:59.999999', '1000-01-01 00:00:00', '2024-02-29 12:34:56.789', '2038-01-19 03:14:07.999999',
     '-838:59:59.000000', '838:59:59', '-00:00:00.5', 2155, b'1', b'1111111111111111111111111111111111111111111111111111111111111111',
     b'1000000001', 'ü', 'a,c,d', '{"k": [1, 2.5, "é", {"n": 18446744073709551615}]}',
-    'héllo 😀', REPEAT('ü', 300), REPEAT('字', 1000), 'café', 'naïve', REPEAT('é', 70000),
+    'héllo 😀', REPEAT('ü', 300), REPEAT('字', 1000), REPEAT('😀', 255), 'café', 'naïve', REPEAT('é', 70000),
     x'00ff', x'0001020304', x'deadbeef', REPEAT(x'00ff', 40000),
     ST_GeomFromText('POLYGON((0 0, 1 0, 1 1, 0 0))', 4326), ST_GeomFromText('POINT(1.5 -2.25)', 3857))`,
   `(2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 0,
     '0.000000000000000000000000000001', 0, -1.17549435e-38, -2.2250738585072014e-308,
     '1000-01-01', '1000-01-01 00:00:00.000000', '9999-12-31 23:59:59', '1970-01-01 00:00:00.001', '1970-01-01 00:00:01.000000',
     '838:59:59.999999', '-838:59:59', '00:00:00.1', 1901, b'0', b'0', b'0000000001', 'a', '', '[]',
-    '', '', '', '', '', '', x'', x'', x'', x'', ST_GeomFromText('POINT(0 0)'), ST_GeomFromText('POINT(0 0)'))`,
+    '', '', '', 'é', '', '', '', x'', x'', x'', x'', ST_GeomFromText('POINT(0 0)'), ST_GeomFromText('POINT(0 0)'))`,
   `(3, ${Array(COLUMNS.length).fill('NULL').join(', ')})`,
   // zero dates and the ENUM error value exist only in non-strict mode
   `(4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '0000-00-00', '0000-00-00 00:00:00', '0000-00-00 00:00:00',
     '0000-00-00 00:00:00', '0000-00-00 00:00:00', '00:00:00', '00:00:00', '00:00:00', 0, b'0', b'0', b'0', 'invalid', 'b',
-    'null', ' ', 'x ', 'trailing  ', 'a', 'b ', ' ', x'01', x'00', x'00', x'00', NULL, NULL)`,
+    'null', ' ', 'x ', 'trailing  ', 'w ', 'a', 'b ', ' ', x'01', x'00', x'00', x'00', NULL, NULL)`,
 ];
 
 /** What the source holds, as text per column, read back from the server. */
@@ -203,6 +204,7 @@ describe.skipIf(skip)('MariaDB binlog reader', () => {
     expect([byName('dtm')?.fsp, byName('tm1')?.fsp, byName('b10')?.bits]).toEqual([6, 1, 10]);
     expect([byName('d')?.precision, byName('d')?.scale]).toEqual([65, 30]);
     expect(byName('p')?.geometryType).toBe(1);
+    expect([byName('cw')?.maxLength, byName('cu')?.maxLength, byName('vu')?.maxLength]).toEqual([1020, 40, 1200]);
     // text decodes in its column's charset
     const row1 = after.get('1') ?? [];
     const text = (n: string, enc: BufferEncoding) => (row1[cols.findIndex((c) => c.name === n)] as Buffer).toString(enc);
@@ -344,6 +346,30 @@ describe.skipIf(skip)('MariaDB binlog reader', () => {
     const reader = await open({ file: 'binlog.999999', offset: 4 });
     await expect(reader.next()).rejects.toMatchObject({ name: 'BinlogError', code: 'SERVER_ERROR', errno: 1236 });
     await reader.close();
+  });
+});
+
+describe.skipIf(skip)('the source going away', () => {
+  test('close() while waiting ends the stream; a killed source is a SERVER_ERROR after the events before it', async () => {
+    const own = await startMariaDb();
+    try {
+      const start = await masterStatus(own);
+      const idle = await open(start, { heartbeatSeconds: 30 }, own);
+      const waiting = idle.next();
+      await new Promise((r) => setTimeout(r, 100));
+      await idle.close();
+      await expect(waiting).resolves.toBeNull();
+
+      await own.query('CREATE DATABASE k; CREATE TABLE k.t (id int PRIMARY KEY); INSERT INTO k.t VALUES (1)');
+      const reader = await open(start, { heartbeatSeconds: 30 }, own);
+      const before = await collect(reader, (ev) => ev.kind === 'commit');
+      expect(rowsOf(before, 't')).toHaveLength(1);
+      await own.kill('SIGKILL');
+      await expect(reader.next()).rejects.toMatchObject({ name: 'BinlogError', code: 'SERVER_ERROR' });
+      await reader.close();
+    } finally {
+      await own.stop(true);
+    }
   });
 });
 

@@ -195,6 +195,16 @@ describe('MySQL 8 layout', () => {
   });
 });
 
+test("an open file's FORMAT_DESCRIPTION verifies with its in-use flag cleared, as the server checksummed it", () => {
+  logPos = 4;
+  const e = fde('10.11.19-MariaDB');
+  e[17] = (e[17] as number) | 1; // LOG_EVENT_BINLOG_IN_USE_F, set in place after the checksum
+  const d = new BinlogDecoder({ file: 'binlog.000001', offset: 4 });
+  expect(d.decode(e)).toBeNull();
+  e[20] = (e[20] as number) ^ 1;
+  expect(() => new BinlogDecoder().decode(e)).toThrow(expect.objectContaining({ code: 'CHECKSUM_MISMATCH' }));
+});
+
 describe('events that would lose data are errors, never skips', () => {
   test.each([
     [EventType.TRANSACTION_PAYLOAD, 'TRANSACTION_PAYLOAD'],

@@ -72,9 +72,10 @@ export class BinlogDecoder {
     const h = readHeader(event);
     let end = event.length;
     if (h.type === EventType.FORMAT_DESCRIPTION) {
+      // it carries its own checksum algorithm, in the byte before the checksum: verify before trusting the rest
+      if (event[event.length - 5] === CHECKSUM_CRC32) stripChecksum(event, h.type);
       this.fde = decodeFormatDescription(event);
       this.checksum = this.fde.checksum === CHECKSUM_CRC32;
-      if (this.checksum) stripChecksum(event, h.type);
       this.tables.clear(); // table ids are only valid within the file that mapped them
       this.advance(h);
       return null;

@@ -6,6 +6,9 @@ import { crc32 } from 'node:zlib';
 import { BinlogError } from './binlog-error.js';
 
 export const HEADER_LENGTH = 19;
+/** LOG_EVENT_BINLOG_IN_USE_F: on a file's FORMAT_DESCRIPTION while the server has the file open. */
+const FLAG_BINLOG_IN_USE = 0x01;
+const FORMAT_DESCRIPTION = 15;
 /** LOG_EVENT_ARTIFICIAL_F: made up by the dump thread (fake ROTATE…), its log_pos is not a file offset. */
 export const FLAG_ARTIFICIAL = 0x20;
 /** LOG_EVENT_IGNORABLE_F: a replica that does not know the type may skip it. */
@@ -42,7 +45,13 @@ export function stripChecksum(event: Buffer, type: number): number {
   const end = event.length - 4;
   if (end < HEADER_LENGTH) throw new BinlogError('MALFORMED_EVENT', `event of ${event.length} bytes cannot hold a checksum`);
   const expected = event.readUInt32LE(end);
-  const actual = crc32(event.subarray(0, end));
+  let actual = crc32(event.subarray(0, end));
+  if (actual !== expected && type === FORMAT_DESCRIPTION && (event[17] as number) & FLAG_BINLOG_IN_USE) {
+    // the server sets the in-use flag of an open file's FORMAT_DESCRIPTION in place, after checksumming it without
+    const copy = Buffer.from(event.subarray(0, end));
+    copy[17] = (copy[17] as number) & ~FLAG_BINLOG_IN_USE;
+    actual = crc32(copy);
+  }
   if (actual !== expected) {
     throw new BinlogError(
       'CHECKSUM_MISMATCH',
