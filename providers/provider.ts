@@ -90,8 +90,12 @@ export interface SourceProvider {
    * plus `notMigrated` for what exists there but will not be recreated.
    */
   introspect(database: string, selection: TableSelection): Promise<Catalog>;
-  /** The selection's schema objects as `verify` compares them. */
-  describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[]>;
+  /**
+   * The selection's schema objects as `verify` compares them; null when they
+   * cannot be compared with the destination's (a source whose objects only a
+   * destination of its own engine recreates as they are: heterogeneous pairs).
+   */
+  describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[] | null>;
   /** Approximate size in bytes of each of `databases` that exists (orders a job's work: largest first). */
   estimateSizes(databases: readonly string[]): Promise<Map<string, number>>;
   /** Open one consistent snapshot; every table of the database is read inside it. */

@@ -81,6 +81,9 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
   }
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
+    for (const d of result.databases) {
+      if (d.schemaNotCompared) process.stdout.write(`note      ${d.name}: ${d.schemaNotCompared}\n`);
+    }
     const different = result.databases.flatMap((d) => [
       ...(d.schema?.differences.length ? [`${d.name}: schema`] : []),
       ...d.tables.filter((t) => t.status === 'different').map((t) => `${d.name}: ${t.table}`),

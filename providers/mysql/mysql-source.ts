@@ -18,6 +18,7 @@ import { compareBinlogPositions } from './mysql-position.js';
 import { checkMySqlSourcePrerequisites } from './mysql-prerequisites.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 import { currentBinlogPosition, MySqlSnapshot } from './mysql-snapshot.js';
+import { MySqlChecksummer } from './mysql-checksummer.js';
 
 /** A MySQL/MariaDB server as a source: a database is one schema of tables. */
 export class MySqlSource implements SourceProvider {
@@ -43,9 +44,9 @@ export class MySqlSource implements SourceProvider {
     return withMySql(this.profile, database, (c) => introspectMySql(c, database, selection));
   }
 
-  /** Schema objects are compared between engines by their mapped form only: none from here yet. */
-  async describeSchema(): Promise<SchemaObjectSummary[]> {
-    return [];
+  /** Schema objects of another engine's destination cannot be compared with MySQL's own: null (verify says so). */
+  async describeSchema(): Promise<SchemaObjectSummary[] | null> {
+    return null;
   }
 
   async estimateSizes(databases: readonly string[]): Promise<Map<string, number>> {
@@ -134,8 +135,8 @@ export class MySqlSource implements SourceProvider {
   /** Full row images are in the binary log already (binlog_row_image = FULL). */
   async enableFullRowIdentity(): Promise<void> {}
 
-  checksummer(): TableChecksummer {
-    throw new Error('verify of MySQL sources is not built yet');
+  checksummer(database: string): TableChecksummer {
+    return new MySqlChecksummer(this.profile, database);
   }
 
   formatsFor(): CopyFormat[] {

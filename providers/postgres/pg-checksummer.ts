@@ -2,16 +2,20 @@ import type pg from 'pg';
 import type { TableDef } from '../catalog.js';
 import type { ChunkChecksum, KeyValues, ResolvedProfile, TableChecksummer } from '../provider.js';
 import { connectPg } from './pg-connection.js';
+import { PgCanonicalChecksummer } from './pg-canonical-checksummer.js';
+import { isForeignTable } from './pg-foreign-catalog.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 
 /**
  * Checksums rows by their text form (`t::text`), which is identical across
  * PostgreSQL versions for built-in types, so a 14 → 17 pair compares exactly.
  * Key bounds are typed literals (`'…'::type`), compared as row values in the
- * server's own order on both sides.
+ * server's own order on both sides. Tables loaded from another engine hash
+ * that engine's canonical values instead (pg-canonical-checksummer.ts).
  */
 export class PgChecksummer implements TableChecksummer {
   private client: pg.Client | null = null;
+  private readonly canonical = new PgCanonicalChecksummer(() => this.connect());
 
   constructor(
     private readonly profile: ResolvedProfile,
@@ -30,6 +34,7 @@ export class PgChecksummer implements TableChecksummer {
   }
 
   async chunk(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<ChunkChecksum> {
+    if (isForeignTable(table)) return this.canonical.chunk(table, key, lower, upper);
     const c = await this.connect();
     const order = key.length ? key.map(quoteIdent).join(', ') : 'md5(t::text)';
     const res = await c.query<{ n: string; h: string | null }>(
@@ -40,6 +45,7 @@ export class PgChecksummer implements TableChecksummer {
   }
 
   async rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>> {
+    if (isForeignTable(table)) return this.canonical.rows(table, key, lower, upper);
     const c = await this.connect();
     const keyExpr = key.length
       ? `json_build_array(${key.map((k) => `${quoteIdent(k)}::text`).join(', ')})::text`

@@ -408,6 +408,16 @@ describe('MySQL → PostgreSQL, one-time', () => {
       'types_pg',
     );
     expect(fk[0]?.def).toBe('FOREIGN KEY (coverage_id) REFERENCES types.coverage(id) ON UPDATE RESTRICT ON DELETE CASCADE');
+    // verify compares canonical values across the engines: equal, then a tampered value is named by its key
+    const verify = await runCli(['verify', 'types'], { cwd: dir });
+    expect(verify.stdout).toContain('equal     types: types.Coverage — 3 rows on source, 3 on destination');
+    expect(verify.stdout).toContain('schema objects are not compared between engines');
+    expect(verify.code).toBe(0);
+    await pg.query(`UPDATE types.coverage SET money = money + 0.01 WHERE id = 2`, 'types_pg');
+    const tampered = await runCli(['verify', 'types'], { cwd: dir });
+    expect(tampered.stdout).toContain('DIFFERENT types: types.Coverage');
+    expect(tampered.stdout).toContain('key ["2"]: different');
+    expect(tampered.code).toBe(3);
     const indexes = await pg.query<{ i: string }>(
       `SELECT indexname AS i FROM pg_indexes WHERE schemaname = 'types' ORDER BY 1`,
       'types_pg',
