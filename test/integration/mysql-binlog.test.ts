@@ -373,6 +373,41 @@ describe.skipIf(skip)('the source going away', () => {
   });
 });
 
+describe.skipIf(skip)('source settings', () => {
+  test('binlog_checksum=NONE reads; a MINIMAL row image and MINIMAL metadata are hard errors naming the setting', async () => {
+    const own = await startMariaDb({ settings: { 'binlog-checksum': 'NONE' } });
+    try {
+      await own.query('CREATE DATABASE s; CREATE TABLE s.t (id int PRIMARY KEY, v varchar(10), w int)');
+      const start = await masterStatus(own);
+      await own.query("INSERT INTO s.t VALUES (1, 'a', 1)");
+      const mid = await masterStatus(own);
+      await own.query("SET SESSION binlog_row_image = 'MINIMAL'; UPDATE s.t SET w = 2 WHERE id = 1");
+      const reader = await open(start, {}, own);
+      expect(reader.session.checksum).toBe('NONE');
+      const first = await collect(reader, (ev) => ev.kind === 'commit');
+      expect(rowsOf(first, 't')[0]?.rows).toEqual([{ after: ['1', Buffer.from('a'), '1'] }]);
+      expect(first.at(-1)?.position).toMatchObject(mid);
+      await expect(collect(reader, () => false)).rejects.toMatchObject({
+        code: 'PARTIAL_ROW_IMAGE',
+        message: expect.stringMatching(/binlog_row_image=FULL/),
+      });
+      await reader.close();
+
+      await own.query("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
+      const later = await masterStatus(own);
+      await own.query("INSERT INTO s.t VALUES (2, 'b', 2)");
+      const minimal = await open(later, {}, own);
+      await expect(collect(minimal, () => false)).rejects.toMatchObject({
+        code: 'MISSING_METADATA',
+        message: expect.stringMatching(/binlog_row_metadata=FULL/),
+      });
+      await minimal.close();
+    } finally {
+      await own.stop(true);
+    }
+  });
+});
+
 describe.skipIf(skip)('MariaDB with log_bin_compress=ON', () => {
   test('a compressed event is a hard error naming the setting', async () => {
     const compressed = await startMariaDb({ settings: { 'log-bin-compress': 'ON' } });

@@ -30,27 +30,51 @@ export function decodeDecimal(buf: Buffer, at: number, precision: number, scale:
   const intg0x = intg % 9;
   const frac0 = Math.floor(scale / 9);
   const frac0x = scale % 9;
-  const negative = ((buf[at] as number) & 0x80) === 0;
-  const mask = negative ? 0xff : 0;
+  const mask = ((buf[at] as number) & 0x80) === 0 ? 0xff : 0;
   let pos = at;
-  // `n` bytes big-endian; the sign bit sits on the value's first byte, whichever group that is
-  const group = (n: number): number => {
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      let b = (buf[pos + i] as number) ^ mask;
-      if (pos + i === at) b ^= 0x80;
-      v = v * 256 + b;
-    }
-    pos += n;
-    return v;
-  };
+  let nonZero = false;
   let intPart = '';
-  if (intg0x > 0) intPart += String(group(DIG2BYTES[intg0x] as number));
-  for (let i = 0; i < intg0; i++) intPart += String(group(4)).padStart(9, '0');
+  if (intg0x > 0) {
+    const n = DIG2BYTES[intg0x] as number;
+    const v = group(buf, pos, n, mask, at);
+    pos += n;
+    nonZero ||= v !== 0;
+    intPart = String(v);
+  }
+  for (let i = 0; i < intg0; i++, pos += 4) {
+    const v = group(buf, pos, 4, mask, at);
+    nonZero ||= v !== 0;
+    intPart += String(v).padStart(9, '0');
+  }
   let frac = '';
-  for (let i = 0; i < frac0; i++) frac += String(group(4)).padStart(9, '0');
-  if (frac0x > 0) frac += String(group(DIG2BYTES[frac0x] as number)).padStart(frac0x, '0');
-  intPart = intPart.replace(/^0+(?=\d)/, '') || '0';
+  for (let i = 0; i < frac0; i++, pos += 4) {
+    const v = group(buf, pos, 4, mask, at);
+    nonZero ||= v !== 0;
+    frac += String(v).padStart(9, '0');
+  }
+  if (frac0x > 0) {
+    const v = group(buf, pos, DIG2BYTES[frac0x] as number, mask, at);
+    nonZero ||= v !== 0;
+    frac += String(v).padStart(frac0x, '0');
+  }
+  intPart = stripZeros(intPart);
   const text = frac ? `${intPart}.${frac}` : intPart;
-  return negative && /[1-9]/.test(text) ? `-${text}` : text;
+  return mask !== 0 && nonZero ? `-${text}` : text;
+}
+
+/** `n` bytes big-endian, un-inverted by `mask`; the sign bit sits on the value's first byte (`at`), whichever group that is. */
+function group(buf: Buffer, pos: number, n: number, mask: number, at: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    let b = (buf[pos + i] as number) ^ mask;
+    if (pos + i === at) b ^= 0x80;
+    v = v * 256 + b;
+  }
+  return v;
+}
+
+function stripZeros(digits: string): string {
+  let k = 0;
+  while (k < digits.length - 1 && digits.charCodeAt(k) === 48) k++;
+  return digits === '' ? '0' : digits.slice(k);
 }
