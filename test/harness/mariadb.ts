@@ -57,6 +57,13 @@ export function mariaDbAvailable(): string | null {
   return null;
 }
 
+/**
+ * Why MariaDB tests skip here, or false when they run: without the OS package
+ * they skip with the reason on a developer machine, and fail loudly in CI
+ * (`CI=true`), which installs it.
+ */
+export const MARIADB_SKIP: string | false = !process.env.CI && mariaDbAvailable() ? `${mariaDbAvailable()} (skipped)` : false;
+
 let serverIds = 0;
 
 export async function startMariaDb(opts: MariaDbServerOptions = {}): Promise<MariaDbServer> {
