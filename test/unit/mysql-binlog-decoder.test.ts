@@ -205,6 +205,26 @@ test("an open file's FORMAT_DESCRIPTION verifies with its in-use flag cleared, a
   expect(() => new BinlogDecoder().decode(e)).toThrow(expect.objectContaining({ code: 'CHECKSUM_MISMATCH' }));
 });
 
+test('ENUM labels decode in their charset: latin1 as cp1252, other charsets strictly as UTF-8', () => {
+  const labels = (bytes: Buffer[]) =>
+    tlv(6, Buffer.concat([lenenc(bytes.length), ...bytes.map((b) => Buffer.concat([lenenc(b.length), b]))]));
+  const meta = (collation: number, bytes: Buffer[]) => [
+    FULL_META[0] as Buffer,
+    FULL_META[1] as Buffer,
+    labels(bytes),
+    tlv(11, lenenc(collation)),
+  ];
+  let d = started();
+  d.decode(query('BEGIN'));
+  d.decode(tableMap(meta(8, [Buffer.from([0x80]), Buffer.from([0xe9])])));
+  const w = d.decode(rowsV2(EventType.WRITE_ROWS_V2, 0b11, [Buffer.concat([Buffer.from([0]), u64(1n), Buffer.from([1])])]));
+  expect(w?.kind === 'write' && w.columns[1]?.labels).toEqual(['€', 'é']);
+  d = started();
+  expect(() => d.decode(tableMap(meta(13, [Buffer.from([0x82, 0xa0]), Buffer.from('b')])))).toThrow(
+    expect.objectContaining({ code: 'UNKNOWN_COLUMN_TYPE', message: expect.stringMatching(/collation 13/) }),
+  );
+});
+
 describe('events that would lose data are errors, never skips', () => {
   test.each([
     [EventType.TRANSACTION_PAYLOAD, 'TRANSACTION_PAYLOAD'],

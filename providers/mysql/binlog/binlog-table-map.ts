@@ -8,7 +8,7 @@ import { BinlogError } from './binlog-error.js';
 import type { BinlogCursor } from './binlog-cursor.js';
 import type { BinlogColumn, BinlogTable } from './binlog-types.js';
 import { COLUMN_TYPE_NAMES, ColumnType, isCharacterType, isNumericType } from './binlog-column-type.js';
-import { labelEncoding } from './binlog-collation.js';
+import { decodeLabel } from './binlog-collation.js';
 
 /** Optional metadata field types (MySQL `Table_map_log_event::Optional_metadata_field_type`). */
 const Meta = {
@@ -81,7 +81,17 @@ export function decodeTableMap(c: BinlogCursor, tableIdSize: number, mariadb: bo
   for (const col of columns) {
     col.primaryKey ??= false;
     col.unsigned ??= false;
-    if (col.labels && col.labelBytes) col.labels = col.labelBytes.map((b) => b.toString(labelEncoding(col.collation)));
+    if (col.labels && col.labelBytes) {
+      try {
+        col.labels = col.labelBytes.map((b) => decodeLabel(b, col.collation));
+      } catch (err) {
+        throw new BinlogError(
+          'UNKNOWN_COLUMN_TYPE',
+          `${where}: the labels of ${col.typeName} column ${col.name} are in collation ${col.collation}, which this reader cannot decode`,
+          { cause: err },
+        );
+      }
+    }
     delete col.labelBytes;
   }
   return { tableId, table: { id: String(tableId), database, table: tableName, columns: columns as BinlogColumn[] } };
