@@ -423,6 +423,21 @@ describe.skipIf(skip)('source settings', () => {
         message: expect.stringMatching(/binlog_row_metadata=FULL/),
       });
       await minimal.close();
+
+      // hints from the catalog are right here because no DDL ran since the event (in general: track the stream's DDL)
+      const cols = await own.query<{ COLUMN_NAME: string; COLUMN_TYPE: string; COLUMN_KEY: string }>(
+        "SELECT COLUMN_NAME, COLUMN_TYPE, COLUMN_KEY FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 's' AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION",
+      );
+      const hints = cols.map((c) => ({ name: c.COLUMN_NAME, primaryKey: c.COLUMN_KEY === 'PRI' }));
+      const hinted = await open(later, { schemaHints: (db, table) => (db === 's' && table === 't' ? hints : undefined) }, own);
+      const rows = rowsOf(await collect(hinted, (ev) => ev.kind === 'commit'), 't');
+      await hinted.close();
+      expect(rows[0]?.columns.map((c) => [c.name, c.primaryKey, c.collation])).toEqual([
+        ['id', true, undefined],
+        ['v', false, 45], // MINIMAL still carries signedness and charsets
+        ['w', false, undefined],
+      ]);
+      expect(rows[0]?.rows).toEqual([{ after: ['2', Buffer.from('b'), '2'] }]);
     } finally {
       await own.stop(true);
     }

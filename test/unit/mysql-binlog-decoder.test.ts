@@ -225,6 +225,36 @@ test('ENUM labels decode in their charset: latin1 as cp1252, other charsets stri
   );
 });
 
+test('without FULL metadata, schema hints supply names, signedness and labels; hints of another table version are refused', () => {
+  const hints = [
+    { name: 'id', unsigned: true, primaryKey: true },
+    { name: 'e', labels: ['x', 'y'] },
+  ];
+  logPos = 4;
+  let d = new BinlogDecoder({
+    file: 'binlog.000001',
+    offset: 4,
+    schemaHints: (db, t) => (db === 'db' && t === 't' ? hints : undefined),
+  });
+  d.decode(fde('5.7.44-log'));
+  d.decode(query('BEGIN'));
+  expect(d.decode(tableMap([]))).toBeNull();
+  const w = d.decode(
+    rowsV2(EventType.WRITE_ROWS_V2, 0b11, [Buffer.concat([Buffer.from([0]), u64(18446744073709551615n), Buffer.from([2])])]),
+  );
+  expect(w).toMatchObject({ kind: 'write', rows: [{ after: ['18446744073709551615', 'y'] }] });
+  expect(w?.kind === 'write' && w.columns.map((c) => [c.name, c.unsigned, c.primaryKey])).toEqual([
+    ['id', true, true],
+    ['e', false, false],
+  ]);
+  for (const bad of [[hints[0]], [hints[0], { name: 'e' }], [{ name: 'id' }, hints[1]]]) {
+    logPos = 4;
+    d = new BinlogDecoder({ schemaHints: () => bad as typeof hints });
+    d.decode(fde('5.7.44-log'));
+    expect(() => d.decode(tableMap([]))).toThrow(expect.objectContaining({ code: 'MISSING_METADATA' }));
+  }
+});
+
 describe('events that would lose data are errors, never skips', () => {
   test.each([
     [EventType.TRANSACTION_PAYLOAD, 'TRANSACTION_PAYLOAD'],

@@ -15,7 +15,7 @@ import { FLAG_ARTIFICIAL, FLAG_IGNORABLE, HEADER_LENGTH, readHeader, stripChecks
 import { decodeQuery, queryRole } from './binlog-query.js';
 import { decodeRows } from './binlog-rows.js';
 import { decodeTableMap } from './binlog-table-map.js';
-import type { BinlogEvent, BinlogPosition, BinlogTable } from './binlog-types.js';
+import type { BinlogEvent, BinlogPosition, BinlogSchemaHints, BinlogTable } from './binlog-types.js';
 
 export interface BinlogDecoderOptions {
   /** The file and offset the dump starts at (the first ROTATE confirms or replaces them). */
@@ -25,6 +25,8 @@ export interface BinlogDecoderOptions {
   gtidState?: string;
   /** Checksum algorithm in force before the first FORMAT_DESCRIPTION (what `@master_binlog_checksum` was set to). */
   checksum?: 'NONE' | 'CRC32';
+  /** Column facts for TABLE_MAPs without FULL metadata (see BinlogColumnHint). */
+  schemaHints?: BinlogSchemaHints;
 }
 
 const ROWS_KINDS: Record<number, ['write' | 'update' | 'delete', 1 | 2]> = {
@@ -43,6 +45,7 @@ export class BinlogDecoder {
   private checksum: boolean;
   private readonly tables = new Map<number, BinlogTable>();
   private readonly gtidState: MariaDbGtidState | null;
+  private readonly schemaHints: BinlogSchemaHints | undefined;
   /** The open transaction (after its begin, before its commit). */
   private open = false;
   /** GTID of the group being read (MariaDB: from its GTID event; MySQL: from the GTID before BEGIN/DDL). */
@@ -53,6 +56,7 @@ export class BinlogDecoder {
     this.file = opts.file ?? '';
     this.offset = opts.offset ?? 4;
     this.checksum = opts.checksum === 'CRC32';
+    this.schemaHints = opts.schemaHints;
     this.gtidState = opts.gtidState !== undefined ? new MariaDbGtidState(opts.gtidState) : null;
   }
 
@@ -114,7 +118,7 @@ export class BinlogDecoder {
     }
     switch (h.type) {
       case EventType.TABLE_MAP: {
-        const map = decodeTableMap(c, this.tableIdSize, this.fde?.mariadb ?? false);
+        const map = decodeTableMap(c, this.tableIdSize, this.fde?.mariadb ?? false, this.schemaHints);
         this.tables.set(map.tableId, map.table);
         return null;
       }

@@ -9,10 +9,12 @@
 import { BinlogDecoder } from './binlog-decoder.js';
 import { BinlogError } from './binlog-error.js';
 import { openBinlogConnection, type BinlogConnectionOptions, type BinlogSession } from './binlog-connection.js';
-import type { BinlogEvent, BinlogPosition } from './binlog-types.js';
+import type { BinlogEvent, BinlogPosition, BinlogSchemaHints } from './binlog-types.js';
 import type mysql from 'mysql2';
 
 export interface BinlogReaderOptions extends BinlogConnectionOptions {
+  /** Column facts for TABLE_MAPs without FULL metadata (MySQL 5.7; see BinlogColumnHint). */
+  schemaHints?: BinlogSchemaHints;
   /** Raw event bytes buffered before the socket is paused; default 8 MiB. Reading resumes below half. */
   maxBufferedBytes?: number;
 }
@@ -39,7 +41,13 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
   static async open(opts: BinlogReaderOptions): Promise<BinlogReader> {
     const opened = await openBinlogConnection(opts);
     const s = opened.session;
-    const decoder = new BinlogDecoder({ file: s.file, offset: s.offset, gtidState: s.gtidState, checksum: s.checksum });
+    const decoder = new BinlogDecoder({
+      file: s.file,
+      offset: s.offset,
+      gtidState: s.gtidState,
+      checksum: s.checksum,
+      schemaHints: opts.schemaHints,
+    });
     const reader = new BinlogReader(opened.conn, s, decoder, opts.maxBufferedBytes ?? 8 * 2 ** 20);
     opened.conn.on('error', (err) =>
       reader.fail(new BinlogError('SERVER_ERROR', `binlog connection: ${err.message}`, { cause: err })),

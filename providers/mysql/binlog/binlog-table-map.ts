@@ -6,7 +6,7 @@
  */
 import { BinlogError } from './binlog-error.js';
 import type { BinlogCursor } from './binlog-cursor.js';
-import type { BinlogColumn, BinlogTable } from './binlog-types.js';
+import type { BinlogColumn, BinlogColumnHint, BinlogSchemaHints, BinlogTable } from './binlog-types.js';
 import { COLUMN_TYPE_NAMES, ColumnType, isCharacterType, isNumericType } from './binlog-column-type.js';
 import { decodeLabel } from './binlog-collation.js';
 
@@ -31,8 +31,17 @@ export interface TableMap {
   table: BinlogTable;
 }
 
-/** Decode a TABLE_MAP body (cursor at the post-header, `end` before any checksum). */
-export function decodeTableMap(c: BinlogCursor, tableIdSize: number, mariadb: boolean): TableMap {
+/**
+ * Decode a TABLE_MAP body (cursor at the post-header, `end` before any
+ * checksum). Metadata the event lacks comes from `schemaHints` when given
+ * (MySQL 5.7, `binlog_row_metadata=MINIMAL`); without either it is an error.
+ */
+export function decodeTableMap(
+  c: BinlogCursor,
+  tableIdSize: number,
+  mariadb: boolean,
+  schemaHints?: BinlogSchemaHints,
+): TableMap {
   const tableId = c.uint(tableIdSize);
   c.skip(2); // flags: none that change the layout
   const database = c.string(c.u8());
@@ -57,26 +66,51 @@ export function decodeTableMap(c: BinlogCursor, tableIdSize: number, mariadb: bo
     readOptional(c.buf.subarray(at, at + length), field, columns, mariadb);
   }
   const where = `TABLE_MAP of ${database}.${tableName}`;
-  const need = (field: number, what: string, when: boolean) => {
-    if (when && !seen.has(field)) {
-      throw new BinlogError(
-        'MISSING_METADATA',
-        `${where} has no ${what}: set binlog_row_metadata=FULL on the source (MySQL 8.0.1+, MariaDB 10.5+)`,
-      );
+  let hints: readonly BinlogColumnHint[] | undefined | null = null; // null: not asked yet
+  const hinted = (): readonly BinlogColumnHint[] | undefined => {
+    if (hints === null) {
+      hints = schemaHints?.(database, tableName);
+      if (hints && hints.length !== count) {
+        throw new BinlogError(
+          'MISSING_METADATA',
+          `${where}: the schema hints list ${hints.length} columns, the event ${count}: they describe another version of the table`,
+        );
+      }
     }
+    return hints;
   };
-  need(Meta.COLUMN_NAME, 'column names', count > 0);
-  need(
-    Meta.SIGNEDNESS,
-    'signedness',
-    columns.some((col) => isNumericType(col.type as number)),
-  );
-  const enums = columns.some((col) => col.type === ColumnType.ENUM);
-  const sets = columns.some((col) => col.type === ColumnType.SET);
-  need(Meta.ENUM_STR_VALUE, 'ENUM labels', enums);
-  need(Meta.SET_STR_VALUE, 'SET labels', sets);
-  if (columns.some((col) => isCharacterType(col.type as number, mariadb)) && !seen.has(Meta.COLUMN_CHARSET)) {
-    need(Meta.DEFAULT_CHARSET, 'column charsets', true);
+  /** A field the event lacks: taken from the hints for every column `of` concerns, or an error naming the setting. */
+  const need = (field: number, what: string, of: ColumnDraft[], take: (col: ColumnDraft, hint: BinlogColumnHint) => boolean) => {
+    if (of.length === 0 || seen.has(field)) return;
+    const h = hinted();
+    if (h && of.every((col) => take(col, h[col.index as number] as BinlogColumnHint))) return;
+    throw new BinlogError(
+      'MISSING_METADATA',
+      `${where} has no ${what}: set binlog_row_metadata=FULL on the source (MySQL 8.0.1+, MariaDB 10.5+)` +
+        (schemaHints ? ', or give schema hints that include it' : ''),
+    );
+  };
+  need(Meta.COLUMN_NAME, 'column names', columns, (col, h) => ((col.name = h.name), true));
+  const numeric = columns.filter((col) => isNumericType(col.type as number));
+  need(Meta.SIGNEDNESS, 'signedness', numeric, (col, h) => h.unsigned !== undefined && ((col.unsigned = h.unsigned), true));
+  const labelled = (type: number) => columns.filter((col) => col.type === type);
+  const takeLabels = (col: ColumnDraft, h: BinlogColumnHint) => h.labels !== undefined && ((col.labels = [...h.labels]), true);
+  need(Meta.ENUM_STR_VALUE, 'ENUM labels', labelled(ColumnType.ENUM), takeLabels);
+  need(Meta.SET_STR_VALUE, 'SET labels', labelled(ColumnType.SET), takeLabels);
+  if (!seen.has(Meta.COLUMN_CHARSET)) {
+    const character = columns.filter((col) => isCharacterType(col.type as number, mariadb));
+    need(
+      Meta.DEFAULT_CHARSET,
+      'column charsets',
+      character,
+      (col, h) => h.collation !== undefined && ((col.collation = h.collation), true),
+    );
+  }
+  if (!seen.has(Meta.SIMPLE_PRIMARY_KEY) && !seen.has(Meta.PRIMARY_KEY_WITH_PREFIX)) {
+    hinted()?.forEach((h, i) => {
+      const col = columns[i];
+      if (col && h.primaryKey) col.primaryKey = true;
+    });
   }
   for (const col of columns) {
     col.primaryKey ??= false;

@@ -59,6 +59,27 @@ export interface BinlogColumn {
   primaryKey: boolean;
 }
 
+/**
+ * What a TABLE_MAP without `binlog_row_metadata=FULL` lacks (MySQL 5.7 has no
+ * such setting): names, signedness, charsets, ENUM/SET labels, key. Give
+ * only a description that matches the table as of the event, e.g. a schema
+ * the consumer keeps in step with the `ddl` events of this same stream
+ * (reading the catalog now can describe a later version of the table).
+ */
+export interface BinlogColumnHint {
+  name: string;
+  /** Required for integer kinds, DECIMAL, FLOAT, DOUBLE. */
+  unsigned?: boolean;
+  /** Required for CHAR/VARCHAR/TEXT/BLOB (and GEOMETRY on MariaDB). */
+  collation?: number;
+  /** Required for ENUM and SET. */
+  labels?: readonly string[];
+  primaryKey?: boolean;
+}
+
+/** Column hints of `database`.`table`, in column order; undefined when unknown. */
+export type BinlogSchemaHints = (database: string, table: string) => readonly BinlogColumnHint[] | undefined;
+
 /** A table as its TABLE_MAP event describes it; shared by every row event of the table (never mutate). */
 export interface BinlogTable {
   /** The server's table id (decimal text: it is 48 bits wide). */
