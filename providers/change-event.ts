@@ -1,3 +1,4 @@
+import type { EngineKind } from '../engine/config/declaration.js';
 import type { QualifiedName } from './catalog.js';
 
 /**
@@ -15,8 +16,10 @@ export interface RowImage {
   values: ColumnValue[];
 }
 
-/** A table as the change stream describes it (pgoutput Relation message). */
+/** A table as the change stream describes it (pgoutput Relation message, a binlog table map). */
 export interface ChangeRelation extends QualifiedName {
+  /** The engine whose names and values these are; absent: postgres. A destination of another engine maps them. */
+  engine?: EngineKind;
   /** Source-specific relation id (PostgreSQL: OID). */
   id: number;
   columns: { name: string; isKey: boolean; typeOid: number }[];

@@ -112,7 +112,13 @@ export interface SourceProvider {
    * Stream committed changes after `from` (the destination's checkpoint), or
    * from where the change capture starts (its snapshot) when `from` is null.
    */
-  streamChanges(database: string, artifactName: string, from: string | null): Promise<ChangeStream>;
+  streamChanges(
+    database: string,
+    artifactName: string,
+    from: string | null,
+    /** The earliest position a table of the database was read at: where a capture with no artifact of its own (a binary log) starts when `from` is null. */
+    snapshotStart?: string | null,
+  ): Promise<ChangeStream>;
   /** The source's current write position (what promote must reach). */
   currentPosition(database: string): Promise<string>;
   /** -1, 0, 1 like a comparator. */

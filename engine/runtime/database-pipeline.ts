@@ -182,7 +182,7 @@ export class DatabasePipeline {
     this.deps.onDestinationWrite?.();
     await progress.flush();
     if (keyless.length) {
-      this.deps.logger.warn('setting REPLICA IDENTITY FULL on source tables without a primary key', {
+      this.deps.logger.warn('source tables without a primary key: their updates and deletes are matched by the whole row', {
         database: this.db.name,
         tables: keyless.map(qualifiedKey).join(', '),
       });
@@ -336,7 +336,12 @@ export class DatabasePipeline {
     }
     // no checkpoint yet: the stream starts where the change capture does (the snapshot the dump read)
     const checkpoint = () => destination.readCheckpoint(this.db.target, job, this.db.name);
-    let stream: ChangeStream | null = await source.streamChanges(this.db.name, this.deps.artifact, await checkpoint());
+    let stream: ChangeStream | null = await source.streamChanges(
+      this.db.name,
+      this.deps.artifact,
+      await checkpoint(),
+      this.snapshotStart(),
+    );
     let session: ApplySession | null = null;
     /**
      * The previous batch executing on the destination (apply, commit,
@@ -464,6 +469,15 @@ export class DatabasePipeline {
       }
     }
     return out;
+  }
+
+  /** The earliest position a table was read at (where a capture with no artifact of its own starts). */
+  private snapshotStart(): string | null {
+    let min: string | null = null;
+    for (const p of this.syncPositions.values()) {
+      if (p != null && (min === null || this.deps.source.comparePositions(p, min) < 0)) min = p;
+    }
+    return min;
   }
 
   /** The final position of the transaction being read (a change outside any transaction is a stream defect). */

@@ -87,7 +87,7 @@ export async function inspectDatabase(
         severity: 'warning',
         summary: `${address}: ${keyless.map(qualifiedKey).join(', ')} ha${keyless.length > 1 ? 've' : 's'} no primary key`,
         detail:
-          'migrate sets REPLICA IDENTITY FULL on them at start so updates and deletes replicate exactly (whole old rows are then written to WAL)',
+          'their updates and deletes are matched on the destination by the whole old row (on a PostgreSQL source migrate sets REPLICA IDENTITY FULL on them at start, so whole old rows are written to WAL)',
         address,
       });
     }

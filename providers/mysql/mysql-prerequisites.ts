@@ -88,7 +88,17 @@ export async function checkMySqlSourcePrerequisites(
 
 async function binlogChecks(c: Connection, profile: ResolvedProfile, kind: MySqlServerKind): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
-  const names = ['log_bin', 'binlog_format', 'binlog_row_image', 'server_id', 'expire_logs_days', 'binlog_expire_logs_seconds'];
+  const names = [
+    'log_bin',
+    'binlog_format',
+    'binlog_row_image',
+    'server_id',
+    'expire_logs_days',
+    'binlog_expire_logs_seconds',
+    'log_bin_compress',
+    'binlog_transaction_compression',
+    'binlog_row_value_options',
+  ];
   if (hasRowMetadata(kind)) names.push('binlog_row_metadata');
   const rows = await mysqlRows<{ Variable_name: string; Value: string }>(
     c,
@@ -114,6 +124,27 @@ async function binlogChecks(c: Connection, profile: ResolvedProfile, kind: MySql
       'FULL',
       "set binlog_row_metadata = FULL (SET GLOBAL binlog_row_metadata = 'FULL' and in my.cnf)",
     );
+  }
+  // events the change stream must refuse rather than skip (compressed, partial JSON updates)
+  const off = (name: string, fix: string) => {
+    const v = get(name);
+    if (v === '' || v.toUpperCase() === 'OFF') return;
+    out.push({
+      severity: 'error',
+      summary: `source setting ${name} is '${v}': the change stream cannot read what it writes`,
+      detail: fix,
+      field: name,
+    });
+  };
+  off('log_bin_compress', 'SET GLOBAL log_bin_compress = OFF (and in my.cnf)');
+  off('binlog_transaction_compression', 'SET GLOBAL binlog_transaction_compression = OFF (and in my.cnf)');
+  if (get('binlog_row_value_options') !== '') {
+    out.push({
+      severity: 'error',
+      summary: `source setting binlog_row_value_options is '${get('binlog_row_value_options')}': partial JSON updates cannot be replicated`,
+      detail: "SET GLOBAL binlog_row_value_options = '' (and in my.cnf)",
+      field: 'binlog_row_value_options',
+    });
   }
   if (get('server_id') === '0' || get('server_id') === '') {
     out.push({

@@ -4,7 +4,7 @@ import { isConfigurationMySqlError, isTransientMySqlError } from './mysql-transi
 
 export const mysqlProvider: Provider = {
   engine: 'mysql',
-  capabilities: { cdc: false, destination: false },
+  capabilities: { cdc: true, destination: false },
   isTransientError: isTransientMySqlError,
   isConfigurationError: isConfigurationMySqlError,
   source: (profile, ctx) => new MySqlSource(profile, ctx),

@@ -12,9 +12,11 @@ import type {
   SourceSnapshot,
   TableChecksummer,
 } from '../provider.js';
-import { mysqlRows, withMySql } from './mysql-connection.js';
+import { mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
+import { BinlogReader } from './binlog/binlog-reader.js';
+import { MySqlChangeStream } from './mysql-change-stream.js';
 import { introspectMySql } from './mysql-introspector.js';
-import { compareBinlogPositions } from './mysql-position.js';
+import { compareBinlogPositions, parseBinlogPosition } from './mysql-position.js';
 import { checkMySqlSourcePrerequisites } from './mysql-prerequisites.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 import { currentBinlogPosition, MySqlSnapshot } from './mysql-snapshot.js';
@@ -28,16 +30,7 @@ export class MySqlSource implements SourceProvider {
   ) {}
 
   async checkPrerequisites(req: { databases: string[]; continuous: boolean }): Promise<Diagnostic[]> {
-    const out = await checkMySqlSourcePrerequisites(this.profile, req);
-    if (req.continuous) {
-      out.push({
-        severity: 'error',
-        summary: 'continuous jobs from MySQL/MariaDB are not available yet (the binary-log change stream is being built)',
-        detail: 'use type: one-time',
-        field: 'type',
-      });
-    }
-    return out;
+    return checkMySqlSourcePrerequisites(this.profile, req);
   }
 
   introspect(database: string, selection: TableSelection): Promise<Catalog> {
@@ -108,8 +101,23 @@ export class MySqlSource implements SourceProvider {
 
   async setCapturedTables(): Promise<void> {}
 
-  streamChanges(): Promise<ChangeStream> {
-    return Promise.reject(new Error('the MySQL provider cannot capture changes yet: use type: one-time'));
+  /** The binary log from `from` (a commit end), or from the snapshot the dump read at. */
+  async streamChanges(
+    database: string,
+    _artifact: string,
+    from: string | null,
+    snapshotStart?: string | null,
+  ): Promise<ChangeStream> {
+    const start = from ?? snapshotStart ?? null;
+    if (!start) throw new Error(`no position to stream ${database}'s changes from: the full dump recorded none`);
+    const p = parseBinlogPosition(start);
+    const reader = await BinlogReader.open({
+      connection: mysqlConnectionOptions(this.profile),
+      start: { file: p.file, offset: p.offset },
+      heartbeatSeconds: 1,
+      maxBufferedBytes: 4 * 2 ** 20,
+    });
+    return new MySqlChangeStream(reader, database, start);
   }
 
   async currentPosition(): Promise<string> {

@@ -109,7 +109,7 @@ export class PgApplySession implements ApplySession {
     if (checkpoint) text += `${checkpointSql(checkpoint)}; COMMIT`;
     try {
       await this.client.query(text);
-      if (prepared) for (const [k, v] of prepared.counts) tables.set(k, v);
+      if (prepared) for (const [k, v] of prepared.counts) tables.set(prepared.sourceKeys?.get(k) ?? k, v);
       if (checkpoint) this.finish();
       return { tables, failed };
     } catch (err) {
@@ -123,11 +123,11 @@ export class PgApplySession implements ApplySession {
         if (!part.sql) continue;
         try {
           await this.client.query(`SAVEPOINT t; ${part.sql} RELEASE SAVEPOINT t`);
-          for (const [k, v] of part.counts) tables.set(k, v);
+          for (const [k, v] of part.counts) tables.set(prepared?.sourceKeys?.get(k) ?? k, v);
         } catch (err) {
           if (!isDataError(err)) throw err;
           await this.client.query('ROLLBACK TO SAVEPOINT t');
-          failed.set(table, err as Error);
+          failed.set(prepared?.sourceKeys?.get(table) ?? table, err as Error);
         }
       }
       if (checkpoint) {

@@ -6,7 +6,7 @@ import type { SchemaSettings, TableSelection } from '../../engine/config/declara
 import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
 import type { Catalog, NotMigratedObject, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
-import type { ChangeEvent, ChangeRelation } from '../change-event.js';
+import type { ChangeEvent, ChangeRelation, RowImage } from '../change-event.js';
 import type {
   PreparedChanges,
   TableChecksummer,
@@ -31,7 +31,14 @@ import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
 import { PgApplySession, probeReplicaRole } from './pg-apply-session.js';
 import { PgPreparedChanges, type ColumnTypeCache } from './pg-prepared-changes.js';
-import { isForeignCatalog, isForeignTable, mapForeignCatalog, mapForeignName, mapForeignTable } from './pg-foreign-catalog.js';
+import {
+  isForeignCatalog,
+  isForeignTable,
+  mapForeignCatalog,
+  mapForeignName,
+  mapForeignTable,
+  pgName,
+} from './pg-foreign-catalog.js';
 
 /** A catalog of another engine as the PostgreSQL catalog it becomes (pg-foreign-catalog.ts); ours as it is. */
 function ownCatalog(catalog: Catalog, settings?: SchemaSettings): Catalog {
@@ -40,6 +47,34 @@ function ownCatalog(catalog: Catalog, settings?: SchemaSettings): Catalog {
 
 function ownTable(table: TableDef): TableDef {
   return isForeignTable(table) ? mapForeignTable(table) : table;
+}
+
+/** Another engine's relations under their PostgreSQL names (one mapped relation per source relation). */
+const mappedRelations = new WeakMap<ChangeRelation, { rel: ChangeRelation; columns: readonly string[] }>();
+
+function ownRelation(rel: ChangeRelation): { rel: ChangeRelation; columns: readonly string[] } {
+  let m = mappedRelations.get(rel);
+  if (!m) {
+    const columns = rel.columns.map((c) => ({ ...c, name: pgName(c.name) }));
+    m = { rel: { ...rel, ...mapForeignName(rel), engine: 'postgres', columns }, columns: columns.map((c) => c.name) };
+    mappedRelations.set(rel, m);
+  }
+  return m;
+}
+
+function ownChange(e: ChangeEvent): ChangeEvent {
+  if (e.kind === 'begin' || e.kind === 'commit') return e;
+  if (e.kind === 'truncate') {
+    return e.relations.some((r) => r.engine && r.engine !== 'postgres')
+      ? { ...e, relations: e.relations.map((r) => (r.engine && r.engine !== 'postgres' ? ownRelation(r).rel : r)) }
+      : e;
+  }
+  if (!e.relation.engine || e.relation.engine === 'postgres') return e;
+  const { rel, columns } = ownRelation(e.relation);
+  const image = (i: RowImage): RowImage => ({ columns, values: i.values });
+  if (e.kind === 'insert') return { ...e, relation: rel, new: image(e.new) };
+  if (e.kind === 'delete') return { ...e, relation: rel, old: image(e.old) };
+  return { ...e, relation: rel, old: e.old ? image(e.old) : null, new: image(e.new) };
 }
 
 function ownName(q: QualifiedName): QualifiedName {
@@ -278,14 +313,30 @@ export class PostgresDestination implements DestinationProvider {
     );
   }
 
-  async prepareChanges(target: string, events: ChangeEvent[]): Promise<PreparedChanges> {
+  async prepareChanges(target: string, sourceEvents: ChangeEvent[]): Promise<PreparedChanges> {
+    const events = sourceEvents.map(ownChange);
+    const sourceKeys = new Map<string, string>();
+    for (const e of sourceEvents) {
+      if (
+        (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') &&
+        e.relation.engine &&
+        e.relation.engine !== 'postgres'
+      ) {
+        sourceKeys.set(qualifiedKey(ownRelation(e.relation).rel), qualifiedKey(e.relation));
+      }
+    }
     let types = this.columnTypes.get(target);
     if (!types) this.columnTypes.set(target, (types = new Map()));
     await this.loadColumnTypes(target, types, events);
     const cache = types;
     const columnType = (rel: ChangeRelation, column: string) => cache.get(qualifiedKey(rel))?.get(column);
     // regroup only once a session proved that triggers and FKs can be switched off
-    return new PgPreparedChanges(events, columnType, this.replicaRole.get(target) === true);
+    return new PgPreparedChanges(
+      events,
+      columnType,
+      this.replicaRole.get(target) === true,
+      sourceKeys.size ? sourceKeys : undefined,
+    );
   }
 
   async beginApply(target: string): Promise<ApplySession> {

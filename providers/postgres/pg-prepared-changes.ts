@@ -47,6 +47,8 @@ export class PgPreparedChanges implements PreparedChanges {
     readonly events: ChangeEvent[],
     readonly columnType: (relation: ChangeRelation, column: string) => string | undefined,
     regroup: boolean,
+    /** Tables of another engine: their counts are reported under the source's names (`schema.table` → source key). */
+    readonly sourceKeys?: ReadonlyMap<string, string>,
   ) {
     const built = changesToSql(regroup ? regroupByTable(events) : events, { columnType });
     this.sql = built.sql;

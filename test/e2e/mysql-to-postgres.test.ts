@@ -7,6 +7,8 @@ import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
 import { MARIADB_SKIP, startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
 import { writeProject } from '../harness/project.js';
 import { runCli } from '../harness/run-cli.js';
+import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
+import { waitFor } from '../harness/wait-for.js';
 
 /**
  * MySQL (MariaDB from the OS package) → PostgreSQL through the real CLI: the
@@ -42,7 +44,10 @@ beforeAll(async () => {
   [my, pg] = await Promise.all([startMariaDb(), startPostgres({ major: 17 })]);
 });
 
+const children: RunningCli[] = [];
+
 afterAll(async () => {
+  for (const c of children) c.child.kill('SIGKILL');
   await Promise.all([my?.stop(true), pg?.stop(true)]);
 });
 
@@ -472,7 +477,7 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, one-time', () => {
     expect(Number(diff?.d)).toBeGreaterThan(140_000);
   });
 
-  it('fails early in plan: a continuous job, a wrong password, a missing database; nothing is written', async () => {
+  it('fails early in plan: a wrong password, replication privileges of a continuous job, a missing database; nothing is written', async () => {
     await my.query(`CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'right'; GRANT SELECT ON *.* TO 'app'@'127.0.0.1'`);
     const dir = writeProject(
       declaration(job('cdc', 'types', 'never1', '', 'continuous') + job('nodb', 'missing', 'never2'), 'x'),
@@ -484,9 +489,103 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, one-time', () => {
     expect(wrong.stderr + wrong.stdout).not.toContain('wrong');
     const right = await runCli(['plan'], { cwd: dir, env: { MY_PASSWORD: 'right' } });
     expect(right.code).toBe(1);
-    expect(right.stdout).toContain('continuous jobs from MySQL/MariaDB are not available yet');
+    expect(right.stdout).toContain('lacks the REPLICATION SLAVE privilege');
     expect(right.stdout).toContain('source database "missing" does not exist');
     const dbs = await pg.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'never%'`);
     expect(dbs).toEqual([]);
   });
+});
+
+describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
+  it('dumps, streams the binary log under writes, survives kill -9 of its worker, promotes: every value equal, counters carried', async () => {
+    await my.query(`CREATE DATABASE live;
+      CREATE TABLE live.Orders (id bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, Customer varchar(50) NOT NULL,
+        total decimal(12,2), status enum('new','paid','sent') NOT NULL DEFAULT 'new', paid tinyint(1) NOT NULL DEFAULT 0,
+        at datetime(6), ts timestamp(6) NULL, doc json, raw varbinary(16), note text CHARACTER SET latin1);
+      CREATE TABLE live.events (k varchar(20) NOT NULL, n int NOT NULL, body blob);`);
+    await my.query(
+      `INSERT INTO live.Orders (Customer, total, at, raw, note) SELECT CONCAT('c', seq), seq / 7, '2024-01-01 00:00:00.5', UNHEX('00FF'), 'café' FROM seq_1_to_5000;
+      INSERT INTO live.events SELECT CONCAT('k', seq), seq, NULL FROM seq_1_to_200;`,
+      'live',
+    );
+    const writer = await mysql.createConnection({ host: '127.0.0.1', port: my.port, user: 'root', database: 'live' });
+    let running = true;
+    let written = 0;
+    const writing = (async () => {
+      for (let i = 1; running; i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        await writer.query('START TRANSACTION');
+        await writer.query(
+          `INSERT INTO Orders (Customer, total, status, paid, at, ts, doc, raw, note) VALUES (?, ?, 'paid', 1, NOW(6), NOW(6), '{"i": ${i}, "t": "ü"}', UNHEX('DEAD'), 'naïve\ttab')`,
+          [`w${i}`, `${i}.25`],
+        );
+        await writer.query(`UPDATE Orders SET status = 'sent', total = total + 1 WHERE id = ?`, [(i % 5000) + 1]);
+        await writer.query(`DELETE FROM Orders WHERE id = ?`, [((i * 7) % 5000) + 1]);
+        await writer.query(`UPDATE events SET n = n + 1, body = UNHEX('0102') WHERE k = ?`, [`k${(i % 200) + 1}`]);
+        await writer.query(`DELETE FROM events WHERE k = ? LIMIT 1`, [`k${((i * 3) % 200) + 1}`]);
+        await writer.query(`INSERT INTO events VALUES (?, ?, NULL)`, [`k${((i * 3) % 200) + 1}`, i]);
+        await writer.query('COMMIT');
+        written++;
+      }
+    })();
+    while (written < 10) await new Promise((r) => setTimeout(r, 20));
+    const dir = writeProject(
+      declaration(job('live', 'live', 'live_pg', '    types:\n      - { nativeType: tinyint(1), to: boolean }\n', 'continuous')),
+      mkdtempSync(join(tmpdir(), 'migrate-my2pg-cdc-')),
+    );
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 });
+    expect(apply.stdout).toContain('Apply complete');
+    expect(apply.code).toBe(0);
+    const applied = async () => {
+      const res = await runCli(['status', '--json'], { cwd: dir });
+      const j = (JSON.parse(res.stdout) as { jobs: { databases: { appliedChanges: number }[] }[] }).jobs[0];
+      return j?.databases[0]?.appliedChanges ?? 0;
+    };
+    // the apply's embedded worker applied some already: a worker must apply more; the first is killed -9 midway
+    const first = spawnCli(['worker'], { cwd: dir });
+    children.push(first);
+    const start = await applied();
+    await waitFor('the first worker applies changes', async () => (await applied()) > start + 100, 90_000, 300);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const before = await applied();
+    const worker = spawnCli(['worker'], { cwd: dir });
+    children.push(worker);
+    await waitFor(
+      'changes applied from the binary log by the worker',
+      async () => (await applied()) > before + 300,
+      90_000,
+      500,
+    ).catch(async (err) => {
+      throw new Error(
+        `${(err as Error).message}\nworker: ${worker.output()}\nstatus: ${(await runCli(['status'], { cwd: dir })).stdout}`,
+      );
+    });
+    running = false;
+    await writing;
+    await writer.end();
+    writeProject(
+      declaration(
+        job('live', 'live', 'live_pg', '    types:\n      - { nativeType: tinyint(1), to: boolean }\n', 'continuous').replace(
+          'state: running',
+          'state: promoted',
+        ),
+      ),
+      dir,
+    );
+    worker.child.kill('SIGTERM');
+    expect({ code: await worker.exited, output: worker.output().slice(-3000) }).toMatchObject({ code: 0 });
+    const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
+    expect(promote.stdout + promote.stderr).toContain('Apply complete');
+    expect(promote.code).toBe(0);
+    const verify = await runCli(['verify', 'live'], { cwd: dir });
+    expect(verify.stdout).toContain('equal     live: live.Orders');
+    expect(verify.stdout).toContain('equal     live: live.events');
+    expect(verify.code).toBe(0);
+    const [mx] = await my.query<{ n: string }>(
+      'SELECT AUTO_INCREMENT AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = "live" AND TABLE_NAME = "Orders"',
+    );
+    const [next] = await pg.query<{ n: string }>(`SELECT nextval('live.orders_id_seq')::text AS n`, 'live_pg');
+    expect(BigInt(next?.n ?? '0')).toBeGreaterThanOrEqual(BigInt(mx?.n ?? '1'));
+  }, 300_000);
 });

@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { mariaDbAvailable, startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
+import { MARIADB_SKIP, startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
 import { BinlogReader } from '../../providers/mysql/binlog/binlog-reader.js';
 import { BinlogDecoder } from '../../providers/mysql/binlog/binlog-decoder.js';
 
-const skip = mariaDbAvailable();
+const skip = MARIADB_SKIP;
 const ROWS = 200_000;
 let server: MariaDbServer;
 

@@ -6,11 +6,11 @@
  * transaction, and the hard error on a compressed binlog.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mariaDbAvailable, startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
+import { MARIADB_SKIP, startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
 import { BinlogReader, type BinlogReaderOptions } from '../../providers/mysql/binlog/binlog-reader.js';
 import type { BinlogEvent, BinlogRowsEvent, BinlogStart, BinlogValue } from '../../providers/mysql/binlog/binlog-types.js';
 
-const skip = mariaDbAvailable();
+const skip = MARIADB_SKIP;
 let server: MariaDbServer;
 let dbs = 0;
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnDef } from '../../providers/catalog.js';
 import { escapeCopyText, isZeroDate, RowEncoder } from '../../providers/mysql/mysql-interchange.js';
 import { compareBinlogPositions, parseBinlogPosition } from '../../providers/mysql/mysql-position.js';
+import type { BinlogColumn, BinlogValue } from '../../providers/mysql/binlog/binlog-types.js';
+import { canonicalBinlogValue } from '../../providers/mysql/mysql-change-stream.js';
 
 const col = (name: string, canonical: ColumnDef['canonical']): ColumnDef => ({
   name,
@@ -78,5 +80,34 @@ describe('binary-log positions', () => {
   });
   it.each(['', 'binlog:4', 'binlog.000001', 'binlog.000001:-1', 'binlog.000001:x'])('rejects %j', (p) => {
     expect(() => parseBinlogPosition(p)).toThrow(/not a binary-log position/);
+  });
+});
+
+describe('binlog values as canonical text', () => {
+  const column = (typeName: string, collation?: number) =>
+    ({
+      index: 0,
+      name: 'c',
+      type: 0,
+      typeName,
+      nullable: true,
+      unsigned: false,
+      primaryKey: false,
+      ...(collation === undefined ? {} : { collation }),
+    }) as BinlogColumn;
+  it.each([
+    [column('varchar', 45), Buffer.from('ünï ✓'), 'ünï ✓'],
+    [column('varchar', 8), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x80]), 'café€'],
+    [column('blob', 63), Buffer.from([0, 255]), '\\x00ff'],
+    [column('geometry', 63), Buffer.from([0xe6, 0x10, 0, 0]), '\\xe6100000'],
+    [column('timestamp2'), '2024-01-01 00:00:00.500000', '2024-01-01 00:00:00.500000+00'],
+    [column('datetime2'), '0000-00-00 00:00:00', null],
+    [column('date'), '2020-05-00', null],
+    [column('date'), '2020-05-01', '2020-05-01'],
+    [column('newdecimal'), '-0.50', '-0.50'],
+    [column('bit'), '0101', '0101'],
+    [column('varchar', 45), null, null],
+  ] as [BinlogColumn, BinlogValue, string | null][])('%o %o', (c, v, text) => {
+    expect(canonicalBinlogValue(c, v)).toBe(text);
   });
 });

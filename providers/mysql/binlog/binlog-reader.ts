@@ -88,7 +88,7 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
         } catch (err) {
           this.fail(err instanceof BinlogError ? err : new BinlogError('MALFORMED_EVENT', String(err), { cause: err }));
           this.drop();
-          this.conn.destroy(); // the stream cannot continue past an event it could not decode
+          destroySocket(this.conn); // the stream cannot continue past an event it could not decode
           throw this.failure;
         }
         if (ev) return ev;
@@ -118,7 +118,7 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
     this.closed = true;
     this.drop();
     this.notify();
-    this.conn.destroy();
+    destroySocket(this.conn);
   }
 
   private push(ev: Buffer): void {
@@ -173,3 +173,13 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * mysql2's `destroy()` only half-closes the socket (`end()`), and a source
+ * in the middle of a dump keeps its side open: the process would never
+ * exit. Destroy the socket itself.
+ */
+function destroySocket(conn: mysql.Connection): void {
+  conn.destroy();
+  (conn as unknown as { stream?: { destroy?: () => void } }).stream?.destroy?.();
+}

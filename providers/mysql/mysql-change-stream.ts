@@ -1,0 +1,215 @@
+/**
+ * A MySQL/MariaDB database's committed changes as canonical change events,
+ * read from the server's binary log (binlog/ reader) and filtered to the
+ * database. Whole transactions at a time; a transaction larger than a batch
+ * arrives as `partial` batches. Values become their canonical text
+ * (DESIGN §7a): bytes as `\x` hex, text decoded in its column's charset,
+ * TIMESTAMP in UTC with its zone, zero dates as NULL.
+ *
+ * Positions are `file:offset`. A transaction's `finalPosition` is one byte
+ * before the end of its first row event: it is at or after a snapshot's
+ * position exactly when the transaction is not in that snapshot (snapshot
+ * positions are transaction boundaries), which is the rule the engine
+ * applies per table. Checkpoints are commit ends, the only resume points.
+ */
+import type { ChangeBatch, ChangeStream } from '../provider.js';
+import type { ChangeEvent, ChangeRelation, RowImage } from '../change-event.js';
+import { BINARY_COLLATION, decodeLabel } from './binlog/binlog-collation.js';
+import type { BinlogReader } from './binlog/binlog-reader.js';
+import type { BinlogColumn, BinlogEvent, BinlogRowsEvent, BinlogValue } from './binlog/binlog-types.js';
+import { formatBinlogPosition } from './mysql-position.js';
+
+/** Byte bound of one batch's row data (besides the event count). */
+const MAX_BATCH_BYTES = 8 * 2 ** 20;
+
+const ZERO_DATE = /^0000-00-00|^\d{4}-00-|^\d{4}-\d\d-00/;
+
+/** One binlog value as canonical text. */
+export function canonicalBinlogValue(c: BinlogColumn, v: BinlogValue): string | null {
+  if (v === null) return null;
+  if (Buffer.isBuffer(v)) {
+    if (c.collation === BINARY_COLLATION || c.typeName === 'geometry') return `\\x${v.toString('hex')}`;
+    return decodeLabel(v, c.collation);
+  }
+  if (c.typeName === 'date' || c.typeName.startsWith('datetime') || c.typeName.startsWith('timestamp')) {
+    if (ZERO_DATE.test(v)) return null;
+    return c.typeName.startsWith('timestamp') ? `${v}+00` : v;
+  }
+  return v;
+}
+
+interface PendingTx {
+  begin: Extract<ChangeEvent, { kind: 'begin' }> | null;
+  events: ChangeEvent[];
+  commitTime: string;
+}
+
+export class MySqlChangeStream implements ChangeStream {
+  private readonly relations = new Map<
+    string,
+    { rel: ChangeRelation; columns: readonly string[]; source: readonly BinlogColumn[] }
+  >();
+  /** Resolved events pulled ahead (a `next()` may still be running when a read returns). */
+  private pulling: Promise<BinlogEvent | null> | null = null;
+  private tx: PendingTx | null = null;
+  /** A transaction whose begin was already handed out in a partial batch. */
+  private openInBatch = false;
+  private processed: string;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly reader: BinlogReader,
+    private readonly database: string,
+    start: string,
+  ) {
+    this.processed = start;
+  }
+
+  async read(maxEvents: number, idleMs: number, flushWhen?: Promise<unknown>): Promise<ChangeBatch> {
+    if (this.failure) throw this.failure;
+    const batch: ChangeBatch = { events: [], endPosition: null, lastCommitTime: null, transactions: 0, partial: false };
+    let bytes = 0;
+    let flush = false;
+    void flushWhen?.then(
+      () => (flush = true),
+      () => (flush = true),
+    );
+    const deadline = Date.now() + idleMs;
+    for (;;) {
+      const complete = batch.transactions > 0;
+      if (complete && (flush || batch.events.length >= maxEvents || bytes >= MAX_BATCH_BYTES)) return batch;
+      const wait = deadline - Date.now();
+      if (wait <= 0 && !this.tx?.events.length) return batch;
+      const ev = await this.pull(Math.max(wait, 0));
+      if (ev === undefined) {
+        if (flush && complete) return batch;
+        if (Date.now() >= deadline) return batch;
+        continue;
+      }
+      if (ev === null) throw (this.failure = new Error(`the binary-log stream of ${this.database} ended`));
+      bytes += this.take(ev, batch);
+      // a transaction too large for one batch goes in pieces (applied in one destination transaction)
+      if (this.tx && this.tx.events.length >= maxEvents) {
+        batch.events.push(...(this.tx.begin && !this.openInBatch ? [this.tx.begin] : []), ...this.tx.events);
+        this.openInBatch = true;
+        this.tx.events = [];
+        batch.partial = true;
+        return batch;
+      }
+    }
+  }
+
+  /** The binary log is kept by time on the source: nothing to free. */
+  acknowledge(): void {}
+
+  processedPosition(): string {
+    return this.processed;
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+
+  /** The next event, or undefined when none came within `ms`. */
+  private async pull(ms: number): Promise<BinlogEvent | null | undefined> {
+    this.pulling ??= this.reader.next();
+    const pending = this.pulling;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+    try {
+      const ev = await Promise.race([pending, timeout]);
+      if (ev !== undefined) this.pulling = null;
+      return ev;
+    } catch (err) {
+      this.pulling = null;
+      throw (this.failure = err as Error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Fold one event into the open transaction or the batch; returns the row bytes it added. */
+  private take(ev: BinlogEvent, batch: ChangeBatch): number {
+    const at = formatBinlogPosition(ev.position.file, ev.position.offset);
+    const time = new Date((ev.timestamp || Date.now() / 1000) * 1000).toISOString();
+    switch (ev.kind) {
+      case 'begin':
+        this.tx = { begin: null, events: [], commitTime: time };
+        return 0;
+      case 'write':
+      case 'update':
+      case 'delete': {
+        if (ev.database !== this.database) return 0;
+        this.tx ??= { begin: null, events: [], commitTime: time };
+        if (!this.tx.begin) {
+          const first = formatBinlogPosition(ev.position.file, ev.position.offset - 1);
+          this.tx.begin = { kind: 'begin', xid: '', finalPosition: first, commitTime: time };
+        }
+        return this.rows(ev, this.tx.events);
+      }
+      case 'commit': {
+        const tx = this.tx;
+        this.tx = null;
+        this.processed = at;
+        if (!tx?.begin) return 0; // nothing of this database in it
+        if (!this.openInBatch) batch.events.push(tx.begin);
+        this.openInBatch = false;
+        batch.events.push(...tx.events, { kind: 'commit', commitPosition: at, endPosition: at, commitTime: time });
+        batch.endPosition = at;
+        batch.lastCommitTime = time;
+        batch.transactions++;
+        return 0;
+      }
+      case 'ddl':
+        if (ev.inTransaction) return 0;
+        if (ev.database === this.database || new RegExp(`\\b${this.database.replace(/\W/g, '\\$&')}\\b`, 'i').test(ev.sql)) {
+          throw (this.failure = new Error(
+            `a schema change on ${this.database} cannot be replicated (restart the job, or undo it): ${ev.sql.slice(0, 300)}`,
+          ));
+        }
+        this.processed = at;
+        return 0;
+      case 'rotate':
+      case 'heartbeat':
+        if (!this.tx) this.processed = at;
+        return 0;
+    }
+  }
+
+  private relation(ev: BinlogRowsEvent) {
+    const key = `${ev.table}\u0000${ev.columns.length}`;
+    let r = this.relations.get(key);
+    if (!r || r.source !== ev.columns) {
+      const keyed = ev.columns.some((c) => c.primaryKey);
+      const rel: ChangeRelation = {
+        engine: 'mysql',
+        schema: ev.database,
+        name: ev.table,
+        id: 0,
+        columns: ev.columns.map((c) => ({ name: c.name, isKey: c.primaryKey, typeOid: 0 })),
+        replicaIdentity: keyed ? 'default' : 'full',
+      };
+      r = { rel, columns: ev.columns.map((c) => c.name), source: ev.columns };
+      this.relations.set(key, r);
+    }
+    return r;
+  }
+
+  private rows(ev: BinlogRowsEvent, out: ChangeEvent[]): number {
+    const { rel, columns, source } = this.relation(ev);
+    let bytes = 0;
+    const image = (values: BinlogValue[]): RowImage => {
+      const texts = values.map((v, i) => canonicalBinlogValue(source[i] as BinlogColumn, v));
+      for (const t of texts) bytes += t === null ? 1 : t.length + 1;
+      return { columns, values: texts };
+    };
+    for (const row of ev.rows) {
+      if (ev.kind === 'write' && row.after) out.push({ kind: 'insert', relation: rel, new: image(row.after) });
+      else if (ev.kind === 'delete' && row.before) out.push({ kind: 'delete', relation: rel, old: image(row.before) });
+      else if (ev.kind === 'update' && row.before && row.after) {
+        out.push({ kind: 'update', relation: rel, old: image(row.before), new: image(row.after) });
+      }
+    }
+    return bytes;
+  }
+}
