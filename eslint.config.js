@@ -24,4 +24,46 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // import boundaries (providers/README.md)
+  {
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*', '!./*'], message: 'contract/ is a leaf: it imports nothing outside itself' }] },
+      ],
+    },
+  },
+  {
+    files: ['providers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/engine/**', '**/state/**'],
+              message: 'providers/ imports contract/ and providers/ only (providers/README.md)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/providers/*/**'],
+              message: 'engine/ never names an engine: use the provider contract (providers/*.ts) and the registry',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,4 @@
-import type { EngineKind } from '../engine/config/declaration.js';
+import type { EngineKind } from '../contract/declaration.js';
 import type { CanonicalType } from './canonical-type.js';
 
 /** `schema.name` as two parts; never joined into one string before quoting. */

@@ -1,4 +1,4 @@
-import type { EngineKind } from '../engine/config/declaration.js';
+import type { EngineKind } from '../contract/declaration.js';
 import type { QualifiedName } from './catalog.js';
 
 /**

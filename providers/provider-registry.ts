@@ -1,4 +1,4 @@
-import type { EngineKind } from '../engine/config/declaration.js';
+import type { EngineKind } from '../contract/declaration.js';
 import type { Provider } from './provider.js';
 import { mysqlProvider } from './mysql/mysql-provider.js';
 import { postgresProvider } from './postgres/pg-provider.js';
@@ -17,4 +17,15 @@ export function providerFor(engine: EngineKind): Provider {
     );
   }
   return p;
+}
+
+/**
+ * Engines whose destination recreates catalogs of other engines (through
+ * canonical types, DESIGN §7a). Every engine takes its own.
+ */
+const TAKES_OTHER_ENGINES: ReadonlySet<EngineKind> = new Set(['postgres']);
+
+/** Whether a job may copy from `source` to `destination` (refused at load otherwise). */
+export function isSupportedEnginePair(source: EngineKind, destination: EngineKind): boolean {
+  return source === destination || TAKES_OTHER_ENGINES.has(destination);
 }

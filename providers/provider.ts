@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { EngineKind, Profile, SchemaSettings, TableSelection } from '../engine/config/declaration.js';
-import type { Diagnostic } from '../engine/diagnostics/diagnostic.js';
-import type { Logger } from '../engine/runtime/logger.js';
+import type { EngineKind, Profile, SchemaSettings, TableSelection } from '../contract/declaration.js';
+import type { Diagnostic } from '../contract/diagnostic.js';
+import type { Logger } from '../contract/logger.js';
 import type { Catalog, NotMigratedObject, QualifiedName, SchemaObjectSummary, TableDef } from './catalog.js';
 import type { ChangeEvent } from './change-event.js';
 import type { StreamMemory } from './stream-memory.js';

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { EngineKind } from './declaration.js';
 import { ENGINE_KINDS } from './declaration.js';
 import { didYouMean } from './did-you-mean.js';
-import { isSupportedEnginePair } from './engine-pair.js';
+import { isSupportedEnginePair } from '../../providers/provider-registry.js';
 import type { FieldPath } from './field-path.js';
 import { formatFieldPath } from './field-path.js';
 import type { DeclaredEntry, MergedDeclaration } from './merge-declaration-files.js';

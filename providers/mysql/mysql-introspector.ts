@@ -8,8 +8,8 @@
  * in `notMigrated` until a destination recreates them.
  */
 import type { Connection } from 'mysql2/promise';
-import type { TableSelection } from '../../engine/config/declaration.js';
-import { compileSelection } from '../../engine/config/table-pattern.js';
+import type { TableSelection } from '../../contract/declaration.js';
+import { compileSelection } from '../../contract/table-pattern.js';
 import type {
   Catalog,
   ColumnDef,

@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { Diagnostic } from '../../contract/diagnostic.js';
 import type { ResolvedProfile } from '../provider.js';
 import { mysqlRows, withMySql } from './mysql-connection.js';
 

@@ -17,7 +17,7 @@
  */
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { Connection } from 'mysql2/promise';
-import type { Logger } from '../../engine/runtime/logger.js';
+import type { Logger } from '../../contract/logger.js';
 import type { TableDef } from '../catalog.js';
 import type { CopyFormat, ResolvedProfile, SourceSnapshot, TableRange } from '../provider.js';
 import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';

@@ -3,7 +3,7 @@ import copyStreams from 'pg-copy-streams';
 import type { Duplex } from 'node:stream';
 import type { ChangeEvent } from '../change-event.js';
 import type { ChangeBatch, ChangeStream, ResolvedProfile } from '../provider.js';
-import type { Logger } from '../../engine/runtime/logger.js';
+import type { Logger } from '../../contract/logger.js';
 import { connectPg } from './pg-connection.js';
 import { compareLsn, formatLsn, parseLsn } from './pg-lsn.js';
 import { PgOutputDecoder } from './pgoutput-decoder.js';

@@ -9,8 +9,8 @@
  * engine reports itself.
  */
 import type pg from 'pg';
-import type { SchemaSettings } from '../../engine/config/declaration.js';
-import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { SchemaSettings } from '../../contract/declaration.js';
+import type { Diagnostic } from '../../contract/diagnostic.js';
 import type { Catalog, Ownership } from '../catalog.js';
 import { parseAclItem } from './pg-acl.js';
 import { orderedDdl } from './pg-ddl-ordered.js';

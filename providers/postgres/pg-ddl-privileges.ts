@@ -6,7 +6,7 @@
  * apply to objects the migration itself creates). The source connection
  * user maps to the destination connection user (`CURRENT_USER`).
  */
-import type { SchemaSettings } from '../../engine/config/declaration.js';
+import type { SchemaSettings } from '../../contract/declaration.js';
 import type { Catalog, Ownership } from '../catalog.js';
 import { aclStatements, columnAclStatements, defaultAclStatements, type RoleSpec } from './pg-acl.js';
 import { routineSignature } from './pg-ddl-routines.js';

@@ -10,7 +10,7 @@
  * and privileges. Finalize: enable modes, forced row security, identity
  * ALWAYS. Every statement is safe to run again after a partial run.
  */
-import type { SchemaSettings } from '../../engine/config/declaration.js';
+import type { SchemaSettings } from '../../contract/declaration.js';
 import type { Catalog, QualifiedName, TableDef } from '../catalog.js';
 import { orderedDdl } from './pg-ddl-ordered.js';
 import { grantStatements, ownerStatements, roleSpec } from './pg-ddl-privileges.js';

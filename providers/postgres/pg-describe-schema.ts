@@ -12,7 +12,7 @@
  * event trigger modes) is in `enabled`, not in the definition.
  */
 import type pg from 'pg';
-import type { TableSelection } from '../../engine/config/declaration.js';
+import type { TableSelection } from '../../contract/declaration.js';
 import type { Catalog, ColumnDef, Ownership, SchemaObjectSummary, TableDef, ViewDef } from '../catalog.js';
 import { MIGRATION_USER, aclText } from './pg-acl.js';
 import { normalizeViewDefinition } from './pg-deparse-normalize.js';

@@ -12,7 +12,7 @@
  * Every destination call receives the source's catalog and tables and maps
  * them here (cached per object), so the engine never names an engine.
  */
-import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { Diagnostic } from '../../contract/diagnostic.js';
 import { describeCanonical } from '../canonical-type.js';
 import type {
   Catalog,

@@ -7,8 +7,8 @@
  * but is not recreated. Works on PostgreSQL 14–18.
  */
 import type pg from 'pg';
-import type { TableSelection } from '../../engine/config/declaration.js';
-import { compileSchemaSelection, compileSelection } from '../../engine/config/table-pattern.js';
+import type { TableSelection } from '../../contract/declaration.js';
+import { compileSchemaSelection, compileSelection } from '../../contract/table-pattern.js';
 import type { Catalog } from '../catalog.js';
 import { readCasts } from './pg-introspect-casts.js';
 import { readCollations } from './pg-introspect-collations.js';

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { Diagnostic } from '../../contract/diagnostic.js';
 import type { ResolvedProfile } from '../provider.js';
 import { withPg } from './pg-connection.js';
 

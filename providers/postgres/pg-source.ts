@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { TableSelection } from '../../engine/config/declaration.js';
-import type { Diagnostic } from '../../engine/diagnostics/diagnostic.js';
+import type { TableSelection } from '../../contract/declaration.js';
+import type { Diagnostic } from '../../contract/diagnostic.js';
 import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { randomUUID } from 'node:crypto';
 import type {

@@ -4,7 +4,7 @@
  * is not the obvious one carries a note (shown in the plan); a per-job
  * `types:` rule can pick another target where the canonical kind allows it.
  */
-import type { TypeOverride } from '../../engine/config/declaration.js';
+import type { TypeOverride } from '../../contract/declaration.js';
 import type { CanonicalType } from '../canonical-type.js';
 
 export interface PgTypeChoice {
