@@ -106,6 +106,12 @@ export interface SourceProvider {
   dropArtifacts(database: string, artifactName: string): Promise<void>;
   /** Whether the change-capture artifacts exist (a slot dropped behind our back is drift). */
   artifactsExist(database: string, artifactName: string): Promise<boolean>;
+  /**
+   * For a capture with no artifact of its own (a binary log kept by time):
+   * why changes after `checkpoint` (the destination's last committed
+   * position) can no longer be read, or null when they can. Drift when set.
+   */
+  captureGap?(database: string, checkpoint: string): Promise<string | null>;
   /** Make the change capture cover exactly `tables` (mid-run selection changes). */
   setCapturedTables(database: string, artifactName: string, tables: QualifiedName[]): Promise<void>;
   /**

@@ -48,13 +48,27 @@ export async function refresh(
     const profile = state.profiles[record.source];
     if (!profile) continue;
     const source = providerFor(profile.engine).source(resolveProfile(record.source, profile), { logger });
+    const dstProfile = state.profiles[record.destination];
+    const destination =
+      source.captureGap && dstProfile
+        ? providerFor(dstProfile.engine).destination(resolveProfile(record.destination, dstProfile), { logger })
+        : null;
     try {
       for (const db of rt.databases) {
         if (db.migrationState !== 'CDC' && db.migrationState !== 'READY_TO_COMPLETE') continue;
-        if (!record.databases.some((d) => d.name === db.name)) continue;
+        const declared = record.databases.find((d) => d.name === db.name);
+        if (!declared) continue;
         const name = artifactName(record.name, db.name, state.lineage);
-        if (await source.artifactsExist(db.name, name)) continue;
-        const message = `the replication slot or publication ${name} on ${db.name} was removed outside migrate: changes since then are lost to this job`;
+        let message: string | null;
+        if (source.captureGap && destination) {
+          const checkpoint = await destination.readCheckpoint(declared.target, record.name, db.name);
+          message = checkpoint ? await source.captureGap(db.name, checkpoint) : null;
+        } else {
+          message = (await source.artifactsExist(db.name, name))
+            ? null
+            : `the replication slot or publication ${name} on ${db.name} was removed outside migrate: changes since then are lost to this job`;
+        }
+        if (message === null) continue;
         diagnostics.push({
           severity: 'warning',
           summary: `drift: job.${record.name}: ${message}`,
@@ -74,6 +88,7 @@ export async function refresh(
       });
     } finally {
       await source.close();
+      await destination?.close();
     }
   }
   return { runtimes: out, diagnostics };

@@ -101,6 +101,14 @@ export class MySqlSource implements SourceProvider {
 
   async setCapturedTables(): Promise<void> {}
 
+  /** The binary-log file of `checkpoint` was purged: the changes after it are gone. */
+  async captureGap(_database: string, checkpoint: string): Promise<string | null> {
+    const { file } = parseBinlogPosition(checkpoint);
+    const logs = await withMySql(this.profile, undefined, (c) => mysqlRows<{ Log_name: string }>(c, 'SHOW BINARY LOGS'));
+    if (logs.some((l) => l.Log_name === file)) return null;
+    return `the binary log ${file} holding the changes after the checkpoint ${checkpoint} was purged on the source (binlog_expire_logs_seconds, PURGE BINARY LOGS; oldest kept: ${logs[0]?.Log_name ?? 'none'}): changes since then are lost to this job`;
+  }
+
   /** The binary log from `from` (a commit end), or from the snapshot the dump read at. */
   async streamChanges(
     database: string,

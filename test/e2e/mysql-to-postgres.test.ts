@@ -588,4 +588,47 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
     const [next] = await pg.query<{ n: string }>(`SELECT nextval('live.orders_id_seq')::text AS n`, 'live_pg');
     expect(BigInt(next?.n ?? '0')).toBeGreaterThanOrEqual(BigInt(mx?.n ?? '1'));
   }, 300_000);
+
+  it('a binary log purged past the checkpoint is drift: plan says so and proposes the restart', async () => {
+    await my.query(`CREATE DATABASE purged; CREATE TABLE purged.t (id int PRIMARY KEY, v int)`);
+    const writer = await mysql.createConnection({ host: '127.0.0.1', port: my.port, user: 'root', database: 'purged' });
+    let running = true;
+    const writing = (async () => {
+      for (let i = 1; running; i++) {
+        await writer.query('INSERT INTO t VALUES (?, ?)', [i, i]);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const dir = writeProject(
+      declaration(job('purged', 'purged', 'purged_pg', '', 'continuous')),
+      mkdtempSync(join(tmpdir(), 'migrate-my2pg-purge-')),
+    );
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 });
+    running = false;
+    await writing;
+    await writer.end();
+    expect(apply.code).toBe(0);
+    const [checkpoint] = await pg.query<{ position: string }>('SELECT position FROM _migrate.cdc_checkpoint', 'purged_pg');
+    expect(checkpoint?.position).toMatch(/^binlog\.\d+:\d+$/);
+    expect((await runCli(['plan', '--detailed-exitcode'], { cwd: dir })).stdout).not.toContain('was purged');
+    await my.query('FLUSH BINARY LOGS; FLUSH BINARY LOGS');
+    const [current] = await my.query<{ File: string }>('SHOW MASTER STATUS');
+    // a dump thread still ending keeps its file: purge again until the checkpoint's file is gone
+    await waitFor(
+      'the checkpoint binary log purged',
+      async () => {
+        await my.query(`PURGE BINARY LOGS TO '${current?.File}'`);
+        const logs = await my.query<{ Log_name: string }>('SHOW BINARY LOGS');
+        return !logs.some((l) => l.Log_name === checkpoint?.position.split(':')[0]);
+      },
+      30_000,
+      200,
+    );
+    const plan = await runCli(['plan', '--detailed-exitcode'], { cwd: dir });
+    expect(plan.stdout + plan.stderr).toContain(
+      `drift: job.purged: the binary log ${checkpoint?.position.split(':')[0]} holding the changes after the checkpoint`,
+    );
+    expect(plan.stdout).toMatch(/restart/i);
+    expect(plan.code).toBe(2);
+  });
 });
