@@ -86,7 +86,11 @@ export class MySqlChangeStream implements ChangeStream {
         if (Date.now() >= deadline) return batch;
         continue;
       }
-      if (ev === null) throw (this.failure = new Error(`the binary-log stream of ${this.database} ended`));
+      if (ev === null) {
+        throw (this.failure = Object.assign(new Error(`the source ended the binary-log stream of ${this.database}`), {
+          code: 'BINLOG_STREAM_ENDED',
+        }));
+      }
       bytes += this.take(ev, batch);
       // a transaction too large for one batch goes in pieces (applied in one destination transaction)
       if (this.tx && this.tx.events.length >= maxEvents) {

@@ -23,7 +23,12 @@ const TRANSIENT_CODES = new Set([
   'ER_NET_ERROR_ON_WRITE',
   'ER_NET_WRITE_INTERRUPTED',
   'ER_CLIENT_INTERACTION_TIMEOUT',
+  // our change stream: the source ended the dump (shutdown, restart)
+  'BINLOG_STREAM_ENDED',
 ]);
+
+/** The binlog reader's broken dump (lost connection, server shutdown), but not a purged binary log (1236: drift). */
+const PURGED_BINLOG = 1236;
 const TRANSIENT_TEXT = [
   /connection lost/i,
   /server has gone away/i,
@@ -34,6 +39,7 @@ const TRANSIENT_TEXT = [
 export function isTransientMySqlError(err: unknown): boolean {
   return someCause(err, (e) => {
     if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+    if ((e as { name?: unknown }).name === 'BinlogError' && e.code === 'SERVER_ERROR' && e.errno !== PURGED_BINLOG) return true;
     return typeof e.message === 'string' && TRANSIENT_TEXT.some((re) => re.test(e.message as string));
   });
 }
