@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CanonicalType } from './canonical-type.js';
+import type { ChunkChecksum } from './provider.js';
 
 /** Sorted-key JSON text of a parsed value. */
 function stableJson(v: unknown): string {
@@ -89,4 +90,24 @@ export class ChunkHasher {
   digest(): string {
     return this.count ? this.sum.toString(16).padStart(32, '0') : '';
   }
+}
+
+/** Streams the rows of a chunk: each row's key text (JSON of its values; '' when keyless) and hash. */
+export type CanonicalScan = (onRow: (key: string, hash: string) => void) => Promise<void>;
+
+/** A chunk's checksum from its scan. */
+export async function canonicalChunk(scan: CanonicalScan): Promise<ChunkChecksum> {
+  const hasher = new ChunkHasher();
+  await scan((_k, h) => hasher.add(h));
+  return { count: hasher.count, hash: hasher.digest() };
+}
+
+/** Per-row hashes by key; a keyless table's rows by hash, with their count. */
+export async function canonicalRows(scan: CanonicalScan, keyed: boolean): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await scan((k, h) => {
+    if (keyed) out.set(k, h);
+    else out.set(h, `${Number(out.get(h) ?? '0') + 1}`);
+  });
+  return out;
 }

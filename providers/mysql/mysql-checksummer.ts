@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { canonicalRowHash, ChunkHasher, normaliseCanonical } from '../canonical-hash.js';
+import { canonicalChunk, canonicalRowHash, canonicalRows, normaliseCanonical } from '../canonical-hash.js';
 import type { ColumnDef, TableDef } from '../catalog.js';
 import type { ChunkChecksum, KeyValues, ResolvedProfile, TableChecksummer } from '../provider.js';
 import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';
@@ -54,19 +54,12 @@ export class MySqlChecksummer implements TableChecksummer {
     return row ? key.map((_, i) => row[`k${i}`] as string) : null;
   }
 
-  async chunk(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<ChunkChecksum> {
-    const hasher = new ChunkHasher();
-    await this.scan(table, key, lower, upper, (_k, h) => hasher.add(h));
-    return { count: hasher.count, hash: hasher.digest() };
+  chunk(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<ChunkChecksum> {
+    return canonicalChunk((onRow) => this.scan(table, key, lower, upper, onRow));
   }
 
-  async rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    await this.scan(table, key, lower, upper, (k, h) => {
-      if (key.length) out.set(k, h);
-      else out.set(h, `${Number(out.get(h) ?? '0') + 1}`);
-    });
-    return out;
+  rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>> {
+    return canonicalRows((onRow) => this.scan(table, key, lower, upper, onRow), key.length > 0);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { canonicalRowHash, ChunkHasher, normaliseCanonical } from '../canonical-hash.js';
+import { canonicalChunk, canonicalRowHash, canonicalRows, normaliseCanonical } from '../canonical-hash.js';
 import type { ColumnDef, TableDef } from '../catalog.js';
 import type { ChunkChecksum, KeyValues, TableChecksummer } from '../provider.js';
 import { mapForeignTable } from './pg-foreign-catalog.js';
@@ -30,19 +30,12 @@ export class PgCanonicalChecksummer implements TableChecksummer {
     return Promise.reject(new Error('chunk bounds come from the source'));
   }
 
-  async chunk(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<ChunkChecksum> {
-    const hasher = new ChunkHasher();
-    await this.scan(table, key, lower, upper, (_k, h) => hasher.add(h));
-    return { count: hasher.count, hash: hasher.digest() };
+  chunk(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<ChunkChecksum> {
+    return canonicalChunk((onRow) => this.scan(table, key, lower, upper, onRow));
   }
 
-  async rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    await this.scan(table, key, lower, upper, (k, h) => {
-      if (key.length) out.set(k, h);
-      else out.set(h, `${Number(out.get(h) ?? '0') + 1}`);
-    });
-    return out;
+  rows(table: TableDef, key: string[], lower: KeyValues | null, upper: KeyValues | null): Promise<Map<string, string>> {
+    return canonicalRows((onRow) => this.scan(table, key, lower, upper, onRow), key.length > 0);
   }
 
   async close(): Promise<void> {}
