@@ -663,4 +663,59 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
     );
     expect(dups?.n).toBe('0');
   }, 180_000);
+
+  it('kill -9 of apply in the full dump under writes: the next apply resumes, promote, verify equal', async () => {
+    await my.query(`CREATE DATABASE resumed;
+      CREATE TABLE resumed.small (id int PRIMARY KEY, v int);
+      CREATE TABLE resumed.big (id bigint PRIMARY KEY, v int, pad varchar(200));`);
+    await my.query(
+      `INSERT INTO small SELECT seq, seq FROM seq_1_to_1000;
+       INSERT INTO big SELECT seq, seq, REPEAT('y', 200) FROM seq_1_to_150000;`,
+      'resumed',
+    );
+    const writer = await mysql.createConnection({ host: '127.0.0.1', port: my.port, user: 'root', database: 'resumed' });
+    let running = true;
+    const writing = (async () => {
+      for (let i = 1; running; i++) {
+        await writer.query('START TRANSACTION');
+        await writer.query('UPDATE small SET v = v + 1 WHERE id = ?', [(i % 1000) + 1]);
+        await writer.query('UPDATE big SET v = v + 1 WHERE id = ?', [((i * 13) % 400000) + 1]);
+        await writer.query('INSERT INTO big VALUES (?, ?, NULL)', [1_000_000 + i, i]);
+        await writer.query('COMMIT');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const decl = (state: string) =>
+      declaration(job('resumed', 'resumed', 'resumed_pg', '', 'continuous').replace('state: running', `state: ${state}`));
+    const dir = writeProject(decl('running'), mkdtempSync(join(tmpdir(), 'migrate-my2pg-kill-')));
+    const first = spawnCli(['apply', '--auto-approve'], { cwd: dir });
+    children.push(first);
+    await waitFor(
+      'a table loaded, the dump still running',
+      async () => {
+        const res = await runCli(['status', '--json'], { cwd: dir });
+        const j = (JSON.parse(res.stdout || '{"jobs":[]}') as { jobs: { databases: { tables: { state: string }[] }[] }[] })
+          .jobs[0];
+        const tables = j?.databases[0]?.tables ?? [];
+        return tables.some((t) => t.state === 'COMPLETED') && tables.some((t) => t.state !== 'COMPLETED');
+      },
+      120_000,
+      100,
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const again = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+    expect(again.stdout).toContain('Apply complete');
+    expect(again.code).toBe(0);
+    running = false;
+    await writing;
+    await writer.end();
+    writeProject(decl('promoted'), dir);
+    const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+    expect(promote.stdout).toContain('Apply complete');
+    const verify = await runCli(['verify', 'resumed'], { cwd: dir, timeoutMs: 240_000 });
+    expect(verify.stdout).toContain('equal     resumed: resumed.big');
+    expect(verify.stdout).toContain('equal     resumed: resumed.small');
+    expect(verify.code).toBe(0);
+  }, 400_000);
 });
