@@ -679,7 +679,7 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
       for (let i = 1; running; i++) {
         await writer.query('START TRANSACTION');
         await writer.query('UPDATE small SET v = v + 1 WHERE id = ?', [(i % 1000) + 1]);
-        await writer.query('UPDATE big SET v = v + 1 WHERE id = ?', [((i * 13) % 400000) + 1]);
+        await writer.query('UPDATE big SET v = v + 1 WHERE id = ?', [((i * 13) % 150000) + 1]);
         await writer.query('INSERT INTO big VALUES (?, ?, NULL)', [1_000_000 + i, i]);
         await writer.query('COMMIT');
         await new Promise((r) => setTimeout(r, 5));
