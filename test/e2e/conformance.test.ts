@@ -1,0 +1,188 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
+import { MARIADB_SKIP, startMariaDb } from '../harness/mariadb.js';
+import { writeProject } from '../harness/project.js';
+import { runCli } from '../harness/run-cli.js';
+import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
+import { waitFor } from '../harness/wait-for.js';
+
+/**
+ * The provider conformance suite: one set of scenarios, written once, run for
+ * every engine pair (as Kysely loops its tests over dialects). A pair brings
+ * its servers, the sample schema in its source dialect and a way to run SQL;
+ * the scenarios go through the real CLI only. SQL Server and Oracle join by
+ * adding an entry (started through testcontainers where Docker exists).
+ */
+interface Source {
+  /** Run statements on the source database `conf`. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface PairServers {
+  /** The `profiles:` block (profiles `src` and `dst`). */
+  profiles: string;
+  source(): Promise<Source>;
+  stop(): Promise<void>;
+}
+
+interface Pair {
+  name: string;
+  skip: string | false;
+  start(): Promise<PairServers>;
+}
+
+/** The sample schema, per source dialect: customers and orders with a foreign key, counters, decimals, times. */
+const SCHEMA = {
+  postgres: `CREATE TABLE customers (id serial PRIMARY KEY, name varchar(100) NOT NULL, balance numeric(12,2) NOT NULL DEFAULT 0, created timestamp NOT NULL DEFAULT now());
+    CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id), total numeric(12,2), note text);
+    INSERT INTO customers (name, balance) SELECT 'c' || i, i / 10.0 FROM generate_series(1, 2000) i;
+    INSERT INTO orders (customer_id, total, note) SELECT 1 + i % 2000, i / 7.0, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END FROM generate_series(1, 6000) i;`,
+  mysql: `CREATE TABLE customers (id int AUTO_INCREMENT PRIMARY KEY, name varchar(100) NOT NULL, balance decimal(12,2) NOT NULL DEFAULT 0, created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6));
+    CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, customer_id int NOT NULL, total decimal(12,2), note text, FOREIGN KEY (customer_id) REFERENCES customers (id));
+    INSERT INTO customers (name, balance) SELECT CONCAT('c', seq), seq / 10 FROM seq_1_to_2000;
+    INSERT INTO orders (customer_id, total, note) SELECT 1 + seq % 2000, seq / 7, IF(seq % 3 = 0, NULL, CONCAT('n', seq)) FROM seq_1_to_6000;`,
+};
+
+/** One application transaction, valid SQL in every source dialect. */
+const TRANSACTION = (i: number) => [
+  `INSERT INTO orders (customer_id, total, note) VALUES (${1 + (i % 2000)}, ${i}.25, 'live ${i}')`,
+  `UPDATE customers SET balance = balance + 1 WHERE id = ${1 + ((i * 7) % 2000)}`,
+  `DELETE FROM orders WHERE id = ${1 + ((i * 11) % 6000)}`,
+];
+
+const PAIRS: Pair[] = [
+  {
+    name: 'PostgreSQL 14 → PostgreSQL 17',
+    skip: false,
+    async start() {
+      const [src, dst] = await Promise.all([startPostgres({ major: 14 }), startPostgres({ major: 17 })]);
+      await src.query('CREATE DATABASE conf');
+      await src.query(SCHEMA.postgres, 'conf');
+      return {
+        profiles: pgProfiles(src, dst),
+        async source() {
+          const c = new pg.Client({ connectionString: src.url('conf') });
+          await c.connect();
+          return { exec: async (sql) => void (await c.query(sql)), close: () => c.end() };
+        },
+        stop: async () => void (await Promise.all([src.stop(true), dst.stop(true)])),
+      };
+    },
+  },
+  {
+    name: 'MariaDB 10.11 → PostgreSQL 17',
+    skip: MARIADB_SKIP,
+    async start() {
+      const [src, dst] = await Promise.all([startMariaDb(), startPostgres({ major: 17 })]);
+      await src.query('CREATE DATABASE conf');
+      await src.query(SCHEMA.mysql, 'conf');
+      return {
+        profiles: `  src: { engine: mysql, host: 127.0.0.1, port: ${src.port}, user: root }
+  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }`,
+        async source() {
+          const c = await mysql.createConnection({ host: '127.0.0.1', port: src.port, user: 'root', database: 'conf' });
+          return { exec: async (sql) => void (await c.query(sql)), close: () => c.end() };
+        },
+        stop: async () => void (await Promise.all([src.stop(true), dst.stop(true)])),
+      };
+    },
+  },
+];
+
+function pgProfiles(src: PgServer, dst: PgServer): string {
+  return `  src: { engine: postgres, host: 127.0.0.1, port: ${src.port}, user: postgres }
+  dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }`;
+}
+
+function project(servers: PairServers, name: string, type: string, state: string, target: string, dir?: string): string {
+  return writeProject(
+    `version: 1
+profiles:
+${servers.profiles}
+jobs:
+  ${name}:
+    source: src
+    destination: dst
+    type: ${type}
+    state: ${state}
+    parallelism: 2
+    databases:
+      - { name: conf, target: ${target} }
+`,
+    dir ?? mkdtempSync(join(tmpdir(), 'migrate-conformance-')),
+  );
+}
+
+async function expectEqual(dir: string, job: string): Promise<void> {
+  const verify = await runCli(['verify', job], { cwd: dir, timeoutMs: 240_000 });
+  expect(verify.stdout).not.toContain('DIFFERENT');
+  expect(verify.stdout).toMatch(/equal {5}conf: \w+\.orders/);
+  expect(verify.stdout).toMatch(/equal {5}conf: \w+\.customers/);
+  expect(verify.code).toBe(0);
+}
+
+const children: RunningCli[] = [];
+afterAll(() => {
+  for (const c of children) c.child.kill('SIGKILL');
+});
+
+describe.each(PAIRS)('conformance: $name', ({ skip, start }) => {
+  it.skipIf(skip)(
+    'one-time: plan → apply → equal by verify → plan says No changes; continuous under writes → promote → equal',
+    async () => {
+      const servers = await start();
+      try {
+        // one-time
+        const once = project(servers, 'once', 'one-time', 'running', 'conf_once');
+        expect((await runCli(['plan', '--detailed-exitcode'], { cwd: once })).code).toBe(2);
+        const apply = await runCli(['apply', '--auto-approve'], { cwd: once, timeoutMs: 240_000 });
+        expect(apply.stdout).toContain('Apply complete');
+        expect(apply.code).toBe(0);
+        await expectEqual(once, 'once');
+        const again = await runCli(['plan', '--detailed-exitcode'], { cwd: once });
+        expect(again.stdout).toContain('No changes.');
+        expect(again.code).toBe(0);
+
+        // continuous, the application writing throughout
+        const source = await servers.source();
+        let running = true;
+        let written = 0;
+        const writing = (async () => {
+          for (let i = 1; running; i++) {
+            await source.exec('BEGIN');
+            for (const sql of TRANSACTION(i)) await source.exec(sql);
+            await source.exec('COMMIT');
+            written++;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
+        const live = project(servers, 'live', 'continuous', 'running', 'conf_live');
+        const started = await runCli(['apply', '--auto-approve'], { cwd: live, timeoutMs: 240_000 });
+        expect(started.code).toBe(0);
+        const worker = spawnCli(['worker'], { cwd: live });
+        children.push(worker);
+        const atStart = written;
+        await waitFor('the application writes while the worker streams', async () => written > atStart + 100, 120_000, 200);
+        running = false;
+        await writing;
+        await source.close();
+        worker.child.kill('SIGTERM');
+        expect(await worker.exited).toBe(0);
+        project(servers, 'live', 'continuous', 'promoted', 'conf_live', live);
+        const promote = await runCli(['apply', '--auto-approve'], { cwd: live, timeoutMs: 240_000 });
+        expect(promote.stdout).toContain('Apply complete');
+        expect(promote.code).toBe(0);
+        await expectEqual(live, 'live');
+      } finally {
+        await servers.stop();
+      }
+    },
+    600_000,
+  );
+});
