@@ -11,8 +11,10 @@ const int = (name, dflt) => {
   return Math.floor(n);
 };
 
-const PHASES = ['full', 'cdc', 'many', 'small'];
-const PEERS = ['migrate', 'pgcopydb', 'pgdump', 'raw'];
+const PHASES = ['full', 'cdc', 'many', 'small', 'mysql'];
+/** The phases run when BENCH_PHASES is not set (`mysql` needs MariaDB and pgloader: asked for by name). */
+const DEFAULT_PHASES = ['full', 'cdc', 'many', 'small'];
+const PEERS = ['migrate', 'pgcopydb', 'pgdump', 'raw', 'pgloader'];
 
 const list = (name, dflt, allowed) => {
   const items = (process.env[name] || dflt)
@@ -45,8 +47,8 @@ export function loadConfig() {
     sampleMs: Math.max(20, int('BENCH_SAMPLE_MS', 200)),
     /** Optional: also pass --split-tables-larger-than to pgcopydb (e.g. "128MB"); off = the plain clone command. */
     pgcopydbSplit: process.env.BENCH_PGCOPYDB_SPLIT || null,
-    /** Comma-separated subset of phases: full,cdc,many,small (default all four). */
-    phases: list('BENCH_PHASES', PHASES.join(','), PHASES),
+    /** Comma-separated subset of phases: full,cdc,many,small,mysql (default full,cdc,many,small). */
+    phases: list('BENCH_PHASES', DEFAULT_PHASES.join(','), PHASES),
     /** Phase `many`: databases on the source, each `pgbench -i -s manyScale` (2 ≈ 37 MB). */
     manyDbs: Math.max(1, int('BENCH_MANY_DBS', 20)),
     manyScale: Math.max(1, int('BENCH_MANY_SCALE', 2)),
@@ -56,11 +58,28 @@ export function loadConfig() {
     smallScale: Math.max(1, int('BENCH_SMALL_SCALE', 20)),
     smallWideRows: int('BENCH_SMALL_WIDE_ROWS', 400_000),
     smallJobs: Math.max(1, int('BENCH_SMALL_JOBS', 2)),
-    /** Phases `many` and `small`: each migrate / pgcopydb run is killed after this long and recorded as failed. */
+    /** Phase `mysql`: rows of the pgbench-like accounts table (+ one branch per 100k) and of the mixed-type table. */
+    mysqlAccounts: int('BENCH_MYSQL_ACCOUNTS', 2_500_000),
+    mysqlMixedRows: int('BENCH_MYSQL_MIXED_ROWS', 400_000),
+    /**
+     * Phase `mysql`, pgloader's WITH settings (workers = BENCH_JOBS), its fastest measured here (2 cores, 2.9M
+     * rows): concurrency 2 with multiple readers per thread (rows per range 100k) beat concurrency 1 (52 vs 70 s,
+     * 64 vs 83 s in pairs) and 4 (64 vs 88 s); prefetch rows 100k (pgloader's default) exhausts the Debian
+     * build's 1 GB Lisp heap ("Heap exhausted, game over"), 10k was the fastest that fits. Rows per range 0 =
+     * single reader per table.
+     */
+    pgloaderConcurrency: Math.max(1, int('BENCH_PGLOADER_CONCURRENCY', 2)),
+    pgloaderPrefetchRows: Math.max(1, int('BENCH_PGLOADER_PREFETCH_ROWS', 10_000)),
+    pgloaderBatchRows: Math.max(1, int('BENCH_PGLOADER_BATCH_ROWS', 25_000)),
+    pgloaderRowsPerRange: int('BENCH_PGLOADER_ROWS_PER_RANGE', 100_000),
+    /** Phase `mysql`: pgloader's Lisp heap (SBCL --dynamic-space-size, MB); 0 = the build's default. */
+    pgloaderHeapMb: int('BENCH_PGLOADER_HEAP_MB', 0),
+    /** Phases `many`, `small` and `mysql`: each run of a tool is killed after this long and recorded as failed. */
     runTimeoutS: Math.max(10, int('BENCH_RUN_TIMEOUT_S', 600)),
     /**
      * Comma-separated subset of peers: migrate,pgcopydb,pgdump,raw (full migration); phases `many` and
-     * `small` use migrate and pgcopydb from it (BENCH_PEERS=pgcopydb: the pgcopydb baseline alone).
+     * `small` use migrate and pgcopydb from it (BENCH_PEERS=pgcopydb: the pgcopydb baseline alone), phase
+     * `mysql` migrate and pgloader.
      */
     peers: list('BENCH_PEERS', PEERS.join(','), PEERS),
   };
@@ -81,6 +100,8 @@ export const TARGETS = {
   manyRss: 'many databases: migrate apply RSS < 300 MB',
   smallVsPgcopydb: 'small database: migrate ≤ 0.8× pgcopydb',
   smallFirstByte: 'small database: first byte ≤ 300 ms after plan',
+  mysqlVsPgloader: 'mysql: migrate ≥ 2× pgloader rows/s, 0 rows lost',
+  mysqlRss: 'mysql: migrate apply RSS < 300 MB',
 };
 
 const TOOLS = ['pg_dump', 'pg_restore', 'psql', 'pgbench', 'pgcopydb'];
@@ -98,4 +119,18 @@ export function findTools() {
   return found;
 }
 
-export const INSTALL_HINT = 'apt-get update && apt-get install -y pgcopydb postgresql-client-15';
+/** The PostgreSQL client tools and pgcopydb: every phase but `mysql` needs them. */
+export function requiredTools(phases) {
+  return [...phases].some((p) => p !== 'mysql') ? TOOLS : [];
+}
+
+/** pgloader (phase `mysql`): BENCH_PGLOADER (a path) or the one on PATH; null when there is none. */
+export function findPgloader() {
+  const given = process.env.BENCH_PGLOADER;
+  if (given) return existsSync(given) ? given : null;
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  return [...dirs, '/usr/bin'].map((d) => join(d, 'pgloader')).find((p) => existsSync(p)) ?? null;
+}
+
+export const INSTALL_HINT = 'apt-get update && apt-get install -y pgcopydb postgresql-client-15 pgloader mariadb-server';
+export const PGLOADER_INSTALL_HINT = 'apt-get update && apt-get install -y pgloader';

@@ -104,7 +104,93 @@ export function evaluateTargets(results) {
         : `${fb} ms (rounds ${sm.roundsFirstByteAfterPlanMs.join('/')} ms)`,
     );
   }
+  const my = results.mysql;
+  if (my?.migrate) {
+    const mm = my.migrate;
+    const pl = my.pgloader;
+    const lost = (r) => `${r.rowsLost} rows lost${r.roundsRowsLost?.length > 1 ? ` (rounds ${r.roundsRowsLost.join('/')})` : ''}`;
+    const migrateLost = Math.max(...(mm.roundsRowsLost ?? [mm.rowsLost]));
+    if (!mm.ok) add('mysqlVsPgloader', false, `migrate FAILED: ${mm.reason}`);
+    else if (pl?.ok)
+      add(
+        'mysqlVsPgloader',
+        my.ratioRowsPerS >= 2 && migrateLost === 0,
+        `migrate ${mm.rowsPerS} rows/s (${f1(mm.wallS)} s, ${lost(mm)}) vs pgloader ${pl.rowsPerS} rows/s (${f1(pl.wallS)} s, ${lost(pl)}): ratio ${my.ratioRowsPerS}, limit ≥ 2`,
+      );
+    else if (pl?.unavailable) add('mysqlVsPgloader', null, `not evaluated: ${pl.reason}`);
+    else if (pl) add('mysqlVsPgloader', migrateLost === 0 ? null : false, `pgloader FAILED: ${pl.reason}; migrate ${lost(mm)}`);
+    const rss = Math.max(...(mm.roundsPeakRssMb ?? [mm.process.peakRssMb]));
+    add('mysqlRss', mm.ok && rss < 300, `${mm.ok ? '' : 'migrate FAILED; '}apply process peak RSS ${rss} MB`);
+  }
   return out;
+}
+
+function printMysql(p, results) {
+  const { mysql: my, config } = results;
+  p();
+  if (my.unavailable) {
+    p(`MySQL/MariaDB → PostgreSQL: not run: ${my.reason}`);
+    return;
+  }
+  const d = my.dataset;
+  p(
+    `MySQL/MariaDB → PostgreSQL full load (schema + data + indexes + FKs + sequences): ${d ? `${prettyBytes(d.databaseBytes)} InnoDB, ${d.totalRows.toLocaleString('en-US')} rows` : 'no dataset'} from ${my.source?.version ?? '—'}, parallelism ${my.jobs}${config.repeat > 1 ? `, best of ${config.repeat} interleaved rounds` : ''}:`,
+  );
+  for (const t of d?.tables ?? [])
+    p(
+      `  ${pad(t.name, 20)} ${lpad(t.rows.toLocaleString('en-US'), 12)} rows  data ${lpad(prettyBytes(t.dataBytes), 9)}  indexes ${lpad(prettyBytes(t.indexBytes), 9)}`,
+    );
+  p(
+    `  ${pad('tool', 10)} ${lpad('wall', 8)} ${lpad('rows/s', 9)} ${lpad('rows lost', 10)} ${lpad('peak RSS', 9)} ${lpad('CPU s', 6)}   CPU s: ${lpad('src', 5)} ${lpad('dst', 5)} ${lpad('other', 5)}`,
+  );
+  for (const name of ['migrate', 'pgloader']) {
+    const r = my[name];
+    if (!r) continue;
+    if (r.unavailable) {
+      p(`  ${pad(name, 10)} unavailable: ${r.reason}`);
+      continue;
+    }
+    const wall = r.ok ? `${f1(r.wallS)} s` : 'FAILED';
+    p(
+      `  ${pad(name, 10)} ${lpad(wall, 8)} ${lpad(r.ok ? r.rowsPerS : '—', 9)} ${lpad(r.rowsLost, 10)} ${lpad(`${r.process?.peakRssMb ?? '—'} MB`, 9)} ${lpad(f1(r.process?.cpuS), 6)}          ${lpad(f1(r.cpu?.sourceServerCpuS), 5)} ${lpad(f1(r.cpu?.destinationServerCpuS), 5)} ${lpad(f1(r.cpu?.otherCpuS), 5)}`,
+    );
+    if (!r.ok) p(`    ${name} FAILED: ${r.reason}`);
+    if (r.rowsLost > 0 || r.extraRows > 0)
+      p(
+        `    ${name} ROWS LOST: ${Object.entries(r.lostByTable)
+          .map(([t, n]) => `${t} −${n}`)
+          .join(
+            ', ',
+          )}${r.extraRows ? `, ${r.extraRows} extra` : ''}${r.missingTables?.length ? ` (tables missing: ${r.missingTables.join(', ')})` : ''}`,
+      );
+  }
+  if (my.ratioRowsPerS != null) p(`  migrate rows/s / pgloader rows/s = ${my.ratioRowsPerS} (target ≥ 2)`);
+  // on a shared machine wall time follows the neighbour; the CPU each load used does not (much)
+  const used = (r) => (r?.cpu ? r.cpu.clientCpuS + r.cpu.sourceServerCpuS + r.cpu.destinationServerCpuS : null);
+  if (used(my.migrate) && used(my.pgloader) && !my.pgloader.unavailable)
+    p(
+      `  CPU used (tool + MariaDB + PostgreSQL), best rounds: migrate ${f1(used(my.migrate))} s, pgloader ${f1(used(my.pgloader))} s (pgloader / migrate ${(used(my.pgloader) / used(my.migrate)).toFixed(2)}; other processes ${f1(my.migrate.cpu.otherCpuS)} / ${f1(my.pgloader.cpu.otherCpuS)} s)`,
+    );
+  const ph = my.migrate?.migratePhases;
+  if (ph)
+    p(
+      `  migrate job phases (status timestamps): job ${f1(ph.jobS)} s = before data ${f1(ph.beforeDataS)} s + data copy ${f1(ph.dataCopyS)} s + after data ${f1(ph.afterDataS)} s`,
+    );
+  const s = my.pgloaderSettings;
+  if (s) {
+    p(`  pgloader ${s.version?.debianPackage ?? '—'} (${s.version?.reports ?? 'not installed'}) WITH ${s.with.join(', ')}`);
+    p(`    command: ${s.commandLine}; ${s.onError}`);
+  }
+  if (config.repeat > 1)
+    p(
+      `  rounds (s): ${['migrate', 'pgloader']
+        .filter((k) => my[k]?.rounds)
+        .map(
+          (k) =>
+            `${k} ${my[k].rounds.map((x) => (x == null ? 'failed' : f1(x))).join('/')} (rows lost ${my[k].roundsRowsLost.join('/')})`,
+        )
+        .join(' | ')}`,
+    );
 }
 
 function printMany(p, results) {
@@ -198,7 +284,9 @@ export function printReport(results) {
   const p = (s = '') => lines.push(s);
   const { machine, config, dataset } = results;
   p(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}`);
-  p(`Load average at start: ${machine.loadAverageAtStart.join(' ')} (the machine may be shared: see "other CPU")`);
+  p(
+    `Load average at start: ${machine.loadAverageAtStart.join(' ')}${machine.loadAverageAtEnd ? `, at end: ${machine.loadAverageAtEnd.join(' ')}` : ''} (the machine may be shared: see "other CPU")`,
+  );
   if (dataset) {
     p(
       `Dataset: ${prettyBytes(dataset.databaseBytes)} (pg_database_size), pgbench scale ${config.scale} + wide_mixed ${config.wideRows} rows, generated in ${f1(dataset.generationS)} s`,
@@ -324,9 +412,12 @@ export function printReport(results) {
   }
   if (results.many) printMany(p, results);
   if (results.small) printSmall(p, results);
+  if (results.mysql) printMysql(p, results);
   p();
   p('Targets (README / issue):');
-  for (const t of results.targets) p(`  [${t.pass ? 'PASS' : 'MISS'}] ${pad(t.target, 54)} ${t.detail}`);
+  // pass null: the target could not be checked (a peer unavailable or failed)
+  for (const t of results.targets)
+    p(`  [${t.pass === null ? ' -- ' : t.pass ? 'PASS' : 'MISS'}] ${pad(t.target, 54)} ${t.detail}`);
   process.stdout.write(`\n${lines.join('\n')}\n`);
 }
 

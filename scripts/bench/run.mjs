@@ -3,7 +3,7 @@
 // COPY pipe and native logical replication, on the same two embedded
 // PostgreSQL 15 servers. Results: a printed report and bench/results/<timestamp>.json.
 //
-// Peers: apt-get update && apt-get install -y pgcopydb postgresql-client-15
+// Peers: apt-get update && apt-get install -y pgcopydb postgresql-client-15 pgloader mariadb-server
 // Settings (environment):
 //   BENCH_SCALE=80             pgbench scale (80 ≈ 1.2 GB)
 //   BENCH_WIDE_ROWS=600000     rows of the wide mixed-type table (≈ 250 MB)
@@ -27,17 +27,32 @@
 // destination ≤ 300 ms after the plan is shown; MIGRATE_LOG=debug also records the CLI's log as debugLog):
 //   BENCH_SMALL_SCALE=20 BENCH_SMALL_WIDE_ROWS=400000 BENCH_SMALL_JOBS=2
 // Phases many/small: BENCH_RUN_TIMEOUT_S=600 caps every migrate / pgcopydb run (killed, recorded as failed with the reason)
+// Phase `mysql` (MySQL/MariaDB → PostgreSQL full load: schema + data + indexes + foreign keys + sequences of one
+// MariaDB database into a fresh PostgreSQL 15 database; migrate one-time job (parallelism BENCH_JOBS) vs pgloader,
+// rows counted per table on the destination after every run; targets: migrate ≥ 2× pgloader's rows/s with 0 rows
+// lost, apply process RSS < 300 MB). Not in the default phase list: BENCH_PHASES=mysql (needs mariadb-server and
+// pgloader; pgloader missing → reported unavailable, migrate still measured):
+//   BENCH_MYSQL_ACCOUNTS=2500000   rows of accounts (int PK, int FK → branches, int, char(84)); one branch per 100k
+//   BENCH_MYSQL_MIXED_ROWS=400000  rows of mixed (bigint unsigned auto_increment PK, decimal, datetime(6), timestamp,
+//                                  utf8mb4 varchar, text, blob, json, enum, tinyint(1), double, date); ≈ 460 MiB in all
+//   pgloader WITH: workers = BENCH_JOBS, BENCH_PGLOADER_CONCURRENCY=2, BENCH_PGLOADER_PREFETCH_ROWS=10000,
+//   BENCH_PGLOADER_BATCH_ROWS=25000, BENCH_PGLOADER_ROWS_PER_RANGE=100000 (multiple readers per thread; 0 = one
+//   reader per table), BENCH_PGLOADER_HEAP_MB=0 (SBCL --dynamic-space-size; 0 = the build's, 1 GB on Debian)
+//   BENCH_PGLOADER=/path/to/pgloader (default: PATH); BENCH_PEERS=migrate,pgloader (either alone);
+//   rounds: BENCH_REPEAT; MIGRATE_LOG=debug keeps the CLI's log (debugLog)
 // Small smoke run: BENCH_SCALE=5 BENCH_WIDE_ROWS=20000 BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 BENCH_PHASES=full,cdc npm run bench
 //   BENCH_PHASES=many BENCH_MANY_DBS=2 BENCH_REPEAT=1 npm run bench
 //   BENCH_PHASES=small BENCH_SMALL_SCALE=2 BENCH_SMALL_WIDE_ROWS=20000 BENCH_REPEAT=1 npm run bench
+//   BENCH_PHASES=mysql BENCH_MYSQL_ACCOUNTS=100000 BENCH_MYSQL_MIXED_ROWS=20000 BENCH_REPEAT=1 npm run bench
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { startPostgres } from '../../dist/test/harness/embedded-postgres.js';
 import { runMigrateCdc, runNativeCdc } from './cdc.mjs';
-import { findTools, INSTALL_HINT, loadConfig, repoRoot } from './config.mjs';
+import { findTools, INSTALL_HINT, loadConfig, repoRoot, requiredTools } from './config.mjs';
 import { generateDataset, prettyBytes, rowCounts, SOURCE_DB } from './dataset.mjs';
 import { runFullMigrations } from './full-migration.mjs';
 import { runManyDatabases } from './many-databases.mjs';
+import { runMysqlToPostgres } from './mysql-to-postgres.mjs';
 import { runSmallDatabase } from './small-database.mjs';
 import { evaluateTargets, printReport, writeResults } from './report.mjs';
 import { log, onCleanup, runCleanups, step } from './util.mjs';
@@ -56,8 +71,9 @@ const version = (bin) => {
 async function main() {
   const cfg = loadConfig();
   const tools = findTools();
+  const needed = requiredTools(cfg.phases);
   const missing = Object.entries(tools)
-    .filter(([, p]) => !p)
+    .filter(([t, p]) => !p && needed.includes(t))
     .map(([t]) => t);
   if (missing.length) {
     process.stderr.write(`bench: missing peer tools: ${missing.join(', ')}\ninstall them with:\n  ${INSTALL_HINT}\n`);
@@ -92,17 +108,29 @@ async function main() {
     },
   };
 
-  step('Starting two embedded PostgreSQL 15 servers (source, destination)');
-  const servers = await Promise.all([startPostgres({ major: 15 }), startPostgres({ major: 15 })]);
+  // phase `mysql` alone needs only the destination (its source is MariaDB, started by the phase)
+  const pgSource = [...cfg.phases].some((p) => p !== 'mysql');
+  step(
+    pgSource
+      ? 'Starting two embedded PostgreSQL 15 servers (source, destination)'
+      : 'Starting one embedded PostgreSQL 15 server (destination)',
+  );
+  const servers = await Promise.all(
+    pgSource ? [startPostgres({ major: 15 }), startPostgres({ major: 15 })] : [startPostgres({ major: 15 })],
+  );
   for (const s of servers) onCleanup(() => s.stop(true));
-  const [source, dest] = servers;
-  const [v] = await source.query('SELECT version() AS v');
+  const [source, dest] = pgSource ? servers : [null, servers[0]];
+  const [v] = await dest.query('SELECT version() AS v');
   results.machine.postgres = v.v.split(',')[0];
-  const settings = await source.query(
+  const settings = await dest.query(
     `SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','shared_buffers','max_wal_size','wal_level','maintenance_work_mem','work_mem','max_worker_processes','max_parallel_maintenance_workers','max_sync_workers_per_subscription') ORDER BY name`,
   );
   results.serverSettings = Object.fromEntries(settings.map((r) => [r.name, r.setting]));
-  log(`source :${source.port}  destination :${dest.port}  (${results.machine.postgres}; same settings on both)`);
+  log(
+    source
+      ? `source :${source.port}  destination :${dest.port}  (${results.machine.postgres}; same settings on both)`
+      : `destination :${dest.port}  (${results.machine.postgres})`,
+  );
 
   const ctx = { cfg, tools, source, dest };
   if (cfg.phases.has('full') || cfg.phases.has('cdc')) {
@@ -133,6 +161,12 @@ async function main() {
     results.small = await runSmallDatabase(ctx);
   }
 
+  if (cfg.phases.has('mysql')) {
+    step(`MySQL/MariaDB → PostgreSQL full load: migrate one-time job vs pgloader, parallelism ${cfg.jobs}`);
+    results.mysql = await runMysqlToPostgres(ctx);
+  }
+
+  results.machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.targets = evaluateTargets(results);
   results.totalS = Math.round((performance.now() - t0) / 100) / 10;
   step('Report');
@@ -142,7 +176,9 @@ async function main() {
   const failed =
     Object.values(results.fullMigration ?? {}).some((r) => !r.ok) ||
     Object.values(results.cdc ?? {}).some((r) => r.error || r.contentMatches === false) ||
-    ['migrate', 'pgcopydb'].some((k) => results.many?.[k]?.ok === false || results.small?.[k]?.ok === false);
+    ['migrate', 'pgcopydb'].some((k) => results.many?.[k]?.ok === false || results.small?.[k]?.ok === false) ||
+    ['migrate', 'pgloader'].some((k) => results.mysql?.[k]?.ok === false) ||
+    results.mysql?.migrate?.rowsLost > 0;
   if (failed) process.exitCode = 1;
 }
 
