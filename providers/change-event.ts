@@ -43,6 +43,12 @@ export type ChangeEvent =
       new: RowImage;
     }
   | { kind: 'delete'; relation: ChangeRelation; old: RowImage }
-  | { kind: 'truncate'; relations: ChangeRelation[]; cascade: boolean; restartIdentity: boolean };
+  | { kind: 'truncate'; relations: ChangeRelation[]; cascade: boolean; restartIdentity: boolean }
+  /**
+   * The table's definition changed on the source (a binlog DDL statement):
+   * its later changes cannot be applied as they are, so the engine holds the
+   * table back (quarantine) and the others keep streaming. Never reaches a destination.
+   */
+  | { kind: 'schema'; table: QualifiedName; statement: string };
 
 export type ChangeKind = ChangeEvent['kind'];

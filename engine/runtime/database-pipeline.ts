@@ -463,6 +463,16 @@ export class DatabasePipeline {
         past = pastAll();
       } else if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') {
         if (wanted(e.relation)) out.push(e);
+      } else if (e.kind === 'schema') {
+        const key = qualifiedKey(e.table);
+        if (this.syncPositions.has(key) && !this.quarantined.has(key)) {
+          this.quarantine(
+            key,
+            new Error(
+              `its definition changed on the source (${e.statement.slice(0, 200)}): its later changes are held back — remove the table from the selection and add it back to load it again`,
+            ),
+          );
+        }
       } else if (e.kind === 'truncate') {
         const relations = e.relations.filter(wanted);
         if (relations.length) out.push({ ...e, relations });

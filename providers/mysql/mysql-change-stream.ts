@@ -164,20 +164,55 @@ export class MySqlChangeStream implements ChangeStream {
         batch.transactions++;
         return 0;
       }
-      case 'ddl':
+      case 'ddl': {
         if (ev.inTransaction) return 0;
-        if (ev.database === this.database || new RegExp(`\\b${this.database.replace(/\W/g, '\\$&')}\\b`, 'i').test(ev.sql)) {
+        this.processed = at;
+        const change = ddlChange(ev.sql, ev.database, this.database);
+        if (change === 'ignore') return 0;
+        if (change === 'unknown') {
           throw (this.failure = new Error(
-            `a schema change on ${this.database} cannot be replicated (restart the job, or undo it): ${ev.sql.slice(0, 300)}`,
+            `a statement on ${this.database} that cannot be replicated (restart the job, or undo it): ${ev.sql.slice(0, 300)}`,
           ));
         }
-        this.processed = at;
+        const begin = {
+          kind: 'begin' as const,
+          xid: '',
+          finalPosition: formatBinlogPosition(ev.position.file, ev.position.offset - 1),
+          commitTime: time,
+        };
+        const events: ChangeEvent[] =
+          change.kind === 'truncate'
+            ? [
+                {
+                  kind: 'truncate',
+                  relations: change.tables.map((t) => this.tableRelation(t)),
+                  cascade: false,
+                  restartIdentity: false,
+                },
+              ]
+            : change.tables.map((t) => ({
+                kind: 'schema' as const,
+                table: { schema: this.database, name: t },
+                statement: ev.sql,
+              }));
+        if (!events.length) return 0;
+        batch.events.push(begin, ...events, { kind: 'commit', commitPosition: at, endPosition: at, commitTime: time });
+        batch.endPosition = at;
+        batch.lastCommitTime = time;
+        batch.transactions++;
         return 0;
+      }
       case 'rotate':
       case 'heartbeat':
         if (!this.tx) this.processed = at;
         return 0;
     }
+  }
+
+  /** A relation known by name only (TRUNCATE of a table no row event described yet). */
+  private tableRelation(name: string): ChangeRelation {
+    for (const r of this.relations.values()) if (r.rel.name === name) return r.rel;
+    return { engine: 'mysql', schema: this.database, name, id: 0, columns: [], replicaIdentity: 'default' };
   }
 
   private relation(ev: BinlogRowsEvent) {
@@ -216,4 +251,55 @@ export class MySqlChangeStream implements ChangeStream {
     }
     return bytes;
   }
+}
+
+/** A table name as a statement writes it: `t`, `db`.`t`, db.t. */
+const NAME = '(?:`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(?:`(?:[^`]|``)+`|[\\w$]+))?';
+
+function parseName(text: string, defaultDb: string): { db: string; table: string } {
+  const parts = text.match(/`(?:[^`]|``)+`|[\w$]+/g) ?? [];
+  const clean = (x: string) => (x.startsWith('`') ? x.slice(1, -1).replace(/``/g, '`') : x);
+  return parts.length > 1
+    ? { db: clean(parts[0] as string), table: clean(parts[1] as string) }
+    : { db: defaultDb, table: clean(parts[0] ?? '') };
+}
+
+/** Statements that change no table's rows or definition. */
+const HARMLESS =
+  /^\s*(create|drop|alter)\s+(or\s+replace\s+)?(definer\s*=\s*\S+\s+)?(sql\s+security\s+\w+\s+)?(algorithm\s*=\s*\w+\s+)?(view|trigger|procedure|function|event|user|role|server|sequence)\b|^\s*(grant|revoke|flush|analyze|optimize|set\s+password|create\s+(temporary\s+)?table|create\s+database|drop\s+temporary)\b/i;
+
+/**
+ * What a binlog statement does to the tables of `db` (the statement ran with
+ * `session` as its default database): a TRUNCATE of some, a definition
+ * change of some, nothing, or something this stream cannot tell.
+ */
+export function ddlChange(
+  sql: string,
+  session: string,
+  db: string,
+): { kind: 'truncate' | 'schema'; tables: string[] } | 'ignore' | 'unknown' {
+  const text = sql.replace(/\/\*.*?\*\//gs, ' ').trim();
+  const ours = (names: { db: string; table: string }[]) => names.filter((n) => n.db === db).map((n) => n.table);
+  let m = new RegExp(`^truncate\\s+(?:table\\s+)?(${NAME})`, 'i').exec(text);
+  if (m) return { kind: 'truncate', tables: ours([parseName(m[1] as string, session)]) };
+  m = new RegExp(
+    `^(?:alter\\s+(?:online\\s+|ignore\\s+)*table|(?:create|drop)\\s+(?:online\\s+)?(?:unique\\s+|fulltext\\s+|spatial\\s+)?index\\s+\\S+\\s+on)\\s+(${NAME})`,
+    'i',
+  ).exec(text);
+  if (m) return { kind: 'schema', tables: ours([parseName(m[1] as string, session)]) };
+  m = /^drop\s+table\s+(?:if\s+exists\s+)?(.+?)(?:\s+(?:restrict|cascade))?\s*$/is.exec(text);
+  if (m) {
+    const names = (m[1] as string).match(new RegExp(NAME, 'g')) ?? [];
+    return { kind: 'schema', tables: ours(names.map((n) => parseName(n, session))) };
+  }
+  m = /^rename\s+tables?\s+(.+)$/is.exec(text);
+  if (m) {
+    const names = (m[1] as string).match(new RegExp(`(${NAME})\\s+to\\s+(${NAME})`, 'gi')) ?? [];
+    const from = names.map((pair) => parseName(pair.split(/\s+to\s+/i)[0] as string, session));
+    return { kind: 'schema', tables: ours(from) };
+  }
+  if (HARMLESS.test(text)) return 'ignore';
+  const namesDb =
+    session === db || new RegExp(`(^|[^\\w$])\`?${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`?\\s*\\.`, 'i').test(text);
+  return namesDb || /^\s*(drop|alter)\s+(database|schema)\b/i.test(text) ? 'unknown' : 'ignore';
 }

@@ -143,7 +143,7 @@ export function changesToSql(
   };
 
   for (const ev of events) {
-    if (ev.kind === 'begin' || ev.kind === 'commit') continue;
+    if (ev.kind === 'begin' || ev.kind === 'commit' || ev.kind === 'schema') continue;
     if (ev.kind === 'truncate') {
       if (ev.relations.length === 0) continue;
       flush();

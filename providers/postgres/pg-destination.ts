@@ -63,7 +63,7 @@ function ownRelation(rel: ChangeRelation): { rel: ChangeRelation; columns: reado
 }
 
 function ownChange(e: ChangeEvent): ChangeEvent {
-  if (e.kind === 'begin' || e.kind === 'commit') return e;
+  if (e.kind === 'begin' || e.kind === 'commit' || e.kind === 'schema') return e;
   if (e.kind === 'truncate') {
     return e.relations.some((r) => r.engine && r.engine !== 'postgres')
       ? { ...e, relations: e.relations.map((r) => (r.engine && r.engine !== 'postgres' ? ownRelation(r).rel : r)) }

@@ -718,4 +718,31 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
     expect(verify.stdout).toContain('equal     resumed: resumed.small');
     expect(verify.code).toBe(0);
   }, 400_000);
+
+  it('TRUNCATE replicates; a schema change holds back only its table (Running with errors), the rest streams', async () => {
+    await my.query(`CREATE DATABASE ddl; CREATE TABLE ddl.a (id int PRIMARY KEY, v int); CREATE TABLE ddl.b (id int PRIMARY KEY, v int);
+      INSERT INTO ddl.a VALUES (1, 1), (2, 2); INSERT INTO ddl.b VALUES (1, 1), (2, 2);`);
+    const dir = writeProject(
+      declaration(job('ddl', 'ddl', 'ddl_pg', '', 'continuous')),
+      mkdtempSync(join(tmpdir(), 'migrate-my2pg-ddl-')),
+    );
+    expect((await runCli(['apply', '--auto-approve'], { cwd: dir })).code).toBe(0);
+    const worker = spawnCli(['worker'], { cwd: dir });
+    children.push(worker);
+    const count = async (t: string) =>
+      Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM ddl.${t}`, 'ddl_pg'))[0]?.n);
+    await my.query('TRUNCATE TABLE b; INSERT INTO b VALUES (10, 10)', 'ddl');
+    await waitFor('the truncate and the insert after it applied', async () => (await count('b')) === 1, 60_000, 200);
+    await my.query(
+      'ALTER TABLE a ADD COLUMN z int; INSERT INTO a VALUES (3, 3, 3); INSERT INTO b VALUES (11, 11), (12, 12)',
+      'ddl',
+    );
+    await waitFor('b keeps streaming', async () => (await count('b')) === 3, 60_000, 200);
+    const status = await runCli(['status'], { cwd: dir });
+    expect(status.stdout).toContain('Running with errors');
+    expect(status.stdout).toMatch(/ddl\.a +ERROR .*its definition changed on the source \(ALTER TABLE a ADD COLUMN z int\)/);
+    expect(await count('a')).toBe(2);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 180_000);
 });
