@@ -26,7 +26,12 @@ export function regroupByTable(events: ChangeEvent[]): ChangeEvent[] {
       out.push(e);
       continue;
     }
-    const rel = e.kind === 'truncate' ? e.relations[0] : e.kind === 'begin' || e.kind === 'commit' || e.kind === 'schema' ? undefined : e.relation;
+    const rel =
+      e.kind === 'truncate'
+        ? e.relations[0]
+        : e.kind === 'begin' || e.kind === 'commit' || e.kind === 'schema'
+          ? undefined
+          : e.relation;
     if (!rel) continue;
     const key = qualifiedKey(rel);
     const list = groups.get(key) ?? [];
