@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -670,7 +670,7 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
       CREATE TABLE resumed.big (id bigint PRIMARY KEY, v int, pad varchar(200));`);
     await my.query(
       `INSERT INTO small SELECT seq, seq FROM seq_1_to_1000;
-       INSERT INTO big SELECT seq, seq, REPEAT('y', 200) FROM seq_1_to_150000;`,
+       INSERT INTO big SELECT seq, seq, REPEAT('y', 200) FROM seq_1_to_300000;`,
       'resumed',
     );
     const writer = await mysql.createConnection({ host: '127.0.0.1', port: my.port, user: 'root', database: 'resumed' });
@@ -679,7 +679,7 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
       for (let i = 1; running; i++) {
         await writer.query('START TRANSACTION');
         await writer.query('UPDATE small SET v = v + 1 WHERE id = ?', [(i % 1000) + 1]);
-        await writer.query('UPDATE big SET v = v + 1 WHERE id = ?', [((i * 13) % 150000) + 1]);
+        await writer.query('UPDATE big SET v = v + 1 WHERE id = ?', [((i * 13) % 300000) + 1]);
         await writer.query('INSERT INTO big VALUES (?, ?, NULL)', [1_000_000 + i, i]);
         await writer.query('COMMIT');
         await new Promise((r) => setTimeout(r, 5));
@@ -693,14 +693,18 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, continuous', () => {
     await waitFor(
       'a table loaded, the dump still running',
       async () => {
-        const res = await runCli(['status', '--json'], { cwd: dir });
-        const j = (JSON.parse(res.stdout || '{"jobs":[]}') as { jobs: { databases: { tables: { state: string }[] }[] }[] })
-          .jobs[0];
-        const tables = j?.databases[0]?.tables ?? [];
+        // the job's runtime document, read directly: a status process per poll is slower than this dump's window
+        let runtime: { databases: { tables: { state: string }[] }[] };
+        try {
+          runtime = JSON.parse(readFileSync(join(dir, '.migrate', 'jobs', 'resumed.json'), 'utf8')) as typeof runtime;
+        } catch {
+          return false; // not written yet, or being replaced
+        }
+        const tables = runtime.databases[0]?.tables ?? [];
         return tables.some((t) => t.state === 'COMPLETED') && tables.some((t) => t.state !== 'COMPLETED');
       },
       120_000,
-      100,
+      10,
     );
     first.child.kill('SIGKILL');
     await first.exited;
