@@ -3,7 +3,7 @@ import { canonicalChunk, canonicalRowHash, canonicalRows, normaliseCanonical } f
 import type { ColumnDef, TableDef } from '../catalog.js';
 import type { ChunkChecksum, KeyValues, ResolvedProfile, TableChecksummer } from '../provider.js';
 import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';
-import { copiedColumns, isZeroDate, selectList } from './mysql-interchange.js';
+import { bitDigits, copiedColumns, isZeroDate, selectList } from './mysql-interchange.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 
 /** A value's canonical text as the interchange stream carries it (unescaped), for hashing. */
@@ -13,12 +13,8 @@ function canonicalText(c: ColumnDef, v: Buffer | null): string | null {
     case 'bytes':
     case 'geometry':
       return v.toString('hex');
-    case 'bit': {
-      let bits = '';
-      for (const b of v) bits += b.toString(2).padStart(8, '0');
-      const n = c.canonical.length;
-      return bits.slice(bits.length - n).padStart(n, '0');
-    }
+    case 'bit':
+      return bitDigits(v, c.canonical.length);
     case 'date':
     case 'timestamp':
       return isZeroDate(v) ? null : v.toString();

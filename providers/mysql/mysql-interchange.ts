@@ -76,10 +76,11 @@ export function isZeroDate(v: Buffer): boolean {
   return (v[5] === 0x30 && v[6] === 0x30) || (v[8] === 0x30 && v[9] === 0x30);
 }
 
-function bitText(v: Buffer, length: number): Buffer {
+/** BIT(n) bytes (big-endian) as n `0`/`1` digits. */
+export function bitDigits(v: Buffer, length: number): string {
   let bits = '';
   for (const b of v) bits += b.toString(2).padStart(8, '0');
-  return Buffer.from(bits.slice(bits.length - length).padStart(length, '0'));
+  return bits.slice(bits.length - length).padStart(length, '0');
 }
 
 function encoderFor(c: ColumnDef): Encoder {
@@ -89,7 +90,7 @@ function encoderFor(c: ColumnDef): Encoder {
     case 'geometry':
       return (v) => Buffer.concat([HEX_PREFIX, Buffer.from(v.toString('hex'))]);
     case 'bit':
-      return (v) => bitText(v, t.length);
+      return (v) => Buffer.from(bitDigits(v, t.length));
     case 'date':
     case 'timestamp': {
       const zone = t.kind === 'timestamp' && t.withZone;

@@ -50,6 +50,7 @@ export class MySqlSnapshot implements SourceSnapshot {
     readonly position: string | null,
     private readonly readers: Reader[],
     private readonly database: string,
+    private readonly logger: Logger,
   ) {}
 
   static async open(profile: ResolvedProfile, database: string, opts: MySqlSnapshotOptions): Promise<MySqlSnapshot> {
@@ -64,6 +65,7 @@ export class MySqlSnapshot implements SourceSnapshot {
         opts.position ? position : null,
         conns.slice(0, used).map((conn) => ({ conn, busy: false })),
         database,
+        opts.logger,
       );
     } catch (err) {
       for (const c of conns) c.destroy();
@@ -152,8 +154,13 @@ export class MySqlSnapshot implements SourceSnapshot {
       }
     });
     encode.on('end', () => {
-      const zero = [...encoder.counts.zeroDates].map(([c, n]) => `${c}: ${n}`);
-      if (zero.length) out.emit('conversions', { zeroDates: Object.fromEntries(encoder.counts.zeroDates) });
+      if (encoder.counts.zeroDates.size) {
+        this.logger.warn('zero dates written as NULL', {
+          table: `${table.schema}.${table.name}`,
+          range: range.id,
+          ...Object.fromEntries(encoder.counts.zeroDates),
+        });
+      }
       finish();
     });
     rows.pipe(encode).pipe(out);

@@ -240,28 +240,6 @@ function cpuMeterMy(my, dest) {
   };
 }
 
-/** A migrate project whose source profile is the MariaDB server. */
-class MySqlProject extends MigrateProject {
-  declare(state) {
-    writeFileSync(
-      join(this.dir, 'migrate.yaml'),
-      `version: 1
-profiles:
-  src: { engine: mysql, host: 127.0.0.1, port: ${this.source.port}, user: root }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${this.destination.port}, user: postgres }
-jobs:
-  ${this.job}:
-    source: src
-    destination: dst
-    type: ${this.type}
-    state: ${state}
-    parallelism: ${this.parallelism}
-    databases:
-${this.databases.map((d) => `      - name: ${d.name}\n        target: ${d.target ?? d.name}\n`).join('')}`,
-    );
-  }
-}
-
 /** The machine's 1/5/15-minute load averages now (the machine may be shared). */
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 
@@ -279,7 +257,8 @@ async function runMigrate(ctx, dataset, round) {
   const target = TARGETS.migrate;
   await dropDatabases(dest, [target]);
   await quiesce([dest]);
-  const project = new MySqlProject({
+  const project = new MigrateProject({
+    sourceProfile: 'engine: mysql, user: root',
     source: my,
     destination: dest,
     job: 'bench-mysql',
