@@ -310,6 +310,12 @@ export interface Catalog {
   /** What exists in the selection but is not migrated, each with its reason. Default none. */
   notMigrated?: NotMigratedObject[];
   /**
+   * Objects only a destination of the source's own engine recreates (from
+   * `native`: MySQL views, routines, triggers, events); a destination of
+   * another engine names each as not migrated. Default none.
+   */
+  nativeOnly?: NotMigratedObject[];
+  /**
    * The source connection user (PostgreSQL `current_user`). Objects it owns
    * and privileges granted to or by it belong to the destination connection
    * user. Absent: no role maps.

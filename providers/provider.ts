@@ -17,9 +17,11 @@ export interface ResolvedProfile extends Omit<Profile, 'password'> {
  * form carries OIDs). `interchange-text` is every engine's common stream
  * (DESIGN §7a): PostgreSQL text COPY lines of canonical text values, one per
  * copied column in table order (`\N` for NULL; backslash, tab, newline and
- * carriage return escaped).
+ * carriage return escaped). `mysql-text` goes between two MySQL servers:
+ * LOAD DATA's default file format over the source's stored bytes
+ * (providers/mysql/mysql-load-format.ts).
  */
-export type CopyFormat = 'pg-binary' | 'pg-text' | 'interchange-text';
+export type CopyFormat = 'pg-binary' | 'pg-text' | 'interchange-text' | 'mysql-text';
 
 /** A slice of a table read under the snapshot. `id` is stable across runs (used for resume). */
 export interface TableRange {

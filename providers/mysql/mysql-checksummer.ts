@@ -43,7 +43,7 @@ export class MySqlChecksummer implements TableChecksummer {
     const order = key.map((k) => this.keyExpr(table, k)).join(', ');
     const [row] = await mysqlRows<Record<string, string>>(
       c,
-      `SELECT ${key.map((k, i) => `${quoteMySqlIdent(k)} AS k${i}`).join(', ')} FROM ${quoteMySqlQualified(table)} ${where}
+      `SELECT ${key.map((k, i) => `${quoteMySqlIdent(k)} AS k${i}`).join(', ')} FROM ${quoteMySqlQualified({ schema: this.database, name: table.name })} ${where}
         ORDER BY ${order} LIMIT 1 OFFSET ${offset - 1}`,
       after ?? [],
     );
@@ -95,7 +95,7 @@ export class MySqlChecksummer implements TableChecksummer {
       conds.push(this.bound(table, key, '<='));
       values.push(...upper);
     }
-    const sql = `SELECT ${selectList(columns)} FROM ${quoteMySqlQualified(table)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+    const sql = `SELECT ${selectList(columns)} FROM ${quoteMySqlQualified({ schema: this.database, name: table.name })}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}`;
     await new Promise<void>((resolve, reject) => {
       const q = coreConnection(c).query({
         sql,

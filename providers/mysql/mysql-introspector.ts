@@ -4,8 +4,10 @@
  * information_schema in a few queries whatever the number of tables. Every
  * column carries its COLUMN_TYPE as `nativeType` and its canonical type
  * (DESIGN §7a); keys, foreign keys and indexes come in engine-neutral form
- * besides their MySQL text. Views, triggers, routines and events are named
- * in `notMigrated` until a destination recreates them.
+ * besides their MySQL text. The source's own DDL of tables, views,
+ * routines, triggers and events is in `native` (mysql-native-catalog.ts) for
+ * a MySQL destination; another engine's destination names the code objects
+ * as not migrated (`nativeOnly`).
  */
 import type { Connection } from 'mysql2/promise';
 import type { TableSelection } from '../../contract/declaration.js';
@@ -22,18 +24,12 @@ import type {
 } from '../catalog.js';
 import { mysqlRows } from './mysql-connection.js';
 import { mysqlCanonicalType, UnmappableTypeError } from './mysql-native-type.js';
+import { readMySqlNative, unconvertedCodeObjects } from './mysql-native-catalog.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 
 type Row = Record<string, string | null>;
 
 const num = (v: string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
-
-/** Engine-private catalog detail (only a MySQL destination reads it). */
-export interface MySqlNativeCatalog {
-  format: 'mysql-native/1';
-  /** `CREATE TABLE` text per table key (`SHOW CREATE TABLE`), for homogeneous pairs. */
-  createTable: Record<string, string>;
-}
 
 export async function introspectMySql(conn: Connection, database: string, selection: TableSelection): Promise<Catalog> {
   const match = compileSelection(selection);
@@ -202,16 +198,28 @@ export async function introspectMySql(conn: Connection, database: string, select
     out.push(table);
   }
   const inSelection = (table: string | null) => !table || selectedNames.has(table);
-  for (const v of views) {
-    if (match(database, v.name ?? '')) notMigrated.push({ kind: 'view', name: `${database}.${v.name}`, reason: NOT_YET });
+  const native = await readMySqlNative(
+    conn,
+    database,
+    out.map((t) => t.name),
+    {
+      views: views.filter((v) => match(database, v.name ?? '')).map((v) => v.name ?? ''),
+      routines: routines.map((r) => ({ name: r.name ?? '', type: r.type ?? 'PROCEDURE' })),
+      triggers: triggers.filter((t) => inSelection(t.t ?? null)).map((t) => `${t.t}\u0000${t.name}`),
+      events: events.map((e) => e.name ?? ''),
+    },
+  );
+  for (const o of native.objects) {
+    if (!o.create) {
+      notMigrated.push({
+        kind: o.kind,
+        name: `${database}.${o.name}`,
+        reason:
+          'its definition is hidden from the source user (grant SHOW_ROUTINE, or SELECT on mysql.proc): cannot be recreated',
+      });
+    }
   }
-  for (const t of triggers) {
-    if (inSelection(t.t ?? null)) notMigrated.push({ kind: 'trigger', name: `${database}.${t.t}.${t.name}`, reason: NOT_YET });
-  }
-  for (const r of routines) {
-    notMigrated.push({ kind: (r.type ?? 'routine').toLowerCase(), name: `${database}.${r.name}`, reason: NOT_YET });
-  }
-  for (const e of events) notMigrated.push({ kind: 'event', name: `${database}.${e.name}`, reason: NOT_YET });
+  native.objects = native.objects.filter((o) => o.create);
 
   return {
     engine: 'mysql',
@@ -224,10 +232,10 @@ export async function introspectMySql(conn: Connection, database: string, select
     tables: out,
     views: [],
     notMigrated,
+    nativeOnly: unconvertedCodeObjects(database, native),
+    native,
   };
 }
-
-const NOT_YET = 'code objects of MySQL sources are not converted: recreate it on the destination';
 
 /** Primary key, unique keys, foreign keys and indexes of one table from STATISTICS and KEY_COLUMN_USAGE rows. */
 function keysOf(

@@ -22,6 +22,7 @@ import type { TableDef } from '../catalog.js';
 import type { CopyFormat, ResolvedProfile, SourceSnapshot, TableRange } from '../provider.js';
 import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';
 import { copiedColumns, RowEncoder, selectList } from './mysql-interchange.js';
+import { encodeLoadDataRow, mysqlTextSelectList } from './mysql-load-format.js';
 import { formatBinlogPosition } from './mysql-position.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 
@@ -32,6 +33,8 @@ const CHUNK_BYTES = 64 * 1024;
 interface Reader {
   conn: Connection;
   busy: boolean;
+  /** The session's character_set_results is binary (a mysql-text read ran on it last). */
+  binaryResults: boolean;
 }
 
 export interface MySqlSnapshotOptions {
@@ -63,7 +66,7 @@ export class MySqlSnapshot implements SourceSnapshot {
       return new MySqlSnapshot(
         `${database}@${position ?? 'no-binlog'}`,
         opts.position ? position : null,
-        conns.slice(0, used).map((conn) => ({ conn, busy: false })),
+        conns.slice(0, used).map((conn) => ({ conn, busy: false, binaryResults: false })),
         database,
         opts.logger,
       );
@@ -108,19 +111,31 @@ export class MySqlSnapshot implements SourceSnapshot {
   }
 
   async readRange(table: TableDef, range: TableRange, format: CopyFormat): Promise<Readable> {
-    if (format !== 'interchange-text') throw new Error(`a MySQL source cannot produce ${format}`);
+    if (format !== 'interchange-text' && format !== 'mysql-text') throw new Error(`a MySQL source cannot produce ${format}`);
+    const native = format === 'mysql-text';
     const reader = await this.acquire();
     const columns = copiedColumns(table.columns);
     const sql =
-      `SELECT ${selectList(columns)} FROM ${quoteMySqlQualified(table)}` + (range.predicate ? ` WHERE ${range.predicate}` : '');
+      `SELECT ${native ? mysqlTextSelectList(columns) : selectList(columns)} FROM ${quoteMySqlQualified(table)}` +
+      (range.predicate ? ` WHERE ${range.predicate}` : '');
     const encoder = new RowEncoder(columns);
+    // mysql-text: every value's stored bytes, in its column's own charset
+    if (reader.binaryResults !== native) {
+      try {
+        await reader.conn.query(`SET SESSION character_set_results = ${native ? 'binary' : 'utf8mb4'}`);
+      } catch (err) {
+        this.release(reader);
+        throw err;
+      }
+      reader.binaryResults = native;
+    }
     let parts: Buffer[] = [];
     let size = 0;
     const encode = new Transform({
       writableObjectMode: true,
       writableHighWaterMark: 256,
       transform(row: (Buffer | null)[], _enc, cb) {
-        size += encoder.encode(row, parts);
+        size += native ? encodeLoadDataRow(row, parts) : encoder.encode(row, parts);
         if (size >= CHUNK_BYTES) {
           const chunk = Buffer.concat(parts, size);
           parts = [];

@@ -155,8 +155,9 @@ export class MySqlSource implements SourceProvider {
     return new MySqlChecksummer(this.profile, database);
   }
 
+  /** Its own bytes to a MySQL destination; canonical text to any other. */
   formatsFor(): CopyFormat[] {
-    return ['interchange-text'];
+    return ['mysql-text', 'interchange-text'];
   }
 
   async close(): Promise<void> {}

@@ -130,7 +130,7 @@ function build(catalog: Catalog, rules: readonly TypeRule[]): ForeignMapping {
   const columns: ColumnMapping[] = [];
   const enums: EnumDef[] = [];
   const sequences: SequenceDef[] = [];
-  const notMigrated: NotMigratedObject[] = [...(catalog.notMigrated ?? [])];
+  const notMigrated: NotMigratedObject[] = [...(catalog.notMigrated ?? []), ...(catalog.nativeOnly ?? [])];
   const usedNames = new Map<string, string>();
   /** A unique PostgreSQL name in a schema's relation namespace (tables, indexes, sequences, types share it). */
   const claim = (schema: string, wanted: string): string => {

@@ -93,6 +93,24 @@ const PAIRS: Pair[] = [
       };
     },
   },
+  {
+    name: 'MariaDB 10.11 → MariaDB 10.11',
+    skip: MARIADB_SKIP,
+    async start() {
+      const [src, dst] = await Promise.all([startMariaDb(), startMariaDb({ binlog: false })]);
+      await src.query('CREATE DATABASE conf');
+      await src.query(SCHEMA.mysql, 'conf');
+      return {
+        profiles: `  src: { engine: mysql, host: 127.0.0.1, port: ${src.port}, user: root }
+  dst: { engine: mysql, host: 127.0.0.1, port: ${dst.port}, user: root }`,
+        async source() {
+          const c = await mysql.createConnection({ host: '127.0.0.1', port: src.port, user: 'root', database: 'conf' });
+          return { exec: async (sql) => void (await c.query(sql)), close: () => c.end() };
+        },
+        stop: async () => void (await Promise.all([src.stop(true), dst.stop(true)])),
+      };
+    },
+  },
 ];
 
 function pgProfiles(src: PgServer, dst: PgServer): string {
