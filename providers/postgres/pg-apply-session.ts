@@ -99,10 +99,12 @@ export class PgApplySession implements ApplySession {
     if (!sql && !checkpoint) return { tables, failed };
     let text = '';
     if (!this.begun) {
-      text = this.replicaRole
-        ? // triggers and FK checks are the source's business: it already ran them
-          'BEGIN; SET LOCAL session_replication_role = replica; '
-        : 'BEGIN; ';
+      text =
+        this.replicaRole && !prepared?.sourceKeys
+          ? // triggers and FK checks are the source's business: it already ran them (another engine's
+            // changes keep them on: its log leaves out what cascading foreign keys did)
+            'BEGIN; SET LOCAL session_replication_role = replica; '
+          : 'BEGIN; ';
       this.begun = true;
     }
     if (sql) text += `SAVEPOINT batch; ${sql} RELEASE SAVEPOINT batch; `;

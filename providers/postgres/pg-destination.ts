@@ -330,11 +330,13 @@ export class PostgresDestination implements DestinationProvider {
     await this.loadColumnTypes(target, types, events);
     const cache = types;
     const columnType = (rel: ChangeRelation, column: string) => cache.get(qualifiedKey(rel))?.get(column);
-    // regroup only once a session proved that triggers and FKs can be switched off
+    // regroup only once a session proved that triggers and FKs can be switched off — never for
+    // another engine's changes: a binary log leaves out what cascading foreign keys did, so this
+    // destination's own keys must run (in source order)
     return new PgPreparedChanges(
       events,
       columnType,
-      this.replicaRole.get(target) === true,
+      this.replicaRole.get(target) === true && !sourceKeys.size,
       sourceKeys.size ? sourceKeys : undefined,
     );
   }
