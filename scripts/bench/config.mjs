@@ -11,10 +11,13 @@ const int = (name, dflt) => {
   return Math.floor(n);
 };
 
-const PHASES = ['full', 'cdc', 'many', 'small', 'mysql'];
-/** The phases run when BENCH_PHASES is not set (`mysql` needs MariaDB and pgloader: asked for by name). */
+const PHASES = ['full', 'cdc', 'many', 'small', 'mysql', 'mysql-mysql'];
+/**
+ * The phases run when BENCH_PHASES is not set (`mysql` needs MariaDB and pgloader, `mysql-mysql` MariaDB and
+ * mydumper: asked for by name).
+ */
 const DEFAULT_PHASES = ['full', 'cdc', 'many', 'small'];
-const PEERS = ['migrate', 'pgcopydb', 'pgdump', 'raw', 'pgloader'];
+const PEERS = ['migrate', 'pgcopydb', 'pgdump', 'raw', 'pgloader', 'mydumper', 'mysqldump'];
 
 const list = (name, dflt, allowed) => {
   const items = (process.env[name] || dflt)
@@ -47,7 +50,7 @@ export function loadConfig() {
     sampleMs: Math.max(20, int('BENCH_SAMPLE_MS', 200)),
     /** Optional: also pass --split-tables-larger-than to pgcopydb (e.g. "128MB"); off = the plain clone command. */
     pgcopydbSplit: process.env.BENCH_PGCOPYDB_SPLIT || null,
-    /** Comma-separated subset of phases: full,cdc,many,small,mysql (default full,cdc,many,small). */
+    /** Comma-separated subset of phases: full,cdc,many,small,mysql,mysql-mysql (default full,cdc,many,small). */
     phases: list('BENCH_PHASES', DEFAULT_PHASES.join(','), PHASES),
     /** Phase `many`: databases on the source, each `pgbench -i -s manyScale` (2 ≈ 37 MB). */
     manyDbs: Math.max(1, int('BENCH_MANY_DBS', 20)),
@@ -74,12 +77,14 @@ export function loadConfig() {
     pgloaderRowsPerRange: int('BENCH_PGLOADER_ROWS_PER_RANGE', 100_000),
     /** Phase `mysql`: pgloader's Lisp heap (SBCL --dynamic-space-size, MB); 0 = the build's default. */
     pgloaderHeapMb: int('BENCH_PGLOADER_HEAP_MB', 0),
-    /** Phases `many`, `small` and `mysql`: each run of a tool is killed after this long and recorded as failed. */
+    /** Phase `mysql-mysql`: mydumper --rows (chunks of this many rows, loaded in parallel by myloader); 0 = one file per table. */
+    mydumperRows: int('BENCH_MYDUMPER_ROWS', 100_000),
+    /** Phases `many`, `small`, `mysql` and `mysql-mysql`: each run of a tool is killed after this long and recorded as failed. */
     runTimeoutS: Math.max(10, int('BENCH_RUN_TIMEOUT_S', 600)),
     /**
      * Comma-separated subset of peers: migrate,pgcopydb,pgdump,raw (full migration); phases `many` and
      * `small` use migrate and pgcopydb from it (BENCH_PEERS=pgcopydb: the pgcopydb baseline alone), phase
-     * `mysql` migrate and pgloader.
+     * `mysql` migrate and pgloader, phase `mysql-mysql` migrate, mydumper and mysqldump.
      */
     peers: list('BENCH_PEERS', PEERS.join(','), PEERS),
   };
@@ -102,6 +107,9 @@ export const TARGETS = {
   smallFirstByte: 'small database: first byte ≤ 300 ms after plan',
   mysqlVsPgloader: 'mysql: migrate ≥ 2× pgloader rows/s, 0 rows lost',
   mysqlRss: 'mysql: migrate apply RSS < 300 MB',
+  mysqlMysqlVsMydumper: 'mysql-mysql: migrate faster than mydumper+myloader, 0 lost',
+  mysqlMysqlVsMysqldump: 'mysql-mysql: migrate ≤ 0.5× mysqldump|mysql, 0 lost',
+  mysqlMysqlRss: 'mysql-mysql: migrate apply RSS < 300 MB',
 };
 
 const TOOLS = ['pg_dump', 'pg_restore', 'psql', 'pgbench', 'pgcopydb'];
@@ -119,9 +127,9 @@ export function findTools() {
   return found;
 }
 
-/** The PostgreSQL client tools and pgcopydb: every phase but `mysql` needs them. */
+/** The PostgreSQL client tools and pgcopydb: every phase but `mysql` and `mysql-mysql` needs them. */
 export function requiredTools(phases) {
-  return [...phases].some((p) => p !== 'mysql') ? TOOLS : [];
+  return [...phases].some((p) => p !== 'mysql' && p !== 'mysql-mysql') ? TOOLS : [];
 }
 
 /** pgloader (phase `mysql`): BENCH_PGLOADER (a path) or the one on PATH; null when there is none. */

@@ -122,7 +122,101 @@ export function evaluateTargets(results) {
     const rss = Math.max(...(mm.roundsPeakRssMb ?? [mm.process.peakRssMb]));
     add('mysqlRss', mm.ok && rss < 300, `${mm.ok ? '' : 'migrate FAILED; '}apply process peak RSS ${rss} MB`);
   }
+  const mx = results.mysqlMysql;
+  if (mx?.migrate) {
+    const mm = mx.migrate;
+    const lost = (r) => `${r.rowsLost} rows lost${r.roundsRowsLost?.length > 1 ? ` (rounds ${r.roundsRowsLost.join('/')})` : ''}`;
+    const migrateLost = Math.max(...(mm.roundsRowsLost ?? [mm.rowsLost]));
+    const versusPeer = (key, peer, label, ratio, limit, pass) => {
+      const pr = mx[peer];
+      if (!mm.ok) add(key, false, `migrate FAILED: ${mm.reason}`);
+      else if (pr?.ok)
+        add(
+          key,
+          pass(ratio) && migrateLost === 0,
+          `migrate ${f1(mm.wallS)} s (${mm.rowsPerS} rows/s, ${lost(mm)}) vs ${label} ${f1(pr.wallS)} s (${lost(pr)}): migrate/${peer} ${ratio}, limit ${limit}`,
+        );
+      else if (pr)
+        add(key, migrateLost === 0 ? null : false, `${label} ${pr.unavailable ? 'unavailable' : 'FAILED'}: ${pr.reason}`);
+    };
+    versusPeer('mysqlMysqlVsMydumper', 'mydumper', 'mydumper+myloader', mx.ratioToMydumper, '< 1', (r) => r < 1);
+    versusPeer('mysqlMysqlVsMysqldump', 'mysqldump', 'mysqldump|mysql', mx.ratioToMysqldump, '≤ 0.5', (r) => r <= 0.5);
+    const rss = Math.max(...(mm.roundsPeakRssMb ?? [mm.process?.peakRssMb]).filter((x) => x != null));
+    add('mysqlMysqlRss', mm.ok && rss < 300, `${mm.ok ? '' : 'migrate FAILED; '}apply process peak RSS ${rss} MB`);
+  }
   return out;
+}
+
+function printMysqlMysql(p, results) {
+  const { mysqlMysql: mx, config } = results;
+  p();
+  if (mx.unavailable) {
+    p(`MySQL/MariaDB → MySQL/MariaDB: not run: ${mx.reason}`);
+    return;
+  }
+  const d = mx.dataset;
+  p(
+    `MySQL/MariaDB → MySQL/MariaDB full migration (schema + data + indexes + FKs): ${d ? `${prettyBytes(d.databaseBytes)} InnoDB, ${d.totalRows.toLocaleString('en-US')} rows` : 'no dataset'} from ${mx.source?.version ?? '—'} into a second server, parallelism ${mx.jobs}${config.repeat > 1 ? `, best of ${config.repeat} interleaved rounds` : ''}:`,
+  );
+  p(
+    `  ${pad('tool', 10)} ${lpad('wall', 8)} ${lpad('rows/s', 9)} ${lpad('rows lost', 10)} ${lpad('peak RSS', 9)} ${lpad('CPU s', 6)}   CPU s: ${lpad('src', 5)} ${lpad('dst', 5)} ${lpad('other', 5)}  schema`,
+  );
+  for (const name of ['migrate', 'mydumper', 'mysqldump']) {
+    const r = mx[name];
+    if (!r) continue;
+    if (r.unavailable) {
+      p(`  ${pad(name, 10)} unavailable: ${r.reason}`);
+      continue;
+    }
+    const wall = r.ok ? `${f1(r.wallS)} s` : 'FAILED';
+    const dst = r.destination ?? {};
+    const schema = dst.noTables
+      ? 'no tables'
+      : dst.error
+        ? dst.error
+        : `indexes ${dst.indexesMatch ? '=' : '≠'}, FKs ${dst.foreignKeysMatch ? '=' : '≠'}, checksums ${dst.checksumsMatch ? '=' : '≠'}`;
+    p(
+      `  ${pad(name, 10)} ${lpad(wall, 8)} ${lpad(r.ok ? r.rowsPerS : '—', 9)} ${lpad(r.rowsLost, 10)} ${lpad(`${r.process?.peakRssMb ?? '—'} MB`, 9)} ${lpad(f1(r.process?.cpuS), 6)}          ${lpad(f1(r.cpu?.sourceServerCpuS), 5)} ${lpad(f1(r.cpu?.destinationServerCpuS), 5)} ${lpad(f1(r.cpu?.otherCpuS), 5)}  ${schema}`,
+    );
+    if (name === 'mydumper' && r.dumpS != null)
+      p(
+        `    mydumper dump ${f1(r.dumpS)} s (${prettyBytes(r.dumpBytes ?? 0)}, ${r.dumpFiles} files) + myloader ${f1(r.loadS)} s`,
+      );
+    if (!r.ok) p(`    ${name} FAILED: ${r.reason}`);
+    if (r.rowsLost > 0 || r.extraRows > 0)
+      p(
+        `    ${name} ROWS LOST: ${Object.entries(r.lostByTable)
+          .map(([t, n]) => `${t} −${n}`)
+          .join(
+            ', ',
+          )}${r.extraRows ? `, ${r.extraRows} extra` : ''}${r.missingTables?.length ? ` (tables missing: ${r.missingTables.join(', ')})` : ''}`,
+      );
+    if (dst.schemaDiffs?.length) p(`    ${name} schema differs from the source: ${dst.schemaDiffs.slice(0, 6).join('; ')}`);
+  }
+  if (mx.ratioToMydumper != null) p(`  migrate / mydumper+myloader wall time = ${mx.ratioToMydumper} (target < 1)`);
+  if (mx.ratioToMysqldump != null) p(`  migrate / mysqldump|mysql wall time = ${mx.ratioToMysqldump} (target ≤ 0.5)`);
+  const ph = mx.migrate?.migratePhases;
+  if (ph)
+    p(
+      `  migrate job phases (status timestamps): job ${f1(ph.jobS)} s = before data ${f1(ph.beforeDataS)} s + data copy ${f1(ph.dataCopyS)} s + after data ${f1(ph.afterDataS)} s`,
+    );
+  const s = mx.mydumperSettings;
+  if (s) {
+    p(`  mydumper ${s.version?.debianPackage ?? '—'} (${s.version?.mydumper ?? 'not installed'})`);
+    p(`    dump: ${s.dumpCommand}`);
+    p(`    load: ${s.loadCommand}`);
+  }
+  if (mx.mysqldumpSettings) p(`  mysqldump: ${mx.mysqldumpSettings.version?.dump ?? '—'}; ${mx.mysqldumpSettings.commandLine}`);
+  if (config.repeat > 1)
+    p(
+      `  rounds (s): ${['migrate', 'mydumper', 'mysqldump']
+        .filter((k) => mx[k]?.rounds)
+        .map(
+          (k) =>
+            `${k} ${mx[k].rounds.map((x) => (x == null ? 'failed' : f1(x))).join('/')} (rows lost ${mx[k].roundsRowsLost.join('/')})`,
+        )
+        .join(' | ')}`,
+    );
 }
 
 function printMysql(p, results) {
@@ -283,7 +377,9 @@ export function printReport(results) {
   const lines = [];
   const p = (s = '') => lines.push(s);
   const { machine, config, dataset } = results;
-  p(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}`);
+  p(
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}${machine.postgres ? `, ${machine.postgres}` : ''}`,
+  );
   p(
     `Load average at start: ${machine.loadAverageAtStart.join(' ')}${machine.loadAverageAtEnd ? `, at end: ${machine.loadAverageAtEnd.join(' ')}` : ''} (the machine may be shared: see "other CPU")`,
   );
@@ -413,6 +509,7 @@ export function printReport(results) {
   if (results.many) printMany(p, results);
   if (results.small) printSmall(p, results);
   if (results.mysql) printMysql(p, results);
+  if (results.mysqlMysql) printMysqlMysql(p, results);
   p();
   p('Targets (README / issue):');
   // pass null: the target could not be checked (a peer unavailable or failed)

@@ -3,7 +3,7 @@
 // COPY pipe and native logical replication, on the same two embedded
 // PostgreSQL 15 servers. Results: a printed report and bench/results/<timestamp>.json.
 //
-// Peers: apt-get update && apt-get install -y pgcopydb postgresql-client-15 pgloader mariadb-server
+// Peers: apt-get update && apt-get install -y pgcopydb postgresql-client-15 pgloader mariadb-server mydumper
 // Settings (environment):
 //   BENCH_SCALE=80             pgbench scale (80 ≈ 1.2 GB)
 //   BENCH_WIDE_ROWS=600000     rows of the wide mixed-type table (≈ 250 MB)
@@ -40,10 +40,24 @@
 //   reader per table), BENCH_PGLOADER_HEAP_MB=0 (SBCL --dynamic-space-size; 0 = the build's, 1 GB on Debian)
 //   BENCH_PGLOADER=/path/to/pgloader (default: PATH); BENCH_PEERS=migrate,pgloader (either alone);
 //   rounds: BENCH_REPEAT; MIGRATE_LOG=debug keeps the CLI's log (debugLog)
+// Phase `mysql-mysql` (MySQL/MariaDB → MySQL/MariaDB full migration: schema + data + indexes + foreign keys of the
+// `mysql` phase's database (same generator, same BENCH_MYSQL_ACCOUNTS / BENCH_MYSQL_MIXED_ROWS) into a fresh database
+// on a second throwaway MariaDB server (no binary log); no PostgreSQL is started when it runs alone. Peers, all with
+// parallelism BENCH_JOBS: migrate one-time job (destination profile engine: mysql) through the real CLI;
+// mydumper --threads N --rows BENCH_MYDUMPER_ROWS into a temp dir, then myloader --threads N (time = dump + load, each
+// recorded); mariadb-dump --single-transaction | mariadb (--no-defaults). Rows counted per table on the destination
+// after every run, indexes / foreign keys / column types / CHECKSUM TABLE compared for the record; targets: migrate
+// faster than mydumper+myloader (migrate/mydumper < 1) and ≤ 0.5× mysqldump|mysql with 0 rows lost, apply process
+// RSS < 300 MB. Not in the default phase list: BENCH_PHASES=mysql-mysql (needs mariadb-server and mydumper; mydumper
+// missing → reported unavailable, the others still measured; a failed migrate run is recorded with its reason):
+//   BENCH_MYDUMPER_ROWS=100000     mydumper --rows (0 = one file per table, no chunking)
+//   BENCH_PEERS=migrate,mydumper,mysqldump (any subset); rounds: BENCH_REPEAT (interleaved, alternating order);
+//   BENCH_WARMUP=1 one untimed mariadb-dump | mariadb into the destination first
 // Small smoke run: BENCH_SCALE=5 BENCH_WIDE_ROWS=20000 BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 BENCH_PHASES=full,cdc npm run bench
 //   BENCH_PHASES=many BENCH_MANY_DBS=2 BENCH_REPEAT=1 npm run bench
 //   BENCH_PHASES=small BENCH_SMALL_SCALE=2 BENCH_SMALL_WIDE_ROWS=20000 BENCH_REPEAT=1 npm run bench
 //   BENCH_PHASES=mysql BENCH_MYSQL_ACCOUNTS=100000 BENCH_MYSQL_MIXED_ROWS=20000 BENCH_REPEAT=1 npm run bench
+//   BENCH_PHASES=mysql-mysql BENCH_MYSQL_ACCOUNTS=100000 BENCH_MYSQL_MIXED_ROWS=20000 BENCH_REPEAT=1 npm run bench
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { startPostgres } from '../../dist/test/harness/embedded-postgres.js';
@@ -52,6 +66,7 @@ import { findTools, INSTALL_HINT, loadConfig, repoRoot, requiredTools } from './
 import { generateDataset, prettyBytes, rowCounts, SOURCE_DB } from './dataset.mjs';
 import { runFullMigrations } from './full-migration.mjs';
 import { runManyDatabases } from './many-databases.mjs';
+import { runMysqlToMysql } from './mysql-to-mysql.mjs';
 import { runMysqlToPostgres } from './mysql-to-postgres.mjs';
 import { runSmallDatabase } from './small-database.mjs';
 import { evaluateTargets, printReport, writeResults } from './report.mjs';
@@ -108,29 +123,35 @@ async function main() {
     },
   };
 
-  // phase `mysql` alone needs only the destination (its source is MariaDB, started by the phase)
-  const pgSource = [...cfg.phases].some((p) => p !== 'mysql');
-  step(
-    pgSource
-      ? 'Starting two embedded PostgreSQL 15 servers (source, destination)'
-      : 'Starting one embedded PostgreSQL 15 server (destination)',
-  );
-  const servers = await Promise.all(
-    pgSource ? [startPostgres({ major: 15 }), startPostgres({ major: 15 })] : [startPostgres({ major: 15 })],
-  );
-  for (const s of servers) onCleanup(() => s.stop(true));
-  const [source, dest] = pgSource ? servers : [null, servers[0]];
-  const [v] = await dest.query('SELECT version() AS v');
-  results.machine.postgres = v.v.split(',')[0];
-  const settings = await dest.query(
-    `SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','shared_buffers','max_wal_size','wal_level','maintenance_work_mem','work_mem','max_worker_processes','max_parallel_maintenance_workers','max_sync_workers_per_subscription') ORDER BY name`,
-  );
-  results.serverSettings = Object.fromEntries(settings.map((r) => [r.name, r.setting]));
-  log(
-    source
-      ? `source :${source.port}  destination :${dest.port}  (${results.machine.postgres}; same settings on both)`
-      : `destination :${dest.port}  (${results.machine.postgres})`,
-  );
+  // phase `mysql` alone needs only the destination (its source is MariaDB, started by the phase); phase
+  // `mysql-mysql` starts its own two MariaDB servers and needs no PostgreSQL
+  const pgPhases = [...cfg.phases].filter((p) => p !== 'mysql-mysql');
+  const pgSource = pgPhases.some((p) => p !== 'mysql');
+  let source = null;
+  let dest = null;
+  if (pgPhases.length) {
+    step(
+      pgSource
+        ? 'Starting two embedded PostgreSQL 15 servers (source, destination)'
+        : 'Starting one embedded PostgreSQL 15 server (destination)',
+    );
+    const servers = await Promise.all(
+      pgSource ? [startPostgres({ major: 15 }), startPostgres({ major: 15 })] : [startPostgres({ major: 15 })],
+    );
+    for (const s of servers) onCleanup(() => s.stop(true));
+    [source, dest] = pgSource ? servers : [null, servers[0]];
+    const [v] = await dest.query('SELECT version() AS v');
+    results.machine.postgres = v.v.split(',')[0];
+    const settings = await dest.query(
+      `SELECT name, setting FROM pg_settings WHERE name IN ('fsync','synchronous_commit','full_page_writes','shared_buffers','max_wal_size','wal_level','maintenance_work_mem','work_mem','max_worker_processes','max_parallel_maintenance_workers','max_sync_workers_per_subscription') ORDER BY name`,
+    );
+    results.serverSettings = Object.fromEntries(settings.map((r) => [r.name, r.setting]));
+    log(
+      source
+        ? `source :${source.port}  destination :${dest.port}  (${results.machine.postgres}; same settings on both)`
+        : `destination :${dest.port}  (${results.machine.postgres})`,
+    );
+  }
 
   const ctx = { cfg, tools, source, dest };
   if (cfg.phases.has('full') || cfg.phases.has('cdc')) {
@@ -165,6 +186,12 @@ async function main() {
     step(`MySQL/MariaDB → PostgreSQL full load: migrate one-time job vs pgloader, parallelism ${cfg.jobs}`);
     results.mysql = await runMysqlToPostgres(ctx);
   }
+  if (cfg.phases.has('mysql-mysql')) {
+    step(
+      `MySQL/MariaDB → MySQL/MariaDB full migration: migrate one-time job vs mydumper+myloader vs mysqldump|mysql, parallelism ${cfg.jobs}`,
+    );
+    results.mysqlMysql = await runMysqlToMysql(ctx);
+  }
 
   results.machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.targets = evaluateTargets(results);
@@ -178,7 +205,9 @@ async function main() {
     Object.values(results.cdc ?? {}).some((r) => r.error || r.contentMatches === false) ||
     ['migrate', 'pgcopydb'].some((k) => results.many?.[k]?.ok === false || results.small?.[k]?.ok === false) ||
     ['migrate', 'pgloader'].some((k) => results.mysql?.[k]?.ok === false) ||
-    results.mysql?.migrate?.rowsLost > 0;
+    results.mysql?.migrate?.rowsLost > 0 ||
+    ['migrate', 'mydumper', 'mysqldump'].some((k) => results.mysqlMysql?.[k]?.ok === false) ||
+    results.mysqlMysql?.migrate?.rowsLost > 0;
   if (failed) process.exitCode = 1;
 }
 
