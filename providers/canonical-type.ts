@@ -45,9 +45,9 @@ export const CANONICAL_TEXT: Record<CanonicalKind, string> = {
   float: 'shortest round-trip decimal or exponent form; `NaN`, `Infinity`, `-Infinity`',
   text: 'the characters, UTF-8',
   bytes: '`\\x` and lowercase hex',
-  date: '`YYYY-MM-DD`',
+  date: '`YYYY-MM-DD` (a MySQL zero date `0000-00-00`, or a zero month or day, as it is: see ZERO_DATE_TEXT)',
   time: '`[-]HH:MM:SS[.ffffff]` (hours may exceed 23 when extended)',
-  timestamp: '`YYYY-MM-DD HH:MM:SS[.ffffff]`, with `+00` when with zone (always UTC)',
+  timestamp: '`YYYY-MM-DD HH:MM:SS[.ffffff]`, with `+00` when with zone (always UTC; a zero date has no zone)',
   year: 'four digits',
   interval: 'ISO 8601 duration or PostgreSQL interval text',
   json: 'JSON text',
@@ -58,6 +58,13 @@ export const CANONICAL_TEXT: Record<CanonicalKind, string> = {
   geometry: '`\\x` and hex of the 4-byte little-endian SRID followed by the WKB',
   array: 'PostgreSQL array literal of the element’s forms',
 };
+
+/**
+ * A date or timestamp with no calendar date (MySQL's zero date, zero month
+ * or zero day). Change values carry it as it is; a destination that cannot
+ * hold it writes NULL and counts it (the full dump's stream already did).
+ */
+export const ZERO_DATE_TEXT = /^0000-00-00|^\d{4}-00-|^\d{4}-\d\d-00/;
 
 /** A short human-readable name, for plans (`int32 unsigned`, `decimal(20,0)`, `text(255) latin1`). */
 export function describeCanonical(t: CanonicalType): string {

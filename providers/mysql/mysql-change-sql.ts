@@ -169,7 +169,7 @@ export function mysqlChangeStatements(target: string, events: readonly ChangeEve
     }
     // keyless tables: the whole before-image identifies one row
     const where = (keyed ? keyNames : old.columns.filter((n) => !colInfo(cols, rel, n).generated))
-      .map((n) => `${quoteMySqlIdent(n)} <=> ${mysqlLiteral(oldValue(n), colInfo(cols, rel, n).kind)}`)
+      .map((n) => `${quoteMySqlIdent(n)} ${keyed ? '=' : '<=>'} ${mysqlLiteral(oldValue(n), colInfo(cols, rel, n).kind)}`)
       .join(' AND ');
     if (change.kind === 'delete') {
       single(rel, `DELETE FROM ${qname(rel)} WHERE ${where} LIMIT 1`, { deletes: 1 });

@@ -4,7 +4,7 @@
  * database. Whole transactions at a time; a transaction larger than a batch
  * arrives as `partial` batches. Values become their canonical text
  * (DESIGN §7a): bytes as `\x` hex, text decoded in its column's charset,
- * TIMESTAMP in UTC with its zone, zero dates as NULL.
+ * TIMESTAMP in UTC with its zone, zero dates as they are (`ZERO_DATE_TEXT`).
  *
  * Positions are `file:offset`. A transaction's `finalPosition` is one byte
  * before the end of its first row event: it is at or after a snapshot's
@@ -18,11 +18,11 @@ import { BINARY_COLLATION, decodeLabel } from './binlog/binlog-collation.js';
 import type { BinlogReader } from './binlog/binlog-reader.js';
 import type { BinlogColumn, BinlogEvent, BinlogRowsEvent, BinlogValue } from './binlog/binlog-types.js';
 import { formatBinlogPosition } from './mysql-position.js';
+import { ZERO_DATE_TEXT } from '../canonical-type.js';
 
 /** Byte bound of one batch's row data (besides the event count). */
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
 
-const ZERO_DATE = /^0000-00-00|^\d{4}-00-|^\d{4}-\d\d-00/;
 
 /** One binlog value as canonical text. */
 export function canonicalBinlogValue(c: BinlogColumn, v: BinlogValue): string | null {
@@ -31,10 +31,8 @@ export function canonicalBinlogValue(c: BinlogColumn, v: BinlogValue): string | 
     if (c.collation === BINARY_COLLATION || c.typeName === 'geometry') return `\\x${v.toString('hex')}`;
     return decodeLabel(v, c.collation);
   }
-  if (c.typeName === 'date' || c.typeName.startsWith('datetime') || c.typeName.startsWith('timestamp')) {
-    if (ZERO_DATE.test(v)) return null;
-    return c.typeName.startsWith('timestamp') ? `${v}+00` : v;
-  }
+  // a zero date stays as MySQL writes it (a MySQL destination keeps it; another engine's makes it NULL)
+  if (c.typeName.startsWith('timestamp') && !ZERO_DATE_TEXT.test(v)) return `${v}+00`;
   return v;
 }
 

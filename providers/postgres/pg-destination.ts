@@ -4,6 +4,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { SchemaSettings, TableSelection } from '../../contract/declaration.js';
 import type { Diagnostic } from '../../contract/diagnostic.js';
+import { ZERO_DATE_TEXT } from '../canonical-type.js';
 import type { Catalog, NotMigratedObject, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import { qualifiedKey } from '../catalog.js';
 import type { ChangeEvent, ChangeRelation, RowImage } from '../change-event.js';
@@ -330,6 +331,7 @@ export class PostgresDestination implements DestinationProvider {
     await this.loadColumnTypes(target, types, events);
     const cache = types;
     const columnType = (rel: ChangeRelation, column: string) => cache.get(qualifiedKey(rel))?.get(column);
+    if (sourceKeys.size) this.nullZeroDates(target, events, columnType);
     // regroup only once a session proved that triggers and FKs can be switched off — never for
     // another engine's changes: a binary log leaves out what cascading foreign keys did, so this
     // destination's own keys must run (in source order)
@@ -339,6 +341,34 @@ export class PostgresDestination implements DestinationProvider {
       this.replicaRole.get(target) === true && !sourceKeys.size,
       sourceKeys.size ? sourceKeys : undefined,
     );
+  }
+
+  /** Another engine's zero dates (MySQL `0000-00-00`) have no PostgreSQL value: NULL, counted, as the full dump does. */
+  private nullZeroDates(
+    target: string,
+    events: ChangeEvent[],
+    columnType: (rel: ChangeRelation, column: string) => string | undefined,
+  ): void {
+    const counts = new Map<string, number>();
+    const fix = (rel: ChangeRelation, image: RowImage | null) => {
+      if (!image) return;
+      image.values.forEach((v, i) => {
+        if (typeof v !== 'string' || !ZERO_DATE_TEXT.test(v)) return;
+        const column = image.columns[i] as string;
+        if (!/^(date|timestamp)/.test(columnType(rel, column) ?? '')) return;
+        image.values[i] = null;
+        const k = `${qualifiedKey(rel)}.${column}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      });
+    };
+    for (const e of events) {
+      if (e.kind === 'insert') fix(e.relation, e.new);
+      else if (e.kind === 'update') {
+        fix(e.relation, e.old);
+        fix(e.relation, e.new);
+      } else if (e.kind === 'delete') fix(e.relation, e.old);
+    }
+    if (counts.size) this.ctx.logger.warn('zero dates written as NULL', { database: target, ...Object.fromEntries(counts) });
   }
 
   async beginApply(target: string): Promise<ApplySession> {

@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeEvent, ChangeRelation } from '../../providers/change-event.js';
+import {
+  type MySqlColumnInfo,
+  mysqlChangeStatements,
+  mysqlLiteral,
+  mysqlValueKind,
+} from '../../providers/mysql/mysql-change-sql.js';
+import { createTableIfNotExists, normalizeCreate, retargetDatabase, withoutDefiner } from '../../providers/mysql/mysql-ddl.js';
+import {
+  encodeLoadDataRow,
+  escapeLoadData,
+  loadDataStatement,
+  mysqlTextSelectList,
+} from '../../providers/mysql/mysql-load-format.js';
+import type { ColumnDef } from '../../providers/catalog.js';
+
+describe('destination column kinds', () => {
+  it.each([
+    ['int', 'number'],
+    ['bigint', 'number'],
+    ['decimal', 'number'],
+    ['double', 'number'],
+    ['year', 'number'],
+    ['varbinary', 'binary'],
+    ['binary', 'binary'],
+    ['longblob', 'binary'],
+    ['point', 'binary'],
+    ['geometry', 'binary'],
+    ['bit', 'bit'],
+    ['timestamp', 'timestamp'],
+    ['datetime', 'text'],
+    ['varchar', 'text'],
+    ['longtext', 'text'],
+    ['json', 'text'],
+    ['enum', 'text'],
+  ])('%s → %s', (dt, kind) => expect(mysqlValueKind(dt)).toBe(kind));
+});
+
+describe('canonical text → MySQL literals', () => {
+  it.each([
+    [null, 'text', 'NULL'],
+    ['12345678901234567890', 'number', '12345678901234567890'],
+    ['-0.50', 'number', '-0.50'],
+    ['1e+300', 'number', '1e+300'],
+    ['not a number', 'number', "'not a number'"],
+    ['\\x00ff', 'binary', "X'00ff'"],
+    ['\\x', 'binary', "''"],
+    ['0101', 'bit', "b'0101'"],
+    ['2024-01-01 00:00:00.500000+00', 'timestamp', "'2024-01-01 00:00:00.500000'"],
+    ['0000-00-00 00:00:00', 'timestamp', "'0000-00-00 00:00:00'"],
+    ["it's \\ \n", 'text', "'it\\'s \\\\ \\n'"],
+    ['ünï ✓', 'text', "'ünï ✓'"],
+  ] as const)('%j as %s', (v, kind, lit) => expect(mysqlLiteral(v, kind)).toBe(lit));
+});
+
+const rel = (name: string, keys: string[], cols: string[]): ChangeRelation => ({
+  engine: 'mysql',
+  schema: 'shop',
+  name,
+  id: 0,
+  columns: cols.map((c) => ({ name: c, isKey: keys.includes(c), typeOid: 0 })),
+  replicaIdentity: keys.length ? 'default' : 'full',
+});
+
+const info = (entries: Record<string, Partial<MySqlColumnInfo>>) =>
+  new Map(Object.entries(entries).map(([k, v]) => [k, { kind: 'text', generated: false, ...v } as MySqlColumnInfo]));
+
+const TABLES = new Map([
+  ['t', info({ id: { kind: 'number' }, name: {}, total: { kind: 'number', generated: true } })],
+  ['k', info({ a: { kind: 'number' }, b: { kind: 'binary' }, v: {} })],
+  ['nokey', info({ x: {}, y: { kind: 'bit' } })],
+]);
+const T = rel('t', ['id'], ['id', 'name', 'total']);
+const K = rel('k', ['a', 'b'], ['a', 'b', 'v']);
+const N = rel('nokey', [], ['x', 'y']);
+const img = (r: ChangeRelation, values: (string | null)[]) => ({ columns: r.columns.map((c) => c.name), values });
+
+describe('change statements', () => {
+  const sql = (events: ChangeEvent[]) => mysqlChangeStatements('shop_copy', events, (t) => TABLES.get(t)).map((s) => s.sql);
+
+  it('groups consecutive inserts of a table into one INSERT, leaves out generated columns, keeps source order', () => {
+    expect(
+      sql([
+        { kind: 'insert', relation: T, new: img(T, ['1', 'a', '9']) },
+        { kind: 'insert', relation: T, new: img(T, ['2', null, '9']) },
+        { kind: 'insert', relation: K, new: img(K, ['1', '\\x01', 'v']) },
+        { kind: 'insert', relation: T, new: img(T, ['3', 'c', '9']) },
+      ]),
+    ).toEqual([
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (1, 'a'), (2, NULL)",
+      "INSERT INTO `shop_copy`.`k` (`a`, `b`, `v`) VALUES (1, X'01', 'v')",
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (3, 'c')",
+    ]);
+  });
+
+  it('updates only what changed, by the old key; a key change moves the row', () => {
+    expect(
+      sql([
+        { kind: 'update', relation: T, old: img(T, ['1', 'a', '9']), new: img(T, ['1', 'b', '10']) },
+        { kind: 'update', relation: T, old: img(T, ['1', 'b', '9']), new: img(T, ['5', 'b', '9']) },
+        { kind: 'update', relation: T, old: img(T, ['5', 'b', '9']), new: img(T, ['5', 'b', '9']) },
+      ]),
+    ).toEqual([
+      "UPDATE `shop_copy`.`t` SET `name` = 'b' WHERE `id` = 1",
+      'UPDATE `shop_copy`.`t` SET `id` = 5 WHERE `id` = 1',
+      'DO 0',
+    ]);
+  });
+
+  it('deletes by key in one IN list (composite keys as row values); keyless tables by the whole image, one row', () => {
+    expect(
+      sql([
+        { kind: 'delete', relation: T, old: img(T, ['1', 'a', '9']) },
+        { kind: 'delete', relation: T, old: img(T, ['2', 'a', '9']) },
+        { kind: 'delete', relation: K, old: img(K, ['1', '\\x01', 'v']) },
+        { kind: 'delete', relation: K, old: img(K, ['2', '\\x02', 'v']) },
+        { kind: 'delete', relation: N, old: img(N, [null, '1']) },
+        { kind: 'update', relation: N, old: img(N, ['a', '1']), new: img(N, ['b', '1']) },
+      ]),
+    ).toEqual([
+      'DELETE FROM `shop_copy`.`t` WHERE `id` IN (1, 2)',
+      "DELETE FROM `shop_copy`.`k` WHERE (`a`, `b`) IN ((1, X'01'), (2, X'02'))",
+      "DELETE FROM `shop_copy`.`nokey` WHERE `x` <=> NULL AND `y` <=> b'1' LIMIT 1",
+      "UPDATE `shop_copy`.`nokey` SET `x` = 'b' WHERE `x` <=> 'a' AND `y` <=> b'1' LIMIT 1",
+    ]);
+  });
+
+  it('a TRUNCATE is a DELETE (it would commit the apply transaction); counts per table under the source names', () => {
+    const out = mysqlChangeStatements(
+      'shop_copy',
+      [
+        { kind: 'insert', relation: T, new: img(T, ['1', 'a', '9']) },
+        { kind: 'truncate', relations: [T, K], cascade: false, restartIdentity: false },
+      ],
+      (t) => TABLES.get(t),
+    );
+    expect(out.map((s) => [s.table, s.sql, s.inserts])).toEqual([
+      ['shop.t', "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (1, 'a')", 1],
+      ['shop.t', 'DELETE FROM `shop_copy`.`t`', 0],
+      ['shop.k', 'DELETE FROM `shop_copy`.`k`', 0],
+    ]);
+  });
+
+  it('a table or column the destination lacks is an error naming it', () => {
+    const X = rel('gone', ['id'], ['id']);
+    expect(() => sql([{ kind: 'insert', relation: X, new: img(X, ['1']) }])).toThrow(/shop_copy\.gone does not exist/);
+    const T2 = rel('t', ['id'], ['id', 'extra']);
+    expect(() => sql([{ kind: 'insert', relation: T2, new: img(T2, ['1', 'x']) }])).toThrow(/column extra of shop_copy\.t/);
+  });
+
+  it('splits a long run of inserts into bounded statements', () => {
+    const many: ChangeEvent[] = Array.from({ length: 2500 }, (_, i) => ({
+      kind: 'insert',
+      relation: T,
+      new: img(T, [String(i), 'x', '0']),
+    }));
+    const out = mysqlChangeStatements('shop_copy', many, (t) => TABLES.get(t));
+    expect(out.map((s) => s.inserts)).toEqual([1000, 1000, 500]);
+  });
+});
+
+describe('the source DDL as the destination runs it', () => {
+  it.each([
+    [
+      'CREATE DEFINER=`root`@`localhost` TRIGGER `t` BEFORE INSERT ON `a` FOR EACH ROW SET NEW.x = 1',
+      'CREATE TRIGGER `t` BEFORE INSERT ON `a` FOR EACH ROW SET NEW.x = 1',
+    ],
+    ["CREATE DEFINER='app'@'%' PROCEDURE `p`() SELECT 1", 'CREATE PROCEDURE `p`() SELECT 1'],
+    [
+      'CREATE ALGORITHM=UNDEFINED DEFINER=`a b`@`10.0.0.%` SQL SECURITY DEFINER VIEW `v` AS select 1',
+      'CREATE ALGORITHM=UNDEFINED SQL SECURITY DEFINER VIEW `v` AS select 1',
+    ],
+    [
+      'CREATE DEFINER=CURRENT_USER EVENT `e` ON SCHEDULE EVERY 1 DAY DO SELECT 1',
+      'CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY DO SELECT 1',
+    ],
+    ['CREATE FUNCTION `f`() RETURNS int RETURN 1', 'CREATE FUNCTION `f`() RETURNS int RETURN 1'],
+  ])('drops the definer: %s', (input, out) => expect(withoutDefiner(input)).toBe(out));
+
+  it('makes CREATE TABLE idempotent and retargets qualified references', () => {
+    expect(createTableIfNotExists('CREATE TABLE `t` (\n  `id` int\n)')).toBe('CREATE TABLE IF NOT EXISTS `t` (\n  `id` int\n)');
+    expect(createTableIfNotExists('CREATE TABLE IF NOT EXISTS `t` (id int)')).toBe('CREATE TABLE IF NOT EXISTS `t` (id int)');
+    expect(retargetDatabase('select `shop`.`t`.`a` from `shop`.`t` join `other`.`u`', 'shop', 'copy')).toBe(
+      'select `copy`.`t`.`a` from `copy`.`t` join `other`.`u`',
+    );
+    expect(retargetDatabase('select 1', 'shop', 'shop')).toBe('select 1');
+    expect(normalizeCreate('CREATE TABLE `t` (\n  `id` int\n) ENGINE=InnoDB AUTO_INCREMENT=42 DEFAULT CHARSET=utf8mb4')).toBe(
+      'CREATE TABLE `t` ( `id` int ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+    );
+  });
+});
+
+const col = (name: string, nativeType: string): ColumnDef => ({
+  name,
+  nativeType,
+  nullable: true,
+  default: null,
+  identity: null,
+  generated: null,
+  collation: null,
+  binarySafe: false,
+});
+
+describe('mysql-text rows (LOAD DATA format)', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a\tb\nc\rd', 'a\\tb\\nc\\rd'],
+    ['back\\slash', 'back\\\\slash'],
+    ['nul\u0000byte', 'nul\\0byte'],
+    ['', ''],
+  ])('escapes %j', (raw, out) => expect(escapeLoadData(Buffer.from(raw)).toString()).toBe(out));
+
+  it('writes rows with \\N for NULL, bytes as they are', () => {
+    const out: Buffer[] = [];
+    const n = encodeLoadDataRow([Buffer.from('1'), null, Buffer.from([0xe9, 0x09])], out);
+    const line = Buffer.concat(out);
+    expect(line).toEqual(Buffer.from([0x31, 0x09, 0x5c, 0x4e, 0x09, 0xe9, 0x5c, 0x74, 0x0a]));
+    expect(n).toBe(line.length);
+  });
+
+  it('reads BIT as its number and FLOAT as DOUBLE; loads BIT and JSON through variables', () => {
+    const cols = [col('id', 'int(11)'), col('b', 'bit(5)'), col('f', 'float'), col('j', 'json'), col('t', 'text')];
+    expect(mysqlTextSelectList(cols)).toBe('`id`, CAST(`b` AS UNSIGNED), CAST(`f` AS DOUBLE), `j`, `t`');
+    expect(loadDataStatement('copy', 'x', cols)).toBe(
+      "LOAD DATA LOCAL INFILE 'rows' INTO TABLE `copy`.`x` CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' " +
+        "LINES TERMINATED BY '\\n' (`id`, @c1, `f`, @c3, `t`) SET `b` = CAST(@c1 AS UNSIGNED), `j` = CONVERT(@c3 USING utf8mb4)",
+    );
+  });
+});
