@@ -331,44 +331,62 @@ export class PostgresDestination implements DestinationProvider {
     await this.loadColumnTypes(target, types, events);
     const cache = types;
     const columnType = (rel: ChangeRelation, column: string) => cache.get(qualifiedKey(rel))?.get(column);
-    if (sourceKeys.size) this.nullZeroDates(target, events, columnType);
+    const fitted = sourceKeys.size ? this.fitForeignImages(target, events, columnType) : events;
     // regroup only once a session proved that triggers and FKs can be switched off — never for
     // another engine's changes: a binary log leaves out what cascading foreign keys did, so this
     // destination's own keys must run (in source order)
     return new PgPreparedChanges(
-      events,
+      fitted,
       columnType,
       this.replicaRole.get(target) === true && !sourceKeys.size,
       sourceKeys.size ? sourceKeys : undefined,
     );
   }
 
-  /** Another engine's zero dates (MySQL `0000-00-00`) have no PostgreSQL value: NULL, counted, as the full dump does. */
-  private nullZeroDates(
+  /**
+   * Another engine's row images as this destination's tables take them:
+   * columns the mapping left out (generated columns: named as not converted)
+   * dropped, and zero dates (MySQL `0000-00-00`), which have no PostgreSQL
+   * value, as NULL — counted, as the full dump does.
+   */
+  private fitForeignImages(
     target: string,
     events: ChangeEvent[],
     columnType: (rel: ChangeRelation, column: string) => string | undefined,
-  ): void {
+  ): ChangeEvent[] {
     const counts = new Map<string, number>();
-    const fix = (rel: ChangeRelation, image: RowImage | null) => {
-      if (!image) return;
-      image.values.forEach((v, i) => {
+    const layouts = new Map<readonly string[], { columns: string[]; keep: number[] | null }>();
+    const fit = (rel: ChangeRelation, image: RowImage): RowImage => {
+      let layout = layouts.get(image.columns);
+      if (!layout) {
+        // a table this destination does not know keeps every column (its apply fails, naming it)
+        const known = image.columns.some((c) => columnType(rel, c) !== undefined);
+        const keep = image.columns.flatMap((c, i) => (known && columnType(rel, c) === undefined ? [] : [i]));
+        layout =
+          keep.length === image.columns.length
+            ? { columns: image.columns as string[], keep: null }
+            : { columns: keep.map((i) => image.columns[i] as string), keep };
+        layouts.set(image.columns, layout);
+      }
+      const values = layout.keep ? layout.keep.map((i) => image.values[i] ?? null) : [...image.values];
+      values.forEach((v, i) => {
         if (typeof v !== 'string' || !ZERO_DATE_TEXT.test(v)) return;
-        const column = image.columns[i] as string;
+        const column = layout.columns[i] as string;
         if (!/^(date|timestamp)/.test(columnType(rel, column) ?? '')) return;
-        image.values[i] = null;
+        values[i] = null;
         const k = `${qualifiedKey(rel)}.${column}`;
         counts.set(k, (counts.get(k) ?? 0) + 1);
       });
+      return { columns: layout.columns, values };
     };
-    for (const e of events) {
-      if (e.kind === 'insert') fix(e.relation, e.new);
-      else if (e.kind === 'update') {
-        fix(e.relation, e.old);
-        fix(e.relation, e.new);
-      } else if (e.kind === 'delete') fix(e.relation, e.old);
-    }
+    const out = events.map((e): ChangeEvent => {
+      if (e.kind === 'insert') return { ...e, new: fit(e.relation, e.new) };
+      if (e.kind === 'update') return { ...e, old: e.old ? fit(e.relation, e.old) : null, new: fit(e.relation, e.new) };
+      if (e.kind === 'delete') return { ...e, old: fit(e.relation, e.old) };
+      return e;
+    });
     if (counts.size) this.ctx.logger.warn('zero dates written as NULL', { database: target, ...Object.fromEntries(counts) });
+    return out;
   }
 
   async beginApply(target: string): Promise<ApplySession> {

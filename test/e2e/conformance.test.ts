@@ -38,19 +38,20 @@ interface Pair {
 }
 
 /**
- * The sample schema, per source dialect: customers and orders with a foreign key, order lines whose key
+ * The sample schema, per source dialect: customers and orders with a foreign key and a generated column
+ * (its values travel in a binary log's row images), order lines whose key
  * cascades (a binary log does not carry what a cascade deleted: the destination's own key must), counters,
  * decimals, times.
  */
 const SCHEMA = {
   postgres: `CREATE TABLE customers (id serial PRIMARY KEY, name varchar(100) NOT NULL, balance numeric(12,2) NOT NULL DEFAULT 0, created timestamp NOT NULL DEFAULT now());
-    CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id), total numeric(12,2), note text);
+    CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id), total numeric(12,2), note text, doubled numeric(13,2) GENERATED ALWAYS AS (total * 2) STORED);
     INSERT INTO customers (name, balance) SELECT 'c' || i, i / 10.0 FROM generate_series(1, 2000) i;
     INSERT INTO orders (customer_id, total, note) SELECT 1 + i % 2000, i / 7.0, CASE WHEN i % 3 = 0 THEN NULL ELSE 'n' || i END FROM generate_series(1, 6000) i;
     CREATE TABLE order_lines (id serial PRIMARY KEY, order_id int NOT NULL REFERENCES orders (id) ON DELETE CASCADE, qty int);
     INSERT INTO order_lines (order_id, qty) SELECT i, i % 5 FROM generate_series(1, 6000) i;`,
   mysql: `CREATE TABLE customers (id int AUTO_INCREMENT PRIMARY KEY, name varchar(100) NOT NULL, balance decimal(12,2) NOT NULL DEFAULT 0, created datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6));
-    CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, customer_id int NOT NULL, total decimal(12,2), note text, FOREIGN KEY (customer_id) REFERENCES customers (id));
+    CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, customer_id int NOT NULL, total decimal(12,2), note text, doubled decimal(13,2) AS (total * 2) STORED, FOREIGN KEY (customer_id) REFERENCES customers (id));
     INSERT INTO customers (name, balance) SELECT CONCAT('c', seq), seq / 10 FROM seq_1_to_2000;
     INSERT INTO orders (customer_id, total, note) SELECT 1 + seq % 2000, seq / 7, IF(seq % 3 = 0, NULL, CONCAT('n', seq)) FROM seq_1_to_6000;
     CREATE TABLE order_lines (id int AUTO_INCREMENT PRIMARY KEY, order_id int NOT NULL, qty int, FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE);
