@@ -22,6 +22,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MYSQL_CONTROL_DATABASE } from '../../dist/providers/mysql/mysql-control.js';
 import { mariaDbAvailable, startMariaDb } from '../../dist/test/harness/mariadb.js';
 import { prettyBytes } from './dataset.mjs';
 import { MigrateProject, migratePhases } from './migrate-cli.mjs';
@@ -272,10 +273,18 @@ function lossText(c) {
   return `ROWS LOST: ${c.rowsLost} (${parts.join(', ')})`;
 }
 
-/** Counts, schema comparison and the common fields of one run's result; drops the target. */
+/**
+ * Counts, schema comparison and the common fields of one run's result; drops the target. A run that exited 0 but
+ * lost rows is recorded as failed with that reason.
+ */
 async function finish(ctx, name, target, round, { ok, reason, wallS, cpu, extra }) {
   const { dst, dataset } = ctx;
   const counts = compareCounts(dataset.tables, await destinationCounts(dst, target, dataset.tables));
+  // a run that says it succeeded but did not bring every row is a failed run (never the best round)
+  if (ok && (counts.rowsLost > 0 || counts.extraRows > 0)) {
+    ok = false;
+    reason = `${name} reported success (exit 0${extra.jobStatus ? `, job ${extra.jobStatus}` : ''}) but ${lossText(counts)}`;
+  }
   const nothing = counts.missingTables.length === dataset.tables.length;
   const facts = nothing
     ? null
@@ -310,6 +319,11 @@ async function runMigrate(ctx, round) {
   const { cfg, my, dst } = ctx;
   const target = TARGETS.migrate;
   await dropDb(dst, target);
+  // and migrate's bookkeeping on the destination server (its full-load markers are keyed by target database and
+  // job name, and outlive the dropped target): each round is a fresh job into a fresh destination, as the other
+  // tools get. Left in place, the next round's new job skips every table as already loaded and ends COMPLETED
+  // with 0 rows.
+  await dropDb(dst, MYSQL_CONTROL_DATABASE);
   await quiesceMy(dst);
   const project = new MysqlDestinationProject({
     source: my,
