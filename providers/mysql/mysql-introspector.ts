@@ -93,6 +93,7 @@ export async function introspectMySql(conn: Connection, database: string, select
   ]);
 
   const selected = tables.filter((t) => match(database, t.name ?? ''));
+  const mariadb = /mariadb/i.test(version?.version ?? '');
   const selectedNames = new Set(selected.map((t) => t.name));
   const by = <T extends Row>(rows: T[]) => {
     const m = new Map<string, T[]>();
@@ -144,7 +145,7 @@ export async function introspectMySql(conn: Connection, database: string, select
         name: c.name ?? '',
         nativeType: c.columnType ?? '',
         nullable: c.nullable === 'YES',
-        default: c.def ?? null,
+        default: columnDefault(c.def ?? null, extra, mariadb),
         identity: null,
         generated,
         collation: c.collation ?? null,
@@ -235,6 +236,17 @@ export async function introspectMySql(conn: Connection, database: string, select
     nativeOnly: unconvertedCodeObjects(database, native),
     native,
   };
+}
+
+/**
+ * COLUMN_DEFAULT as SQL: MariaDB quotes literals itself; MySQL gives a
+ * literal's bare text and marks expressions `DEFAULT_GENERATED` (5.7 only
+ * has CURRENT_TIMESTAMP, unmarked).
+ */
+export function columnDefault(def: string | null, extra: string, mariadb: boolean): string | null {
+  if (def === null || mariadb) return def;
+  if (/default_generated/i.test(extra) || /^current_timestamp(\(\d*\))?$/i.test(def)) return def;
+  return `'${def.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /** Primary key, unique keys, foreign keys and indexes of one table from STATISTICS and KEY_COLUMN_USAGE rows. */

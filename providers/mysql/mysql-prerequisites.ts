@@ -166,6 +166,16 @@ async function binlogChecks(c: Connection, profile: ResolvedProfile, kind: MySql
   const grants = await mysqlRows<Record<string, string>>(c, 'SHOW GRANTS');
   const privileges = globalPrivileges(grants.map((g) => Object.values(g)[0] ?? ''));
   const need = ['REPLICATION SLAVE', kind.mariadb ? 'BINLOG MONITOR' : 'REPLICATION CLIENT'];
+  // without Binlog_snapshot_* status (stock MySQL) the snapshot's position needs the brief global read lock
+  const snapshotStatus = await mysqlRows(c, "SHOW SESSION STATUS LIKE 'Binlog_snapshot_file'");
+  if (!snapshotStatus.length && !privileges.has('RELOAD')) {
+    out.push({
+      severity: 'error',
+      summary: `source user "${profile.user}" lacks the RELOAD privilege: this server has no Binlog_snapshot_file status, so the snapshot's binary-log position is read under a brief FLUSH TABLES WITH READ LOCK`,
+      detail: `run: GRANT RELOAD ON *.* TO '${profile.user}'@'%'`,
+      field: 'reload',
+    });
+  }
   for (const p of need) {
     // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias)
     const held = privileges.has(p) || (p === 'BINLOG MONITOR' && privileges.has('REPLICATION CLIENT'));

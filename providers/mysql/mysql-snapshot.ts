@@ -230,9 +230,11 @@ async function snapshotPosition(c: Connection): Promise<string | null> {
 
 /** The server's current binary-log position (`SHOW MASTER STATUS`; MySQL 8.4: `SHOW BINARY LOG STATUS`). */
 export async function currentBinlogPosition(c: Connection): Promise<string | null> {
-  const rows = await mysqlRows<{ File: string; Position: string }>(c, 'SHOW MASTER STATUS').catch(() =>
-    mysqlRows<{ File: string; Position: string }>(c, 'SHOW BINARY LOG STATUS'),
-  );
+  // MySQL 8.4 removed SHOW MASTER STATUS (a syntax error, 1064); any other failure is what it says
+  const rows = await mysqlRows<{ File: string; Position: string }>(c, 'SHOW MASTER STATUS').catch((err: { errno?: number }) => {
+    if (err.errno !== 1064) throw err;
+    return mysqlRows<{ File: string; Position: string }>(c, 'SHOW BINARY LOG STATUS');
+  });
   const [row] = rows;
   return row?.File ? formatBinlogPosition(row.File, Number(row.Position)) : null;
 }

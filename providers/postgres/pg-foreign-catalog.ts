@@ -292,6 +292,18 @@ function build(catalog: Catalog, rules: readonly TypeRule[]): ForeignMapping {
         });
         continue;
       }
+      // an expression part (MySQL 8 functional index) or a column left out (generated): nothing to key on here
+      const missing = i.columns.find((p) => !p.name || !t.columns.some((c) => c.name === p.name && c.generated === null));
+      if (missing) {
+        notMigrated.push({
+          kind: 'index',
+          name: `${t.schema}.${t.name}.${i.name}`,
+          reason: missing.name
+            ? `it keys on the generated column ${missing.name}, which is not converted`
+            : 'it keys on an expression, which is in the source SQL: not converted',
+        });
+        continue;
+      }
       const idxName = claim(schema, `${name}_${pgName(i.name)}`);
       const parts = i.columns.map((p) => {
         const col = quoteIdent(colOf(p.name));

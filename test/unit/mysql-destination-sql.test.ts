@@ -14,6 +14,7 @@ import {
   mysqlTextSelectList,
 } from '../../providers/mysql/mysql-load-format.js';
 import type { ColumnDef } from '../../providers/catalog.js';
+import { columnDefault } from '../../providers/mysql/mysql-introspector.js';
 
 describe('destination column kinds', () => {
   it.each([
@@ -227,4 +228,18 @@ describe('mysql-text rows (LOAD DATA format)', () => {
         "LINES TERMINATED BY '\\n' (`id`, @c1, `f`, @c3, `t`) SET `b` = CAST(@c1 AS UNSIGNED), `j` = CONVERT(@c3 USING utf8mb4)",
     );
   });
+});
+
+describe('column defaults as SQL', () => {
+  it.each([
+    [null, '', false, null],
+    ["'new'", '', true, "'new'"], // MariaDB quotes literals itself
+    ['current_timestamp()', '', true, 'current_timestamp()'],
+    ['new', '', false, "'new'"], // MySQL: a literal's bare text
+    ["it's", '', false, "'it''s'"],
+    ['0', '', false, "'0'"],
+    ['CURRENT_TIMESTAMP', 'DEFAULT_GENERATED', false, 'CURRENT_TIMESTAMP'],
+    ['CURRENT_TIMESTAMP(6)', '', false, 'CURRENT_TIMESTAMP(6)'], // 5.7 leaves it unmarked
+    ['(rand() * 10)', 'DEFAULT_GENERATED', false, '(rand() * 10)'],
+  ])('%j (%s, mariadb %s) → %j', (def, extra, mariadb, out) => expect(columnDefault(def, extra, mariadb)).toBe(out));
 });
