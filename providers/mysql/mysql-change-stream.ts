@@ -23,7 +23,6 @@ import { ZERO_DATE_TEXT } from '../canonical-type.js';
 /** Byte bound of one batch's row data (besides the event count). */
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
 
-
 /** One binlog value as canonical text. */
 export function canonicalBinlogValue(c: BinlogColumn, v: BinlogValue): string | null {
   if (v === null) return null;

@@ -88,8 +88,11 @@ export class MySqlDestination implements DestinationProvider {
     await this.ensureControl();
     await withMySql(this.profile, undefined, async (c) => {
       const db = quoteMySqlIdent(target);
-      if (mode === 'wipe') {
-        await c.query(`DROP DATABASE IF EXISTS ${db}`);
+      const exists = (await mysqlRows(c, 'SELECT 1 AS x FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target]))
+        .length;
+      if (mode === 'wipe') await c.query(`DROP DATABASE IF EXISTS ${db}`);
+      // markers and checkpoints of a target that is gone (wiped, or dropped by hand) describe nothing
+      if (mode === 'wipe' || !exists) {
         await c.query(`DELETE FROM ${FULL_LOAD_TABLES} WHERE target_db = ?`, [target]);
         await c.query(`DELETE FROM ${CDC_CHECKPOINT} WHERE target_db = ?`, [target]);
       }

@@ -163,6 +163,16 @@ describe.skipIf(MARIADB_SKIP)('MySQL → MySQL', () => {
     const verify = await runCli(['verify', 'once'], { cwd: dir });
     expect(verify.stdout).toContain('equal     shop: shop.kinds');
     expect(verify.code).toBe(0);
+
+    // the target dropped by hand, the same job declared afresh elsewhere: the old load markers describe nothing
+    await dst.query('DROP DATABASE shop_copy');
+    const again = writeProject(
+      declaration('once', 'shop', 'shop_copy', 'one-time', 'running'),
+      mkdtempSync(join(tmpdir(), 'migrate-my2my-')),
+    );
+    const reapply = await runCli(['apply', '--auto-approve'], { cwd: again, timeoutMs: 120_000 });
+    expect(reapply.code).toBe(0);
+    expect(await dump(dst, 'shop_copy')).toEqual(await dump(src, 'shop'));
   }, 240_000);
 
   it('continuous: changes of every type under kill -9 of the worker, cascades and triggers applied once, promote carries counters', async () => {
