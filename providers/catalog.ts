@@ -286,6 +286,11 @@ export interface SchemaObjectSummary {
   acl?: string | null;
   /** State set by finalize (e.g. trigger `ENABLE ALWAYS`), or null. */
   enabled?: string | null;
+  /**
+   * The destination creates it only at finalize (MySQL triggers and events):
+   * before that, its absence there is expected. Default false.
+   */
+  atFinalize?: boolean;
 }
 
 /** What a source's selection contains, in the source engine's terms. */

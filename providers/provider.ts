@@ -93,9 +93,9 @@ export interface SourceProvider {
    */
   introspect(database: string, selection: TableSelection): Promise<Catalog>;
   /**
-   * The selection's schema objects as `verify` compares them; null when they
-   * cannot be compared with the destination's (a source whose objects only a
-   * destination of its own engine recreates as they are: heterogeneous pairs).
+   * The selection's schema objects as `verify` compares them (with a
+   * destination of the same engine only), or null when this source has no
+   * comparable form.
    */
   describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[] | null>;
   /** Approximate size in bytes of each of `databases` that exists (orders a job's work: largest first). */
@@ -201,6 +201,8 @@ export interface LoadResult {
 }
 
 export interface DestinationProvider {
+  /** The destination's engine (verify compares schema objects only between two of one engine). */
+  readonly engine: EngineKind;
   /** Formats this destination accepts, best first. */
   readonly acceptedFormats: readonly CopyFormat[];
   checkPrerequisites(req: { databases: string[] }): Promise<Diagnostic[]>;

@@ -67,6 +67,8 @@ export function compareSchemas(
     const d = dst.get(keyOf(o));
     if (!d) {
       if (skipped.has(keyOf(o))) notMigrated.push({ kind: o.kind, name: o.name });
+      else if (o.atFinalize && !opts.finalized)
+        continue; // created at finalize
       else differ(o, 'missing on destination');
       continue;
     }

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import mysql from 'mysql2';
 import type { Connection, Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
-import type { SchemaSettings, TableSelection } from '../../contract/declaration.js';
+import type { SchemaSettings } from '../../contract/declaration.js';
 import type { Diagnostic } from '../../contract/diagnostic.js';
 import type { Catalog, QualifiedName, SchemaObjectSummary, TableDef } from '../catalog.js';
 import type { ChangeEvent } from '../change-event.js';
@@ -23,7 +23,9 @@ import { MySqlChecksummer } from './mysql-checksummer.js';
 import { connectMySql, mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
 import { CDC_CHECKPOINT, CONTROL_DDL, FULL_LOAD_TABLES } from './mysql-control.js';
 import { createTableIfNotExists, retargetDatabase, withoutDefiner } from './mysql-ddl.js';
+import { mysqlSchemaSummaries } from './mysql-describe-schema.js';
 import { copiedColumns } from './mysql-interchange.js';
+import { introspectMySql } from './mysql-introspector.js';
 import { loadDataStatement } from './mysql-load-format.js';
 import { isMySqlNativeCatalog, type MySqlCodeObject, type MySqlNativeCatalog } from './mysql-native-catalog.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
@@ -47,6 +49,7 @@ const APPLY_SESSION = `SET SESSION time_zone = '+00:00', sql_mode = '${SQL_MODE}
  * batches committed with their checkpoint (mysql-apply-session.ts).
  */
 export class MySqlDestination implements DestinationProvider {
+  readonly engine = 'mysql' as const;
   readonly acceptedFormats: readonly CopyFormat[] = ['mysql-text'];
   private loadPool: Pool | null = null;
   private applyPool: Pool | null = null;
@@ -318,9 +321,10 @@ export class MySqlDestination implements DestinationProvider {
     });
   }
 
-  /** Schema objects are not compared for MySQL yet (the source says so: its describeSchema is null). */
-  async describeSchema(_target: string, _selection: TableSelection): Promise<SchemaObjectSummary[]> {
-    return [];
+  /** Every object of the target database (it holds what the selection created; anything else is extra). */
+  async describeSchema(target: string): Promise<SchemaObjectSummary[]> {
+    const catalog = await this.withTarget(target, (c) => introspectMySql(c, target, { include: ['*.*'], exclude: [] }));
+    return mysqlSchemaSummaries(catalog);
   }
 
   checksummer(target: string): TableChecksummer {

@@ -21,6 +21,7 @@ import { checkMySqlSourcePrerequisites } from './mysql-prerequisites.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 import { currentBinlogPosition, MySqlSnapshot } from './mysql-snapshot.js';
 import { MySqlChecksummer } from './mysql-checksummer.js';
+import { mysqlSchemaSummaries } from './mysql-describe-schema.js';
 
 /** A MySQL/MariaDB server as a source: a database is one schema of tables. */
 export class MySqlSource implements SourceProvider {
@@ -37,9 +38,9 @@ export class MySqlSource implements SourceProvider {
     return withMySql(this.profile, database, (c) => introspectMySql(c, database, selection));
   }
 
-  /** Schema objects of another engine's destination cannot be compared with MySQL's own: null (verify says so). */
-  async describeSchema(): Promise<SchemaObjectSummary[] | null> {
-    return null;
+  /** Tables, views, routines, triggers and events as a MySQL destination's are compared (mysql-describe-schema.ts). */
+  async describeSchema(database: string, selection: TableSelection): Promise<SchemaObjectSummary[] | null> {
+    return mysqlSchemaSummaries(await this.introspect(database, selection));
   }
 
   async estimateSizes(databases: readonly string[]): Promise<Map<string, number>> {

@@ -83,6 +83,7 @@ function ownName(q: QualifiedName): QualifiedName {
 }
 
 export class PostgresDestination implements DestinationProvider {
+  readonly engine = 'postgres' as const;
   readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text', 'interchange-text'];
   private readonly pools = new Map<string, pg.Pool>();
   /** Column types per target database (for batched updates); reset when the schema changes. */

@@ -162,7 +162,14 @@ describe.skipIf(MARIADB_SKIP)('MySQL → MySQL', () => {
     );
     const verify = await runCli(['verify', 'once'], { cwd: dir });
     expect(verify.stdout).toContain('equal     shop: shop.kinds');
+    expect(verify.stdout).toMatch(/equal {5}shop: schema — 10 objects/);
     expect(verify.code).toBe(0);
+    // a definition changed behind the job's back is named
+    await dst.query('DROP TRIGGER shop_copy.parent_audit; ALTER TABLE shop_copy.parent MODIFY name varchar(30)');
+    const tampered = await runCli(['verify', 'once'], { cwd: dir });
+    expect(tampered.stdout).toContain('trigger parent.parent_audit: missing on destination');
+    expect(tampered.stdout).toContain('table parent: different definition');
+    expect(tampered.code).not.toBe(0);
 
     // the target dropped by hand, the same job declared afresh elsewhere: the old load markers describe nothing
     await dst.query('DROP DATABASE shop_copy');
@@ -239,6 +246,7 @@ describe.skipIf(MARIADB_SKIP)('MySQL → MySQL', () => {
     expect(await dump(dst, 'live_copy')).toEqual(await dump(src, 'live'));
     expect(await definitions(dst, 'live_copy')).toEqual(await definitions(src, 'live'));
     const verify = await runCli(['verify', 'live'], { cwd: dir });
+    expect(verify.stdout).toMatch(/equal {5}live: schema — 10 objects/);
     expect(verify.stdout).not.toContain('DIFFERENT');
     expect(verify.code).toBe(0);
     // after promote the application writes to the copy: the counter goes on from the source's

@@ -74,6 +74,20 @@ describe('compareSchemas', () => {
       found: ['trigger public.film.last_updated: different enable state'],
     },
     {
+      name: 'created at finalize (MySQL triggers, events): absent before it',
+      src: [{ ...trig('A'), atFinalize: true }],
+      dst: [],
+      opts: { ...ALL, finalized: false },
+      found: [],
+    },
+    {
+      name: 'created at finalize: missing after it',
+      src: [{ ...trig('A'), atFinalize: true }],
+      dst: [],
+      opts: ALL,
+      found: ['trigger public.film.last_updated: missing on destination'],
+    },
+    {
       name: 'absent and null are the same',
       src: [{ kind: 'schema', name: 'app', definition: 'app' }],
       dst: [{ kind: 'schema', name: 'app', definition: 'app', owner: null, acl: null, enabled: null }],
