@@ -11,7 +11,7 @@ const int = (name, dflt) => {
   return Math.floor(n);
 };
 
-const PHASES = ['full', 'cdc', 'many', 'small', 'mysql', 'mysql-mysql'];
+const PHASES = ['full', 'cdc', 'many', 'small', 'mysql', 'mysql-mysql', 'mysql-cdc'];
 /**
  * The phases run when BENCH_PHASES is not set (`mysql` needs MariaDB and pgloader, `mysql-mysql` MariaDB and
  * mydumper: asked for by name).
@@ -129,7 +129,7 @@ export function findTools() {
 
 /** The PostgreSQL client tools and pgcopydb: every phase but `mysql` and `mysql-mysql` needs them. */
 export function requiredTools(phases) {
-  return [...phases].some((p) => p !== 'mysql' && p !== 'mysql-mysql') ? TOOLS : [];
+  return [...phases].some((p) => !['mysql', 'mysql-mysql', 'mysql-cdc'].includes(p)) ? TOOLS : [];
 }
 
 /** pgloader (phase `mysql`): BENCH_PGLOADER (a path) or the one on PATH; null when there is none. */

@@ -144,7 +144,85 @@ export function evaluateTargets(results) {
     const rss = Math.max(...(mm.roundsPeakRssMb ?? [mm.process?.peakRssMb]).filter((x) => x != null));
     add('mysqlMysqlRss', mm.ok && rss < 300, `${mm.ok ? '' : 'migrate FAILED; '}apply process peak RSS ${rss} MB`);
   }
+  const mc2 = results.mysqlCdc;
+  if (mc2 && !mc2.unavailable) {
+    const push = (target, pass, detail) => out.push({ target, pass, detail });
+    const m = mc2.migrate ?? {};
+    const r = mc2.replica ?? {};
+    const lost = m.content ? `${m.content.rowsLost} rows lost, ${m.content.extraRows} extra` : 'content not compared';
+    if (mc2.error && !m.cdc) push('mysql-cdc: migrate lag p99 < 1 s', false, `FAILED: ${mc2.error.split('\n')[0]}`);
+    if (m.cdc)
+      push(
+        'mysql-cdc: migrate lag p99 < 1 s',
+        m.cdc.lagDuringLoad.p99Ms != null && m.cdc.lagDuringLoad.p99Ms < 1000,
+        `migrate p99 ${m.cdc.lagDuringLoad.p99Ms} ms (replica ${r.cdc?.lagDuringLoad?.p99Ms ?? '—'} ms)`,
+      );
+    if (m.catchUp && r.catchUp)
+      push(
+        'mysql-cdc: migrate catch-up ≤ native replica',
+        m.catchUp.catchUpS <= r.catchUp.catchUpS,
+        `migrate ${f1(m.catchUp.catchUpS)} s vs replica ${f1(r.catchUp.catchUpS)} s`,
+      );
+    else if (m.cdc)
+      push('mysql-cdc: migrate catch-up ≤ native replica', false, `not measured: ${(mc2.error ?? '').split('\n')[0]}`);
+    if (m.content)
+      push(
+        'mysql-cdc: 0 rows lost (migrate)',
+        m.content.countsMatch,
+        `${lost}; CHECKSUM TABLE ${m.content.checksumsMatch ? 'equal' : 'DIFFERS'}`,
+      );
+    if (m.worker) push('mysql-cdc: worker RSS < 300 MB', m.worker.peakRssMb < 300, `worker peak RSS ${m.worker.peakRssMb} MB`);
+  }
   return out;
+}
+
+function printMysqlCdc(p, results) {
+  const x = results.mysqlCdc;
+  p();
+  if (x.unavailable) {
+    p(`MySQL/MariaDB → MySQL/MariaDB CDC: not run: ${x.reason}`);
+    return;
+  }
+  const s = x.settings;
+  const l = x.cdcLoad;
+  p(
+    `MySQL/MariaDB → MySQL/MariaDB CDC (${x.source?.version ?? '—'}): ${s.tps} tx/s × ${s.rowChangesPerTransaction} row changes for ${s.cdcSeconds} s${l ? ` (achieved ${l.tps} tx/s, ${l.rowChangesPerS} changes/s)` : ''}, heartbeat every ${s.heartbeatMs} ms, lag sampled every ${s.sampleMs} ms:`,
+  );
+  p(
+    `  ${pad('peer', 10)} ${lpad('lag p50', 9)} ${lpad('p95', 7)} ${lpad('p99', 7)} ${lpad('max', 7)} ${lpad('stale p99', 10)} ${lpad('drain', 7)} ${lpad('catch-up', 9)} ${lpad('changes/s', 10)}  rows / CHECKSUM`,
+  );
+  for (const k of ['migrate', 'replica']) {
+    const r = x[k];
+    if (!r?.cdc) {
+      p(`  ${pad(k, 10)} FAILED: ${(x.error ?? '').split('\n')[0]}`);
+      continue;
+    }
+    const g = r.cdc.lagDuringLoad;
+    const c = r.content;
+    p(
+      `  ${pad(k, 10)} ${lpad(g.p50Ms + ' ms', 9)} ${lpad(g.p95Ms + ' ms', 7)} ${lpad(g.p99Ms + ' ms', 7)} ${lpad(g.maxMs + ' ms', 7)} ${lpad(g.staleP99Ms + ' ms', 10)} ${lpad(f1(r.cdc.drainAfterLoadS) + ' s', 7)} ${lpad(r.catchUp ? f1(r.catchUp.catchUpS) + ' s' : '—', 9)} ${lpad(r.catchUp?.changesPerS ?? '—', 10)}  ${c ? `${c.countsMatch ? 'equal' : `LOST ${c.rowsLost}, extra ${c.extraRows}`} / ${c.checksumsMatch ? 'equal' : 'DIFFERS'}` : '—'}`,
+    );
+  }
+  const b = x.backlogLoad;
+  if (b)
+    p(
+      `  backlog: ${b.rowChanges} row changes in ${f1(b.loadS)} s (${prettyBytes(b.binlogBytes ?? 0)} binlog) while paused (worker SIGTERM / STOP SLAVE SQL_THREAD); resumed in turn, source idle`,
+    );
+  const m = x.migrate;
+  if (m?.catchUp)
+    p(
+      `  migrate catch-up: worker spawn → first change ${f1(m.catchUp.firstChangeS)} s + streaming ${f1(m.catchUp.streamingS)} s`,
+    );
+  if (m?.worker)
+    p(
+      `  migrate worker peak RSS ${m.worker.peakRssMb} MB (runs ${m.worker.runs.map((r) => r.peakRssMb).join('/')} MB), CPU ${f1(m.worker.cpuS)} s; initial apply ${f1(m.initialApply?.wallS)} s, RSS ${m.initialApply?.peakRssMb} MB`,
+    );
+  if (x.cdcCpu)
+    p(
+      `  CPU s during the load window: source ${f1(x.cdcCpu.sourceServerCpuS)}, migrate dst ${f1(x.cdcCpu.destinationServerCpuS)}, replica ${f1(x.cdcCpu.replicaServerCpuS)}, worker ${f1(x.cdcCpu.workerCpuS)}, machine ${f1(x.cdcCpu.machineBusyCpuS)} (wall ${f1(x.cdcCpu.wallS)} s)`,
+    );
+  for (const k of ['migrate', 'replica']) if (x[k]?.content?.diffs?.length) p(`  ${k} differs: ${x[k].content.diffs.join('; ')}`);
+  if (x.error) p(`  FAILED: ${x.error.split('\n').slice(0, 3).join(' | ')}`);
 }
 
 function printMysqlMysql(p, results) {
@@ -510,6 +588,7 @@ export function printReport(results) {
   if (results.small) printSmall(p, results);
   if (results.mysql) printMysql(p, results);
   if (results.mysqlMysql) printMysqlMysql(p, results);
+  if (results.mysqlCdc) printMysqlCdc(p, results);
   p();
   p('Targets (README / issue):');
   // pass null: the target could not be checked (a peer unavailable or failed)

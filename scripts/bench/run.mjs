@@ -53,11 +53,25 @@
 //   BENCH_MYDUMPER_ROWS=100000     mydumper --rows (0 = one file per table, no chunking)
 //   BENCH_PEERS=migrate,mydumper,mysqldump (any subset); rounds: BENCH_REPEAT (interleaved, alternating order);
 //   BENCH_WARMUP=1 one untimed mariadb-dump | mariadb into the destination first
+// Phase `mysql-cdc` (MariaDB → MariaDB change data capture: migrate's continuous job — both profiles engine: mysql,
+// `migrate apply` then `migrate worker` — against a native MariaDB replica (CHANGE MASTER TO … MASTER_USE_GTID = no at
+// the source's position before the database exists, START SLAVE) under the same write load; three throwaway MariaDB
+// servers, no PostgreSQL when it runs alone). Load: one mysql2 connection, transactions of INSERT/UPDATE/DELETE on
+// orders/items/customers (8 row changes each) at BENCH_MYSQL_CDC_TPS for BENCH_CDC_SECONDS, heartbeat hb(id=1, n, ts)
+// updated every 100 ms; lag = now − hb.ts visible on each destination, sampled every BENCH_SAMPLE_MS (p50/p95/p99/max).
+// Backlog: worker SIGTERM + STOP SLAVE SQL_THREAD, load for BENCH_BACKLOG_SECONDS, then each resumed in turn (source
+// idle) and timed until its hb shows the last value written; row counts and CHECKSUM TABLE source vs both at the
+// end; worker peak RSS. Targets: migrate lag p99 < 1 s, migrate catch-up ≤ the replica's, 0 rows lost. Not in the
+// default phase list: BENCH_PHASES=mysql-cdc (needs mariadb-server):
+//   BENCH_MYSQL_CDC_TPS=200        writer transactions per second
+//   BENCH_MYSQL_CDC_ROWS=200000    initial orders (+ 2 items each, 1 customer per 20)
+//   BENCH_REPLICA_PARALLEL_THREADS=0  slave_parallel_threads of the replica (0 = MariaDB's default, serial apply)
 // Small smoke run: BENCH_SCALE=5 BENCH_WIDE_ROWS=20000 BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 BENCH_PHASES=full,cdc npm run bench
 //   BENCH_PHASES=many BENCH_MANY_DBS=2 BENCH_REPEAT=1 npm run bench
 //   BENCH_PHASES=small BENCH_SMALL_SCALE=2 BENCH_SMALL_WIDE_ROWS=20000 BENCH_REPEAT=1 npm run bench
 //   BENCH_PHASES=mysql BENCH_MYSQL_ACCOUNTS=100000 BENCH_MYSQL_MIXED_ROWS=20000 BENCH_REPEAT=1 npm run bench
 //   BENCH_PHASES=mysql-mysql BENCH_MYSQL_ACCOUNTS=100000 BENCH_MYSQL_MIXED_ROWS=20000 BENCH_REPEAT=1 npm run bench
+//   BENCH_PHASES=mysql-cdc BENCH_CDC_SECONDS=10 BENCH_BACKLOG_SECONDS=10 npm run bench
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { startPostgres } from '../../dist/test/harness/embedded-postgres.js';
@@ -66,6 +80,7 @@ import { findTools, INSTALL_HINT, loadConfig, repoRoot, requiredTools } from './
 import { generateDataset, prettyBytes, rowCounts, SOURCE_DB } from './dataset.mjs';
 import { runFullMigrations } from './full-migration.mjs';
 import { runManyDatabases } from './many-databases.mjs';
+import { runMysqlCdc } from './mysql-cdc.mjs';
 import { runMysqlToMysql } from './mysql-to-mysql.mjs';
 import { runMysqlToPostgres } from './mysql-to-postgres.mjs';
 import { runSmallDatabase } from './small-database.mjs';
@@ -125,7 +140,7 @@ async function main() {
 
   // phase `mysql` alone needs only the destination (its source is MariaDB, started by the phase); phase
   // `mysql-mysql` starts its own two MariaDB servers and needs no PostgreSQL
-  const pgPhases = [...cfg.phases].filter((p) => p !== 'mysql-mysql');
+  const pgPhases = [...cfg.phases].filter((p) => p !== 'mysql-mysql' && p !== 'mysql-cdc');
   const pgSource = pgPhases.some((p) => p !== 'mysql');
   let source = null;
   let dest = null;
@@ -192,6 +207,10 @@ async function main() {
     );
     results.mysqlMysql = await runMysqlToMysql(ctx);
   }
+  if (cfg.phases.has('mysql-cdc')) {
+    step('MySQL/MariaDB → MySQL/MariaDB CDC + catch-up: migrate (continuous job + worker) vs a native MariaDB replica');
+    results.mysqlCdc = await runMysqlCdc(ctx);
+  }
 
   results.machine.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   results.targets = evaluateTargets(results);
@@ -207,7 +226,9 @@ async function main() {
     ['migrate', 'pgloader'].some((k) => results.mysql?.[k]?.ok === false) ||
     results.mysql?.migrate?.rowsLost > 0 ||
     ['migrate', 'mydumper', 'mysqldump'].some((k) => results.mysqlMysql?.[k]?.ok === false) ||
-    results.mysqlMysql?.migrate?.rowsLost > 0;
+    results.mysqlMysql?.migrate?.rowsLost > 0 ||
+    Boolean(results.mysqlCdc?.error) ||
+    results.mysqlCdc?.migrate?.content?.countsMatch === false;
   if (failed) process.exitCode = 1;
 }
 
