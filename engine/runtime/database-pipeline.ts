@@ -38,7 +38,8 @@ export interface PipelineDeps {
   budget: WorkBudget;
   /** Estimated size of the source database (bytes): larger databases are opened first. */
   sizeHint: number;
-  rangeBytes: number;
+  /** Split size of large tables; absent: the destination's preference. */
+  rangeBytes: number | undefined;
   artifact: string;
   /** Wipe the destination database before the first load (restart). */
   wipe: boolean;

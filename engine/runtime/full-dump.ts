@@ -16,6 +16,9 @@ import { timed } from './timed.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import { TIER, type WorkBudget } from './work-budget.js';
 
+/** Tables larger than this are split when neither the worker nor the destination says otherwise. */
+const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024 * 1024;
+
 export interface FullDumpInput {
   job: string;
   generation: number;
@@ -31,7 +34,8 @@ export interface FullDumpInput {
   /** The job's slots: every range copy and index build holds one. */
   budget: WorkBudget;
   /** Tables larger than this are split into ranges of about this size. */
-  rangeBytes: number;
+  /** Split size of large tables; absent: the destination's `preferredRangeBytes`, else 4 GiB. */
+  rangeBytes: number | undefined;
   progress: ProgressReporter;
   db: DatabaseProgress;
   signal: AbortSignal;
@@ -116,10 +120,11 @@ async function loadTable(
   try {
     const format = pickFormat(input.source, destination, table);
     // only a table that may exceed the range size costs a round trip to plan its ranges
+    const rangeBytes = input.rangeBytes ?? destination.preferredRangeBytes ?? DEFAULT_RANGE_BYTES;
     const ranges: TableRange[] =
-      table.estimatedBytes > input.rangeBytes / 2
+      table.estimatedBytes > rangeBytes / 2
         ? await unit(table.estimatedBytes, async () => {
-            const planned = await snapshot.planRanges(table, input.rangeBytes);
+            const planned = await snapshot.planRanges(table, rangeBytes);
             if (planned.length > 1) await destination.truncateTable(target, table);
             return planned;
           })

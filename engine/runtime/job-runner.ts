@@ -28,7 +28,7 @@ export interface JobRunnerDeps {
   logger: Logger;
   clock: Clock;
   /** Range size for splitting large tables (bytes). */
-  rangeBytes: number;
+  rangeBytes: number | undefined;
   /** The current record (re-read by the worker): parallelism, databases and desired state change live. */
   currentRecord: () => JobRecord;
   /** Catalogs apply's plan just read (first introspection of each database reuses them). */

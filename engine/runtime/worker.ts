@@ -20,10 +20,10 @@ export interface WorkerOptions {
   /** How often state is re-read and leases renewed. Default 1 s. */
   pollMs?: number;
   /**
-   * Tables larger than this are split into ranges copied in parallel.
-   * Default 4 GiB (env MIGRATE_RANGE_BYTES): a table loaded in one range is
-   * written frozen in the transaction that empties it, which makes its index
-   * builds cheaper; splitting pays only for tables much larger than that.
+   * Tables larger than this are split into ranges copied in parallel (env
+   * MIGRATE_RANGE_BYTES). Default: the destination's `preferredRangeBytes`
+   * (PostgreSQL 4 GiB: a table loaded in one range is written frozen, which
+   * makes its index builds cheaper; MySQL 32 MiB: parallel LOAD DATA).
    */
   rangeBytes?: number;
   /** Catalogs apply's plan just read, reused by the first introspection of each database. */
@@ -54,12 +54,12 @@ export class Worker {
   private ticking: Promise<void> = Promise.resolve();
   private readonly ttl: number;
   private readonly pollMs: number;
-  private readonly rangeBytes: number;
+  private readonly rangeBytes: number | undefined;
 
   constructor(private readonly opts: WorkerOptions) {
     this.ttl = opts.leaseTtlMs ?? 15_000;
     this.pollMs = opts.pollMs ?? 1_000;
-    this.rangeBytes = opts.rangeBytes ?? (Number(process.env.MIGRATE_RANGE_BYTES) || 4 * 1024 * 1024 * 1024);
+    this.rangeBytes = opts.rangeBytes ?? (Number(process.env.MIGRATE_RANGE_BYTES) || undefined);
   }
 
   start(): void {

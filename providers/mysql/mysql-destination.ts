@@ -50,6 +50,8 @@ const APPLY_SESSION = `SET SESSION time_zone = '+00:00', sql_mode = '${SQL_MODE}
  */
 export class MySqlDestination implements DestinationProvider {
   readonly engine = 'mysql' as const;
+  /** InnoDB takes parallel LOAD DATA of one table's key ranges well: split anything sizeable. */
+  readonly preferredRangeBytes = 32 * 1024 * 1024;
   readonly acceptedFormats: readonly CopyFormat[] = ['mysql-text'];
   private loadPool: Pool | null = null;
   private applyPool: Pool | null = null;
