@@ -21,12 +21,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MYSQL_CONTROL_DATABASE } from '../../dist/providers/mysql/mysql-control.js';
 import { mariaDbAvailable, startMariaDb } from '../../dist/test/harness/mariadb.js';
 import { prettyBytes } from './dataset.mjs';
 import { MigrateProject, migratePhases } from './migrate-cli.mjs';
-import { MYSQL_DB } from './mysql-to-postgres.mjs';
+import { generate, MYSQL_DB } from './mysql-to-postgres.mjs';
 import { cpuOf, machineCpu, reapedChildrenCpu, watchProcess } from './proc-stats.mjs';
 import { interleavedRounds, log, onCleanup, run, seconds, sh, sleep, start, tail } from './util.mjs';
 
@@ -36,32 +35,6 @@ const BUFFER_POOL = '1G';
 export const MYDUMPER_INSTALL_HINT = 'apt-get update && apt-get install -y mydumper';
 const MARIADB_DUMP = '/usr/bin/mariadb-dump';
 const MARIADB_CLIENT = '/usr/bin/mariadb';
-
-/**
- * The `mysql` phase's dataset generator (`generate(my, cfg)` in mysql-to-postgres.mjs), so both phases move the
- * same data. That module does not export it (and this phase may not edit it): when it still does not, a copy of
- * its text with `generate` exported (relative imports made absolute) is imported from a temp file.
- */
-async function mysqlPhaseGenerator() {
-  const url = new URL('./mysql-to-postgres.mjs', import.meta.url);
-  const mod = await import(url.href);
-  if (typeof mod.generate === 'function') return mod.generate;
-  const text = readFileSync(fileURLToPath(url), 'utf8');
-  const decl = /^async function generate\(/m;
-  if (!decl.test(text))
-    throw new Error(`no \`async function generate(\` in ${fileURLToPath(url)}: the mysql phase's generator moved`);
-  const src = text
-    .replace(decl, 'export async function generate(')
-    .replace(/(\bfrom\s+')(\.{1,2}\/[^']+)'/g, (_, from, spec) => `${from}${new URL(spec, url).href}'`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-mysql-generator-'));
-  try {
-    const file = join(dir, 'generator.mjs');
-    writeFileSync(file, src);
-    return (await import(pathToFileURL(file).href)).generate;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** The mysql phase's declaration, with a MySQL destination profile (MigrateProject writes a PostgreSQL one). */
 class MysqlDestinationProject extends MigrateProject {
@@ -632,7 +605,7 @@ export async function runMysqlToMysql(ctx) {
   results.source = { port: my.port, ...(await serverSettings(my)) };
   results.destination = { port: dst.port, ...(await serverSettings(dst)) };
   try {
-    const generate = await mysqlPhaseGenerator();
+    // the `mysql` phase's generator: both phases move the same data
     const dataset = await generate(my, cfg);
     results.dataset = dataset;
     log(

@@ -112,7 +112,7 @@ async function sourceTables(my) {
   return rows.map((r) => ({ name: r.name, rows: n[r.name], dataBytes: Number(r.data), indexBytes: Number(r.idx) }));
 }
 
-async function generate(my, cfg) {
+export async function generate(my, cfg) {
   const t0 = performance.now();
   await my.query(`DROP DATABASE IF EXISTS ${MYSQL_DB}; CREATE DATABASE ${MYSQL_DB} CHARACTER SET utf8mb4`);
   log(
