@@ -356,6 +356,8 @@ export class DatabasePipeline {
       await running;
     };
     let lastCheck = 0;
+    /** The source's head at the previous check (about a second ago). */
+    let lastHead: string | null = null;
     /** The last batch ended inside a source transaction (its destination transaction is still open). */
     let midTransaction = false;
     const batchEvents = this.deps.batchEvents ?? 10_000;
@@ -411,7 +413,12 @@ export class DatabasePipeline {
           lastCheck = now;
           const processed = stream.processedPosition();
           const head = await source.currentPosition(this.db.name);
-          const caughtUp = source.comparePositions(processed, head) >= 0;
+          // caught up: at the head, or past where the head was a check ago — under a steady write
+          // load the head always moves on, but a backlog older than a second is gone
+          const caughtUp =
+            source.comparePositions(processed, head) >= 0 ||
+            (lastHead !== null && source.comparePositions(processed, lastHead) >= 0);
+          lastHead = head;
           // reading the source and applying both worked: any earlier transient error is over
           this.deps.onHealthy?.();
           if (!batch.events.length && caughtUp) this.p.latencyMs = 0;

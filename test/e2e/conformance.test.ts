@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -33,6 +33,7 @@ interface PairServers {
 
 interface Pair {
   name: string;
+  dialect: keyof typeof BIG;
   skip: string | false;
   start(): Promise<PairServers>;
 }
@@ -58,6 +59,14 @@ const SCHEMA = {
     INSERT INTO order_lines (order_id, qty) SELECT seq, seq % 5 FROM seq_1_to_6000;`,
 };
 
+/** A table whose dump takes long enough to be killed in the middle of, per source dialect. */
+const BIG = {
+  postgres: `CREATE TABLE big (id bigint PRIMARY KEY, v int, pad varchar(200));
+    INSERT INTO big SELECT i, i, repeat('y', 200) FROM generate_series(1, 300000) i;`,
+  mysql: `CREATE TABLE big (id bigint PRIMARY KEY, v int, pad varchar(200));
+    INSERT INTO big SELECT seq, seq, REPEAT('y', 200) FROM seq_1_to_300000;`,
+};
+
 /** One application transaction, valid SQL in every source dialect. */
 const TRANSACTION = (i: number) => [
   `INSERT INTO orders (customer_id, total, note) VALUES (${1 + (i % 2000)}, ${i}.25, 'live ${i}')`,
@@ -68,6 +77,7 @@ const TRANSACTION = (i: number) => [
 const PAIRS: Pair[] = [
   {
     name: 'PostgreSQL 14 → PostgreSQL 17',
+    dialect: 'postgres',
     skip: false,
     async start() {
       const [src, dst] = await Promise.all([startPostgres({ major: 14 }), startPostgres({ major: 17 })]);
@@ -86,6 +96,7 @@ const PAIRS: Pair[] = [
   },
   {
     name: 'MariaDB 10.11 → PostgreSQL 17',
+    dialect: 'mysql',
     skip: MARIADB_SKIP,
     async start() {
       const [src, dst] = await Promise.all([startMariaDb(), startPostgres({ major: 17 })]);
@@ -104,6 +115,7 @@ const PAIRS: Pair[] = [
   },
   {
     name: 'MariaDB 10.11 → MariaDB 10.11',
+    dialect: 'mysql',
     skip: MARIADB_SKIP,
     async start() {
       const [src, dst] = await Promise.all([startMariaDb(), startMariaDb({ binlog: false })]);
@@ -160,7 +172,7 @@ afterAll(() => {
   for (const c of children) c.child.kill('SIGKILL');
 });
 
-describe.each(PAIRS)('conformance: $name', ({ skip, start }) => {
+describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
   it.skipIf(skip)(
     'one-time: plan → apply → equal by verify → plan says No changes; continuous under writes → promote → equal',
     async () => {
@@ -207,6 +219,66 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start }) => {
         expect(promote.stdout).toContain('Apply complete');
         expect(promote.code).toBe(0);
         await expectEqual(live, 'live');
+      } finally {
+        await servers.stop();
+      }
+    },
+    600_000,
+  );
+  it.skipIf(skip)(
+    'kill -9 of apply in the middle of the dump under writes: the next apply resumes, promote, equal',
+    async () => {
+      const servers = await start();
+      try {
+        const source = await servers.source();
+        for (const sql of BIG[dialect].split(';').filter((x) => x.trim())) await source.exec(sql);
+        let running = true;
+        const writing = (async () => {
+          for (let i = 1; running; i++) {
+            await source.exec('BEGIN');
+            for (const sql of TRANSACTION(i)) await source.exec(sql);
+            await source.exec(`UPDATE big SET v = v + 1 WHERE id = ${1 + ((i * 13) % 300000)}`);
+            await source.exec('COMMIT');
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
+        const dir = project(servers, 'killed', 'continuous', 'running', 'conf_killed');
+        const first = spawnCli(['apply', '--auto-approve'], { cwd: dir });
+        children.push(first);
+        await waitFor(
+          'a table loaded, the dump still running',
+          async () => {
+            // the job's runtime document, read directly: a status process per poll is slower than the window
+            let runtime: { databases: { tables: { state: string }[] }[] };
+            try {
+              runtime = JSON.parse(readFileSync(join(dir, '.migrate', 'jobs', 'killed.json'), 'utf8')) as typeof runtime;
+            } catch {
+              return false; // not written yet, or being replaced
+            }
+            const tables = runtime.databases[0]?.tables ?? [];
+            return tables.some((t) => t.state === 'COMPLETED') && tables.some((t) => t.state !== 'COMPLETED');
+          },
+          120_000,
+          10,
+        );
+        first.child.kill('SIGKILL');
+        await first.exited;
+        const again = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+        if (again.code !== 0) {
+          const status = await runCli(['status'], { cwd: dir });
+          throw new Error(
+            `apply after kill -9: exit ${again.code}\n${(again.stdout + again.stderr).slice(-3000)}\n${status.stdout}`,
+          );
+        }
+        running = false;
+        await writing;
+        await source.close();
+        project(servers, 'killed', 'continuous', 'promoted', 'conf_killed', dir);
+        const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+        expect(promote.stdout).toContain('Apply complete');
+        await expectEqual(dir, 'killed');
+        const verify = await runCli(['verify', 'killed'], { cwd: dir, timeoutMs: 240_000 });
+        expect(verify.stdout).toMatch(/equal {5}conf: \w+\.big/);
       } finally {
         await servers.stop();
       }
