@@ -44,6 +44,8 @@ export class BinlogDecoder {
   private fde: FormatDescription | null = null;
   private checksum: boolean;
   private readonly tables = new Map<number, BinlogTable>();
+  /** The last TABLE_MAP body seen per leading bytes (the table id), with what it decoded to. */
+  private readonly mapBytes = new Map<number, { raw: Buffer; tableId: number; table: BinlogTable }>();
   private readonly gtidState: MariaDbGtidState | null;
   private readonly schemaHints: BinlogSchemaHints | undefined;
   /** The open transaction (after its begin, before its commit). */
@@ -81,6 +83,7 @@ export class BinlogDecoder {
       this.fde = decodeFormatDescription(event);
       this.checksum = this.fde.checksum === CHECKSUM_CRC32;
       this.tables.clear(); // table ids are only valid within the file that mapped them
+      this.mapBytes.clear();
       this.advance(h);
       return null;
     }
@@ -118,8 +121,21 @@ export class BinlogDecoder {
     }
     switch (h.type) {
       case EventType.TABLE_MAP: {
+        // every transaction maps its tables again, nearly always with the same bytes: decode once, and keep
+        // handing out the same table (its columns' identity lets consumers cache per table)
+        const raw = c.buf.subarray(c.pos, c.end);
+        const known = this.mapBytes.get(raw.length ? raw.readUIntLE(0, Math.min(6, raw.length)) : 0);
+        if (known && known.raw.equals(raw)) {
+          this.tables.set(known.tableId, known.table);
+          return null;
+        }
         const map = decodeTableMap(c, this.tableIdSize, this.fde?.mariadb ?? false, this.schemaHints);
         this.tables.set(map.tableId, map.table);
+        this.mapBytes.set(raw.length ? raw.readUIntLE(0, Math.min(6, raw.length)) : 0, {
+          raw: Buffer.from(raw),
+          tableId: map.tableId,
+          table: map.table,
+        });
         return null;
       }
       case EventType.QUERY:
