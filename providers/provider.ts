@@ -84,6 +84,8 @@ export interface TableChecksummer {
 }
 
 export interface SourceProvider {
+  /** Tables larger than this read best split into ranges read in parallel (the smaller of the two ends' wins). Default 4 GiB. */
+  readonly preferredRangeBytes?: number;
   /** Connectivity, privileges and settings (e.g. `wal_level`); each failure names the setting. */
   checkPrerequisites(req: { databases: string[]; continuous: boolean }): Promise<Diagnostic[]>;
   /**

@@ -34,7 +34,7 @@ export interface FullDumpInput {
   /** The job's slots: every range copy and index build holds one. */
   budget: WorkBudget;
   /** Tables larger than this are split into ranges of about this size. */
-  /** Split size of large tables; absent: the destination's `preferredRangeBytes`, else 4 GiB. */
+  /** Split size of large tables; absent: the smaller of the source's and destination's `preferredRangeBytes`, at most 4 GiB. */
   rangeBytes: number | undefined;
   progress: ProgressReporter;
   db: DatabaseProgress;
@@ -120,7 +120,9 @@ async function loadTable(
   try {
     const format = pickFormat(input.source, destination, table);
     // only a table that may exceed the range size costs a round trip to plan its ranges
-    const rangeBytes = input.rangeBytes ?? destination.preferredRangeBytes ?? DEFAULT_RANGE_BYTES;
+    const rangeBytes =
+      input.rangeBytes ??
+      Math.min(input.source.preferredRangeBytes ?? Infinity, destination.preferredRangeBytes ?? Infinity, DEFAULT_RANGE_BYTES);
     const ranges: TableRange[] =
       table.estimatedBytes > rangeBytes / 2
         ? await unit(table.estimatedBytes, async () => {

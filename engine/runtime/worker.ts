@@ -21,9 +21,11 @@ export interface WorkerOptions {
   pollMs?: number;
   /**
    * Tables larger than this are split into ranges copied in parallel (env
-   * MIGRATE_RANGE_BYTES). Default: the destination's `preferredRangeBytes`
-   * (PostgreSQL 4 GiB: a table loaded in one range is written frozen, which
-   * makes its index builds cheaper; MySQL 32 MiB: parallel LOAD DATA).
+   * MIGRATE_RANGE_BYTES). Default: the smaller of the source's and the
+   * destination's `preferredRangeBytes` (PostgreSQL 4 GiB: a table loaded in
+   * one range is written frozen, which makes its index builds cheaper; MySQL
+   * 32 MiB as a destination: parallel LOAD DATA; 64 MiB as a source: its rows
+   * are decoded by the worker, one reader per range).
    */
   rangeBytes?: number;
   /** Catalogs apply's plan just read, reused by the first introspection of each database. */

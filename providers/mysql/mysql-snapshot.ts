@@ -22,7 +22,8 @@ import type { TableDef } from '../catalog.js';
 import type { CopyFormat, ResolvedProfile, SourceSnapshot, TableRange } from '../provider.js';
 import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';
 import { copiedColumns, RowEncoder, selectList } from './mysql-interchange.js';
-import { encodeLoadDataRow, mysqlTextSelectList } from './mysql-load-format.js';
+import { mysqlTextSelectList } from './mysql-load-format.js';
+import { RawRowsCommand } from './mysql-raw-rows.js';
 import { formatBinlogPosition } from './mysql-position.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 
@@ -129,13 +130,14 @@ export class MySqlSnapshot implements SourceSnapshot {
       }
       reader.binaryResults = native;
     }
+    if (native) return this.readRaw(reader, table, sql);
     let parts: Buffer[] = [];
     let size = 0;
     const encode = new Transform({
       writableObjectMode: true,
       writableHighWaterMark: 256,
       transform(row: (Buffer | null)[], _enc, cb) {
-        size += native ? encodeLoadDataRow(row, parts) : encoder.encode(row, parts);
+        size += encoder.encode(row, parts);
         if (size >= CHUNK_BYTES) {
           const chunk = Buffer.concat(parts, size);
           parts = [];
@@ -179,6 +181,29 @@ export class MySqlSnapshot implements SourceSnapshot {
       finish();
     });
     rows.pipe(encode).pipe(out);
+    return out;
+  }
+
+  /** A `mysql-text` read: LOAD DATA lines made from the row packets themselves (mysql-raw-rows.ts). */
+  private readRaw(reader: Reader, table: TableDef, sql: string): Readable {
+    const cmd = new RawRowsCommand(sql, `${table.schema}.${table.name}`);
+    (coreConnection(reader.conn) as unknown as { addCommand(c: RawRowsCommand): void }).addCommand(cmd);
+    const out = cmd.output;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      if (err) {
+        // a reader whose query was cut off mid-result cannot serve another range
+        reader.conn.destroy();
+        this.readers.splice(this.readers.indexOf(reader), 1);
+      } else this.release(reader);
+    };
+    out.on('end', () => finish());
+    out.on('error', (err) => finish(err));
+    out.on('close', () => {
+      if (!out.readableEnded) finish(new Error(`the read of ${table.schema}.${table.name} was aborted`));
+    });
     return out;
   }
 

@@ -139,7 +139,15 @@ function pgProfiles(src: PgServer, dst: PgServer): string {
   dst: { engine: postgres, host: 127.0.0.1, port: ${dst.port}, user: postgres }`;
 }
 
-function project(servers: PairServers, name: string, type: string, state: string, target: string, dir?: string): string {
+function project(
+  servers: PairServers,
+  name: string,
+  type: string,
+  state: string,
+  target: string,
+  dir?: string,
+  exclude?: string,
+): string {
   return writeProject(
     `version: 1
 profiles:
@@ -152,7 +160,7 @@ jobs:
     state: ${state}
     parallelism: 2
     databases:
-      - { name: conf, target: ${target} }
+      - { name: conf, target: ${target}${exclude ? `, tables: { include: ["*.*"], exclude: ["${exclude}"] }` : ''} }
 `,
     dir ?? mkdtempSync(join(tmpdir(), 'migrate-conformance-')),
   );
@@ -279,6 +287,53 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
         await expectEqual(dir, 'killed');
         const verify = await runCli(['verify', 'killed'], { cwd: dir, timeoutMs: 240_000 });
         expect(verify.stdout).toMatch(/equal {5}conf: \w+\.big/);
+      } finally {
+        await servers.stop();
+      }
+    },
+    600_000,
+  );
+  it.skipIf(skip)(
+    'mid-run: a table added to the selection is backfilled while the others stream; stop, resume, promote: equal',
+    async () => {
+      const servers = await start();
+      try {
+        const source = await servers.source();
+        let running = true;
+        const writing = (async () => {
+          for (let i = 1; running; i++) {
+            await source.exec('BEGIN');
+            for (const sql of TRANSACTION(i)) await source.exec(sql);
+            await source.exec('COMMIT');
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        })();
+        const dir = project(servers, 'edit', 'continuous', 'running', 'conf_edit', undefined, '*.order_lines');
+        expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
+        const worker = spawnCli(['worker'], { cwd: dir });
+        children.push(worker);
+        // the whole selection now: order_lines is backfilled at its own snapshot, its changes apply from there
+        project(servers, 'edit', 'continuous', 'running', 'conf_edit', dir);
+        const plan = await runCli(['plan'], { cwd: dir });
+        expect(plan.stdout).toContain('will be updated in-place');
+        expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
+        const status = async () => (await runCli(['status'], { cwd: dir })).stdout;
+        await waitFor('order_lines backfilled', async () => /order_lines\s+COMPLETED/.test(await status()), 120_000, 300);
+        // stop, then resume from the checkpoint
+        project(servers, 'edit', 'continuous', 'stopped', 'conf_edit', dir);
+        expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
+        project(servers, 'edit', 'continuous', 'running', 'conf_edit', dir);
+        expect((await runCli(['plan'], { cwd: dir })).stdout).toContain('will be resumed');
+        expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
+        running = false;
+        await writing;
+        await source.close();
+        worker.child.kill('SIGTERM');
+        await worker.exited;
+        project(servers, 'edit', 'continuous', 'promoted', 'conf_edit', dir);
+        const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+        expect(promote.stdout).toContain('Apply complete');
+        await expectEqual(dir, 'edit');
       } finally {
         await servers.stop();
       }

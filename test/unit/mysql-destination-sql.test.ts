@@ -7,12 +7,8 @@ import {
   mysqlValueKind,
 } from '../../providers/mysql/mysql-change-sql.js';
 import { createTableIfNotExists, normalizeCreate, retargetDatabase, withoutDefiner } from '../../providers/mysql/mysql-ddl.js';
-import {
-  encodeLoadDataRow,
-  escapeLoadData,
-  loadDataStatement,
-  mysqlTextSelectList,
-} from '../../providers/mysql/mysql-load-format.js';
+import { loadDataStatement, mysqlTextSelectList } from '../../providers/mysql/mysql-load-format.js';
+import { RawRowsCommand } from '../../providers/mysql/mysql-raw-rows.js';
 import type { ColumnDef } from '../../providers/catalog.js';
 import { columnDefault } from '../../providers/mysql/mysql-introspector.js';
 
@@ -203,21 +199,86 @@ const col = (name: string, nativeType: string): ColumnDef => ({
   binarySafe: false,
 });
 
-describe('mysql-text rows (LOAD DATA format)', () => {
+/** A length-encoded string field. */
+const field = (v: Buffer | null): Buffer => {
+  if (v === null) return Buffer.from([0xfb]);
+  if (v.length < 0xfb) return Buffer.concat([Buffer.from([v.length]), v]);
+  const len = Buffer.alloc(4);
+  len[0] = 0xfd;
+  len.writeUIntLE(v.length, 1, 3);
+  return Buffer.concat([len, v]);
+};
+const EOF = Buffer.from([0xfe, 0, 0, 0x22, 0]);
+
+/** Feed a whole result set (column count, definitions, EOF, rows, EOF) to the command, as mysql2 would. */
+async function rawRead(
+  rows: (Buffer | null)[][],
+  columns: number,
+  packets?: Buffer[],
+): Promise<{ text: Buffer; sent: Buffer[] }> {
+  const sent: Buffer[] = [];
+  const conn = {
+    config: { clientFlags: 0 },
+    writePacket: (p: { buffer: Buffer }) => sent.push(p.buffer),
+    _resetSequenceId: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+  };
+  const cmd = new RawRowsCommand('SELECT 1', 't.x');
+  const feed = (b: Buffer) => cmd.execute({ buffer: b, offset: 0, end: b.length }, conn);
+  cmd.execute(undefined, conn);
+  const all = packets ?? [
+    Buffer.from([columns]),
+    ...Array.from({ length: columns }, () => Buffer.from('def')),
+    EOF,
+    ...rows.map((r) => Buffer.concat(r.map(field))),
+    EOF,
+  ];
+  for (const p of all) if (feed(p)) break;
+  const chunks: Buffer[] = [];
+  for await (const c of cmd.output) chunks.push(c as Buffer);
+  return { text: Buffer.concat(chunks), sent };
+}
+
+describe('mysql-text rows made from row packets (LOAD DATA format)', () => {
   it.each([
     ['plain', 'plain'],
     ['a\tb\nc\rd', 'a\\tb\\nc\\rd'],
     ['back\\slash', 'back\\\\slash'],
     ['nul\u0000byte', 'nul\\0byte'],
     ['', ''],
-  ])('escapes %j', (raw, out) => expect(escapeLoadData(Buffer.from(raw)).toString()).toBe(out));
+  ])('escapes %j', async (raw, out) => {
+    expect((await rawRead([[Buffer.from(raw)]], 1)).text.toString()).toBe(`${out}\n`);
+  });
 
-  it('writes rows with \\N for NULL, bytes as they are', () => {
-    const out: Buffer[] = [];
-    const n = encodeLoadDataRow([Buffer.from('1'), null, Buffer.from([0xe9, 0x09])], out);
-    const line = Buffer.concat(out);
-    expect(line).toEqual(Buffer.from([0x31, 0x09, 0x5c, 0x4e, 0x09, 0xe9, 0x5c, 0x74, 0x0a]));
-    expect(n).toBe(line.length);
+  it('writes rows with \\N for NULL, bytes as they are, values longer than 250 bytes', async () => {
+    const long = Buffer.alloc(70_000, 0x61);
+    const { text, sent } = await rawRead(
+      [
+        [Buffer.from('1'), null, Buffer.from([0xe9, 0x09])],
+        [Buffer.from('2'), long, Buffer.from('')],
+      ],
+      3,
+    );
+    expect(text).toEqual(
+      Buffer.concat([Buffer.from('1\t\\N\t\xe9\\t\n', 'latin1'), Buffer.from('2\t'), long, Buffer.from('\t\n')]),
+    );
+    expect(sent[0]?.subarray(4).toString()).toBe('\u0003SELECT 1'); // COM_QUERY
+  });
+
+  it('a server error ends the stream with it, naming what was read', async () => {
+    const err = Buffer.concat([
+      Buffer.from([0xff, 0x7a, 0x04, 0x23]),
+      Buffer.from('42S02'),
+      Buffer.from("Table 'x' doesn't exist"),
+    ]);
+    await expect(rawRead([], 0, [err])).rejects.toThrow("reading t.x: Table 'x' doesn't exist");
+  });
+
+  it('a row that does not match its fields is an error, never a short line', async () => {
+    await expect(
+      rawRead([], 2, [Buffer.from([2]), Buffer.from('d'), Buffer.from('d'), EOF, Buffer.from([5, 0x61])]),
+    ).rejects.toThrow(/did not match its 2 fields|out of range|outside buffer/i);
   });
 
   it('reads BIT as its number and FLOAT as DOUBLE; loads BIT and JSON through variables', () => {
