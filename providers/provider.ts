@@ -207,8 +207,8 @@ export interface DestinationProvider {
   readonly engine: EngineKind;
   /** Formats this destination accepts, best first. */
   readonly acceptedFormats: readonly CopyFormat[];
-  /** Tables larger than this load best split into ranges copied in parallel. Default 4 GiB. */
-  readonly preferredRangeBytes?: number;
+  /** Tables larger than this load best split into ranges copied in parallel (per table). Default 4 GiB. */
+  preferredRangeBytes?(table: TableDef): number;
   checkPrerequisites(req: { databases: string[] }): Promise<Diagnostic[]>;
   /**
    * Can `catalog` be recreated in `target` with `settings`? Errors name what

@@ -122,7 +122,11 @@ async function loadTable(
     // only a table that may exceed the range size costs a round trip to plan its ranges
     const rangeBytes =
       input.rangeBytes ??
-      Math.min(input.source.preferredRangeBytes ?? Infinity, destination.preferredRangeBytes ?? Infinity, DEFAULT_RANGE_BYTES);
+      Math.min(
+        input.source.preferredRangeBytes ?? Infinity,
+        destination.preferredRangeBytes?.(table) ?? Infinity,
+        DEFAULT_RANGE_BYTES,
+      );
     const ranges: TableRange[] =
       table.estimatedBytes > rangeBytes / 2
         ? await unit(table.estimatedBytes, async () => {

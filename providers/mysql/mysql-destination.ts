@@ -50,8 +50,15 @@ const APPLY_SESSION = `SET SESSION time_zone = '+00:00', sql_mode = '${SQL_MODE}
  */
 export class MySqlDestination implements DestinationProvider {
   readonly engine = 'mysql' as const;
-  /** InnoDB takes parallel LOAD DATA of one table's key ranges well: split anything sizeable. */
-  readonly preferredRangeBytes = 32 * 1024 * 1024;
+  /**
+   * InnoDB takes parallel LOAD DATA of one table's key ranges well: split
+   * anything sizeable — but not a table with an AUTO_INCREMENT column, whose
+   * bulk loads hold the table's AUTO-INC lock to their end (MariaDB's
+   * innodb_autoinc_lock_mode=1): they would queue behind each other.
+   */
+  preferredRangeBytes(table: TableDef): number {
+    return table.columns.some((c) => c.autoIncrement) ? 4 * 1024 * 1024 * 1024 : 32 * 1024 * 1024;
+  }
   readonly acceptedFormats: readonly CopyFormat[] = ['mysql-text'];
   private loadPool: Pool | null = null;
   private applyPool: Pool | null = null;
@@ -187,6 +194,8 @@ export class MySqlDestination implements DestinationProvider {
       let bytes = 0;
       let failure: Error | null = null;
       const counted = new PassThrough();
+      // its failures are this load's (`failure`), whoever still listens
+      counted.on('error', () => undefined);
       data.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
         if (!counted.write(chunk)) data.pause();

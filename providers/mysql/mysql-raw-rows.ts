@@ -175,11 +175,12 @@ export class RawRowsCommand {
     if (n > this.chunk.length) this.chunk = Buffer.allocUnsafe(n);
   }
 
-  private flush(): void {
+  private flush(last = false): void {
     const full = this.chunk.subarray(0, this.used);
     this.chunk = Buffer.allocUnsafe(CHUNK);
     this.used = 0;
-    if (!this.output.push(full) && !this.paused && this.connection) {
+    // the last chunk never pauses: nothing would resume a connection whose rows have ended
+    if (!this.output.push(full) && !last && !this.paused && this.connection) {
       this.paused = true;
       this.connection.pause();
     }
@@ -194,7 +195,7 @@ export class RawRowsCommand {
     }
     if (err) this.output.destroy(new Error(`reading ${this.label}: ${err.message}`, { cause: err }));
     else {
-      if (this.used) this.flush();
+      if (this.used) this.flush(true);
       this.output.push(null);
     }
     return true;

@@ -85,7 +85,9 @@ function ownName(q: QualifiedName): QualifiedName {
 export class PostgresDestination implements DestinationProvider {
   readonly engine = 'postgres' as const;
   /** A table loaded in one range is written frozen in the transaction that empties it: split only the very large. */
-  readonly preferredRangeBytes = 4 * 1024 * 1024 * 1024;
+  preferredRangeBytes(): number {
+    return 4 * 1024 * 1024 * 1024;
+  }
   readonly acceptedFormats: readonly CopyFormat[] = ['pg-binary', 'pg-text', 'interchange-text'];
   private readonly pools = new Map<string, pg.Pool>();
   /** Column types per target database (for batched updates); reset when the schema changes. */

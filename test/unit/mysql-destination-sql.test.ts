@@ -215,14 +215,15 @@ async function rawRead(
   rows: (Buffer | null)[][],
   columns: number,
   packets?: Buffer[],
-): Promise<{ text: Buffer; sent: Buffer[] }> {
+): Promise<{ text: Buffer; sent: Buffer[]; paused: boolean }> {
   const sent: Buffer[] = [];
+  let paused = false;
   const conn = {
     config: { clientFlags: 0 },
     writePacket: (p: { buffer: Buffer }) => sent.push(p.buffer),
     _resetSequenceId: () => undefined,
-    pause: () => undefined,
-    resume: () => undefined,
+    pause: () => void (paused = true),
+    resume: () => void (paused = false),
   };
   const cmd = new RawRowsCommand('SELECT 1', 't.x');
   const feed = (b: Buffer) => cmd.execute({ buffer: b, offset: 0, end: b.length }, conn);
@@ -237,7 +238,7 @@ async function rawRead(
   for (const p of all) if (feed(p)) break;
   const chunks: Buffer[] = [];
   for await (const c of cmd.output) chunks.push(c as Buffer);
-  return { text: Buffer.concat(chunks), sent };
+  return { text: Buffer.concat(chunks), sent, paused };
 }
 
 describe('mysql-text rows made from row packets (LOAD DATA format)', () => {
@@ -264,6 +265,16 @@ describe('mysql-text rows made from row packets (LOAD DATA format)', () => {
       Buffer.concat([Buffer.from('1\t\\N\t\xe9\\t\n', 'latin1'), Buffer.from('2\t'), long, Buffer.from('\t\n')]),
     );
     expect(sent[0]?.subarray(4).toString()).toBe('\u0003SELECT 1'); // COM_QUERY
+  });
+
+  it('rows faster than the reader pause the connection, and the end never leaves it paused', async () => {
+    const row = [Buffer.alloc(300, 0x62)];
+    const { text, paused } = await rawRead(
+      Array.from({ length: 8000 }, () => row),
+      1,
+    );
+    expect(text.length).toBe(8000 * 301);
+    expect(paused).toBe(false);
   });
 
   it('a server error ends the stream with it, naming what was read', async () => {
