@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -14,7 +14,8 @@ import {
 import { writeProject } from '../harness/project.js';
 import { runCli } from '../harness/run-cli.js';
 import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitFor, waitForDumpMidway } from '../harness/wait-for.js';
+import { type CoverageColumn, MYSQL_COVERAGE } from '../fixtures/mysql-coverage.js';
 
 /**
  * MySQL 8 (a container: `MYSQL_IMAGE`, default mysql:8.0; mysql:8.4 too) →
@@ -77,173 +78,8 @@ async function appliedChanges(dir: string): Promise<number> {
 }
 
 /** One column per MySQL 8 type: the value written, and the text PostgreSQL must return for it (null: checked apart). */
-const COVERAGE: { column: string; type: string; values: [string, string | null][] }[] = [
-  {
-    column: 'i8',
-    type: 'tinyint',
-    values: [
-      ['-128', '-128'],
-      ['127', '127'],
-    ],
-  },
-  {
-    column: 'u8',
-    type: 'tinyint unsigned',
-    values: [
-      ['0', '0'],
-      ['255', '255'],
-    ],
-  },
-  {
-    column: 'flag',
-    type: 'tinyint(1)',
-    values: [
-      ['1', 't'],
-      ['0', 'f'],
-    ],
-  },
-  {
-    column: 'i16',
-    type: 'smallint',
-    values: [
-      ['-32768', '-32768'],
-      ['32767', '32767'],
-    ],
-  },
-  {
-    column: 'u16',
-    type: 'smallint unsigned',
-    values: [
-      ['65535', '65535'],
-      ['0', '0'],
-    ],
-  },
-  {
-    column: 'i24',
-    type: 'mediumint',
-    values: [
-      ['-8388608', '-8388608'],
-      ['8388607', '8388607'],
-    ],
-  },
-  {
-    column: 'u24',
-    type: 'mediumint unsigned',
-    values: [
-      ['16777215', '16777215'],
-      ['1', '1'],
-    ],
-  },
-  {
-    column: 'i32',
-    type: 'int',
-    values: [
-      ['-2147483648', '-2147483648'],
-      ['2147483647', '2147483647'],
-    ],
-  },
-  {
-    column: 'u32',
-    type: 'int unsigned',
-    values: [
-      ['4294967295', '4294967295'],
-      ['0', '0'],
-    ],
-  },
-  {
-    column: 'i64',
-    type: 'bigint',
-    values: [
-      ['-9223372036854775808', '-9223372036854775808'],
-      ['9223372036854775807', '9223372036854775807'],
-    ],
-  },
-  {
-    column: 'u64',
-    type: 'bigint unsigned',
-    values: [
-      ['18446744073709551615', '18446744073709551615'],
-      ['0', '0'],
-    ],
-  },
-  {
-    column: 'dc',
-    type: 'decimal(65,30)',
-    values: [
-      [
-        '-99999999999999999999999999999999999.999999999999999999999999999999',
-        '-99999999999999999999999999999999999.999999999999999999999999999999',
-      ],
-      ['0.000000000000000000000000000001', '0.000000000000000000000000000001'],
-    ],
-  },
-  {
-    column: 'money',
-    type: 'decimal(12,2)',
-    values: [
-      ['12345.6', '12345.60'],
-      ['-0.01', '-0.01'],
-    ],
-  },
-  {
-    column: 'f32',
-    type: 'float',
-    values: [
-      ['3.14159', '3.14159'],
-      ['-1e30', '-1e+30'],
-    ],
-  },
-  {
-    column: 'f64',
-    type: 'double',
-    values: [
-      ['2.718281828459045', '2.718281828459045'],
-      ['1e-300', '1e-300'],
-    ],
-  },
-  {
-    column: 'b1',
-    type: 'bit(1)',
-    values: [
-      ["b'1'", '1'],
-      ["b'0'", '0'],
-    ],
-  },
-  {
-    column: 'b64',
-    type: 'bit(64)',
-    values: [
-      [
-        "b'1000000000000000000000000000000000000000000000000000000000000001'",
-        '1000000000000000000000000000000000000000000000000000000000000001',
-      ],
-      ["b'0'", '0'.repeat(64)],
-    ],
-  },
-  {
-    column: 'c3',
-    type: 'char(3)',
-    values: [
-      ["'ab'", 'ab'],
-      ["''", ''],
-    ],
-  },
-  {
-    column: 'v',
-    type: 'varchar(20)',
-    values: [
-      ["'tab\\there'", 'tab\there'],
-      ["'back\\\\slash\\nline'", 'back\\slash\nline'],
-    ],
-  },
-  {
-    column: 'latin',
-    type: 'varchar(10) CHARACTER SET latin1',
-    values: [
-      ["'café'", 'café'],
-      ["'naïve'", 'naïve'],
-    ],
-  },
+const COVERAGE: CoverageColumn[] = [
+  ...MYSQL_COVERAGE,
   {
     column: 'mb3',
     type: 'varchar(10) CHARACTER SET utf8mb3',
@@ -277,111 +113,7 @@ const COVERAGE: { column: string; type: string; values: [string, string | null][
       ["''", ''],
     ],
   },
-  {
-    column: 'emoji',
-    type: 'text',
-    values: [
-      ["'✓ 😀 ünï'", '✓ 😀 ünï'],
-      ["''", ''],
-    ],
-  },
-  {
-    column: 'bin',
-    type: 'binary(4)',
-    values: [
-      ["x'00ff0a5c'", '\\x00ff0a5c'],
-      ["x'01'", '\\x01000000'],
-    ],
-  },
-  {
-    column: 'vbin',
-    type: 'varbinary(8)',
-    values: [
-      ["x''", '\\x'],
-      ["x'deadbeef'", '\\xdeadbeef'],
-    ],
-  },
-  {
-    column: 'blb',
-    type: 'longblob',
-    values: [
-      ["x'000102'", '\\x000102'],
-      ["x'ff'", '\\xff'],
-    ],
-  },
-  {
-    column: 'd',
-    type: 'date',
-    values: [
-      ["'1000-01-01'", '1000-01-01'],
-      ["'9999-12-31'", '9999-12-31'],
-    ],
-  },
-  {
-    column: 'dt',
-    type: 'datetime(6)',
-    values: [
-      ["'9999-12-31 23:59:59.999999'", '9999-12-31 23:59:59.999999'],
-      ["'1000-01-01 00:00:00'", '1000-01-01 00:00:00'],
-    ],
-  },
-  {
-    column: 'ts',
-    type: 'timestamp(6) NULL',
-    values: [
-      ["'2038-01-19 03:14:07.999999'", '2038-01-19 03:14:07.999999+00'],
-      ["'1970-01-01 00:00:01'", '1970-01-01 00:00:01+00'],
-    ],
-  },
-  {
-    column: 'tm',
-    type: 'time(6)',
-    values: [
-      ["'23:59:59.999999'", '23:59:59.999999'],
-      ["'00:00:00'", '00:00:00'],
-    ],
-  },
-  {
-    column: 'dur',
-    type: 'time',
-    values: [
-      ["'-838:59:59'", '-838:59:59'],
-      ["'838:59:59'", '838:59:59'],
-    ],
-  },
-  {
-    column: 'yr',
-    type: 'year',
-    values: [
-      ['1901', '1901'],
-      ['2155', '2155'],
-    ],
-  },
-  {
-    column: 'e',
-    type: "enum('small','it''s','large')",
-    values: [
-      ["'it''s'", "it's"],
-      ["'large'", 'large'],
-    ],
-  },
-  {
-    column: 's',
-    type: "set('a','b','c')",
-    values: [
-      ["'a,c'", 'a,c'],
-      ["''", ''],
-    ],
-  },
   // MySQL 8 stores JSON in its binary form and prints it normalised; jsonb orders keys by length, then bytes
-  {
-    column: 'j',
-    type: 'json',
-    values: [
-      ['\'{"k": [1, 2.5, {"n": null}], "u": "ü"}\'', '{"k": [1, 2.5, {"n": null}], "u": "ü"}'],
-      ["'[]'", '[]'],
-    ],
-  },
   {
     column: 'j2',
     type: 'json',
@@ -399,14 +131,6 @@ const COVERAGE: { column: string; type: string; values: [string, string | null][
         '{"d": 0.5, "big": 18446744073709551615, "neg": -9223372036854775808}',
       ],
       ["'null'", 'null'], // JSON null, not SQL NULL
-    ],
-  },
-  {
-    column: 'g',
-    type: 'point',
-    values: [
-      ["ST_GeomFromText('POINT(1 2)', 4326)", null],
-      ["ST_GeomFromText('POINT(-1 0.5)')", null],
     ],
   },
 ];
@@ -1026,22 +750,7 @@ describe.skipIf(SKIP)(TITLE, () => {
       const dir = writeProject(decl('running'), mkdtempSync(join(tmpdir(), 'migrate-my8-kill-')));
       const first = spawnCli(['apply', '--auto-approve'], { cwd: dir });
       children.push(first);
-      await waitFor(
-        'a table loaded, the dump still running',
-        async () => {
-          // the job's runtime document, read directly: a status process per poll is slower than this dump's window
-          let runtime: { databases: { tables: { state: string }[] }[] };
-          try {
-            runtime = JSON.parse(readFileSync(join(dir, '.migrate', 'jobs', 'resumed.json'), 'utf8')) as typeof runtime;
-          } catch {
-            return false; // not written yet, or being replaced
-          }
-          const tables = runtime.databases[0]?.tables ?? [];
-          return tables.some((t) => t.state === 'COMPLETED') && tables.some((t) => t.state !== 'COMPLETED');
-        },
-        180_000,
-        10,
-      );
+      await waitForDumpMidway(dir, 'resumed');
       first.child.kill('SIGKILL');
       await first.exited;
       const again = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -9,7 +9,7 @@ import { MARIADB_SKIP, startMariaDb } from '../harness/mariadb.js';
 import { writeProject } from '../harness/project.js';
 import { runCli } from '../harness/run-cli.js';
 import { spawnCli, type RunningCli } from '../harness/spawn-cli.js';
-import { waitFor } from '../harness/wait-for.js';
+import { waitFor, waitForDumpMidway } from '../harness/wait-for.js';
 
 /**
  * The provider conformance suite: one set of scenarios, written once, run for
@@ -253,22 +253,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
         const dir = project(servers, 'killed', 'continuous', 'running', 'conf_killed');
         const first = spawnCli(['apply', '--auto-approve'], { cwd: dir });
         children.push(first);
-        await waitFor(
-          'a table loaded, the dump still running',
-          async () => {
-            // the job's runtime document, read directly: a status process per poll is slower than the window
-            let runtime: { databases: { tables: { state: string }[] }[] };
-            try {
-              runtime = JSON.parse(readFileSync(join(dir, '.migrate', 'jobs', 'killed.json'), 'utf8')) as typeof runtime;
-            } catch {
-              return false; // not written yet, or being replaced
-            }
-            const tables = runtime.databases[0]?.tables ?? [];
-            return tables.some((t) => t.state === 'COMPLETED') && tables.some((t) => t.state !== 'COMPLETED');
-          },
-          120_000,
-          10,
-        );
+        await waitForDumpMidway(dir, 'killed');
         first.child.kill('SIGKILL');
         await first.exited;
         const again = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
