@@ -84,6 +84,13 @@ export interface TableChecksummer {
 }
 
 export interface SourceProvider {
+  /**
+   * Its change stream leaves out the rows a cascading foreign key changed
+   * (MySQL's binary log: the destination's own keys must cascade them), so a
+   * table whose cascade comes from a table read at a later snapshot is read
+   * again with it. Default false.
+   */
+  readonly changesOmitCascades?: boolean;
   /** Tables larger than this read best split into ranges read in parallel (the smaller of the two ends' wins). Default 4 GiB. */
   readonly preferredRangeBytes?: number;
   /** Connectivity, privileges and settings (e.g. `wal_level`); each failure names the setting. */

@@ -209,6 +209,15 @@ export class DatabasePipeline {
     const { source, destination, job, generation } = this.deps;
     const loaded = await destination.loadedTables(this.db.target, job, generation);
     if (tables.every((t) => loaded.has(qualifiedKey(t)))) return { loaded, snapshot: null };
+    if (source.changesOmitCascades) {
+      for (const t of cascadeRereads(tables, loaded)) {
+        this.deps.logger.info('read again with the tables it cascades from (its log leaves out cascaded rows)', {
+          database: this.db.name,
+          table: qualifiedKey(t),
+        });
+        loaded.delete(qualifiedKey(t));
+      }
+    }
     const pending = tables.filter((t) => !loaded.has(qualifiedKey(t))).length;
     const snapshot = await source.openSnapshot({
       database: this.db.name,
@@ -630,4 +639,39 @@ export class DatabasePipeline {
     this.p.endedOn = this.deps.progress.now();
     await this.deps.progress.flush();
   }
+}
+
+const CASCADING = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+
+/**
+ * Loaded tables a new snapshot must read again: those with a cascading
+ * foreign key to a table it reads (transitively). Their cascaded rows from
+ * before that snapshot are in no change stream (MySQL), and the parent's
+ * own changes before it are skipped for the parent.
+ */
+export function cascadeRereads(tables: readonly TableDef[], loaded: ReadonlyMap<string, unknown>): TableDef[] {
+  const reread = new Set(tables.filter((t) => !loaded.has(qualifiedKey(t))).map(qualifiedKey));
+  const out: TableDef[] = [];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of tables) {
+      const key = qualifiedKey(t);
+      if (reread.has(key)) continue;
+      const cascades = t.constraints.some(
+        (c) =>
+          c.kind === 'foreign' &&
+          c.references !== null &&
+          reread.has(qualifiedKey(c.references)) &&
+          (CASCADING.test(c.onDelete ?? '') ||
+            CASCADING.test(c.onUpdate ?? '') ||
+            /\bON (DELETE|UPDATE) (CASCADE|SET)/i.test(c.definition)),
+      );
+      if (cascades) {
+        reread.add(key);
+        out.push(t);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }

@@ -25,6 +25,7 @@ import { mysqlSchemaSummaries } from './mysql-describe-schema.js';
 
 /** A MySQL/MariaDB server as a source: a database is one schema of tables. */
 export class MySqlSource implements SourceProvider {
+  readonly changesOmitCascades = true;
   /** Rows are decoded by the worker (mysql2): one reader per range is the bound, so large tables are read in parallel. */
   readonly preferredRangeBytes = 64 * 1024 * 1024;
   constructor(
