@@ -68,8 +68,6 @@ export class RawRowsCommand {
   private used = 0;
   private connection: CommandConnection | null = null;
   private paused = false;
-  /** Rows read so far. */
-  rows = 0;
 
   constructor(
     private readonly sql: string,
@@ -163,7 +161,6 @@ export class RawRowsCommand {
     }
     if (at !== end)
       return this.finish(new Error(`a row packet of ${end - start} bytes did not match its ${this.columns} fields`));
-    this.rows++;
     if (this.used >= CHUNK) this.flush();
     return false;
   }

@@ -119,7 +119,6 @@ export class MySqlSnapshot implements SourceSnapshot {
     const sql =
       `SELECT ${native ? mysqlTextSelectList(columns) : selectList(columns)} FROM ${quoteMySqlQualified(table)}` +
       (range.predicate ? ` WHERE ${range.predicate}` : '');
-    const encoder = new RowEncoder(columns);
     // mysql-text: every value's stored bytes, in its column's own charset
     if (reader.binaryResults !== native) {
       try {
@@ -131,6 +130,7 @@ export class MySqlSnapshot implements SourceSnapshot {
       reader.binaryResults = native;
     }
     if (native) return this.readRaw(reader, table, sql);
+    const encoder = new RowEncoder(columns);
     let parts: Buffer[] = [];
     let size = 0;
     const encode = new Transform({

@@ -10,14 +10,15 @@ export class MigrateProject {
   /**
    * A declaration directory with one job from `source` to `destination`: one
    * database (`database` → `target`) or several (`databases: [{ name, target }]`).
-   * `sourceProfile`: the source's profile fields (default a PostgreSQL server's).
+   * `sourceProfile` / `destinationProfile`: each end's profile fields (default a PostgreSQL server's).
    */
-  constructor({ source, destination, job, type, database, target, databases, parallelism, sourceProfile }) {
+  constructor({ source, destination, job, type, database, target, databases, parallelism, sourceProfile, destinationProfile }) {
     this.dir = mkdtempSync(join(tmpdir(), 'migrate-bench-'));
     this.removeDir = removeDirOnCleanup(this.dir);
     Object.assign(this, { source, destination, job, type, database, target, parallelism });
     this.databases = databases ?? [{ name: database, target }];
     this.sourceProfile = sourceProfile ?? 'engine: postgres, user: postgres';
+    this.destinationProfile = destinationProfile ?? 'engine: postgres, user: postgres';
     // the worker logs at info by default; keep the CLIs quiet unless asked
     this.env = { MIGRATE_LOG: process.env.MIGRATE_LOG ?? 'warn' };
     /** Extra node flags for the worker (diagnostics, e.g. ['--cpu-prof']): BENCH_WORKER_NODE_ARGS. */
@@ -30,7 +31,7 @@ export class MigrateProject {
       `version: 1
 profiles:
   src: { ${this.sourceProfile}, host: 127.0.0.1, port: ${this.source.port} }
-  dst: { engine: postgres, host: 127.0.0.1, port: ${this.destination.port}, user: postgres }
+  dst: { ${this.destinationProfile}, host: 127.0.0.1, port: ${this.destination.port} }
 jobs:
   ${this.job}:
     source: src

@@ -25,7 +25,7 @@
 // source idle, and timed until its hb shows the last value written (the last
 // transaction of the source) — then row counts. At the end row counts and
 // CHECKSUM TABLE of every table are compared source vs both destinations.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { mariaDbAvailable, startMariaDb } from '../../dist/test/harness/mariadb.js';
@@ -355,30 +355,6 @@ function cpuMeter(servers, worker) {
   };
 }
 
-/** The declaration with `engine: mysql` on both profiles (MigrateProject writes a PostgreSQL destination). */
-class MysqlPairProject extends MigrateProject {
-  declare(state) {
-    writeFileSync(
-      join(this.dir, 'migrate.yaml'),
-      `version: 1
-profiles:
-  src: { engine: mysql, host: 127.0.0.1, port: ${this.source.port}, user: root }
-  dst: { engine: mysql, host: 127.0.0.1, port: ${this.destination.port}, user: root }
-jobs:
-  ${this.job}:
-    source: src
-    destination: dst
-    type: ${this.type}
-    state: ${state}
-    parallelism: ${this.parallelism}
-    databases:
-      - name: ${DB}
-        target: ${DB}
-`,
-    );
-  }
-}
-
 async function serverFacts(server) {
   const [v] = await server.query(
     `SELECT @@version AS version, @@server_id AS serverId, @@log_bin AS logBin, @@binlog_format AS binlogFormat,
@@ -469,7 +445,9 @@ export async function runMysqlCdc(ctx) {
       `initial data: ${orders} orders, ${orders * 2} items, ${results.settings.initialCustomers} customers in ${results.initialDataS} s; replica applied it ${results.replica.initialReplicationS} s later`,
     );
 
-    const project = new MysqlPairProject({
+    const project = new MigrateProject({
+      sourceProfile: 'engine: mysql, user: root',
+      destinationProfile: 'engine: mysql, user: root',
       source: src,
       destination: dst,
       job: 'bench-mysql-cdc',

@@ -36,28 +36,6 @@ export const MYDUMPER_INSTALL_HINT = 'apt-get update && apt-get install -y mydum
 const MARIADB_DUMP = '/usr/bin/mariadb-dump';
 const MARIADB_CLIENT = '/usr/bin/mariadb';
 
-/** The mysql phase's declaration, with a MySQL destination profile (MigrateProject writes a PostgreSQL one). */
-class MysqlDestinationProject extends MigrateProject {
-  declare(state) {
-    writeFileSync(
-      join(this.dir, 'migrate.yaml'),
-      `version: 1
-profiles:
-  src: { engine: mysql, host: 127.0.0.1, port: ${this.source.port}, user: root }
-  dst: { engine: mysql, host: 127.0.0.1, port: ${this.destination.port}, user: root }
-jobs:
-  ${this.job}:
-    source: src
-    destination: dst
-    type: ${this.type}
-    state: ${state}
-    parallelism: ${this.parallelism}
-    databases:
-${this.databases.map((d) => `      - name: ${d.name}\n        target: ${d.target ?? d.name}\n`).join('')}`,
-    );
-  }
-}
-
 const q = (name) => `\`${String(name).replace(/`/g, '``')}\``;
 const lit = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
@@ -298,7 +276,9 @@ async function runMigrate(ctx, round) {
   // with 0 rows.
   await dropDb(dst, MYSQL_CONTROL_DATABASE);
   await quiesceMy(dst);
-  const project = new MysqlDestinationProject({
+  const project = new MigrateProject({
+    sourceProfile: 'engine: mysql, user: root',
+    destinationProfile: 'engine: mysql, user: root',
     source: my,
     destination: dst,
     job: 'bench-mysql-mysql',
