@@ -67,9 +67,9 @@ export class MySqlChangeStream implements ChangeStream {
     const batch: ChangeBatch = { events: [], endPosition: null, lastCommitTime: null, transactions: 0, partial: false };
     let bytes = 0;
     let flush = false;
-    void flushWhen?.then(
-      () => (flush = true),
-      () => (flush = true),
+    const flushed = flushWhen?.then(
+      () => void (flush = true),
+      () => void (flush = true),
     );
     const deadline = Date.now() + idleMs;
     for (;;) {
@@ -77,7 +77,8 @@ export class MySqlChangeStream implements ChangeStream {
       if (complete && (flush || batch.events.length >= maxEvents || bytes >= MAX_BATCH_BYTES)) return batch;
       const wait = deadline - Date.now();
       if (wait <= 0 && !this.tx?.events.length) return batch;
-      const ev = await this.pull(Math.max(wait, 0));
+      // a complete batch goes as soon as the destination is free, not at the idle deadline
+      const ev = await this.pull(Math.max(wait, 0), complete && !flush ? flushed : undefined);
       if (ev === undefined) {
         if (flush && complete) return batch;
         if (Date.now() >= deadline) return batch;
@@ -111,14 +112,22 @@ export class MySqlChangeStream implements ChangeStream {
     await this.reader.close();
   }
 
-  /** The next event, or undefined when none came within `ms`. */
-  private async pull(ms: number): Promise<BinlogEvent | null | undefined> {
+  /** The next event, or undefined when none came within `ms` (or before `wake`). */
+  private async pull(ms: number, wake?: Promise<void>): Promise<BinlogEvent | null | undefined> {
+    if (!this.pulling) {
+      try {
+        const ready = this.reader.tryNext();
+        if (ready !== undefined) return ready;
+      } catch (err) {
+        throw (this.failure = err as Error);
+      }
+    }
     this.pulling ??= this.reader.next();
     const pending = this.pulling;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
     try {
-      const ev = await Promise.race([pending, timeout]);
+      const ev = await Promise.race(wake ? [pending, timeout, wake.then(() => undefined)] : [pending, timeout]);
       if (ev !== undefined) this.pulling = null;
       return ev;
     } catch (err) {
@@ -129,10 +138,22 @@ export class MySqlChangeStream implements ChangeStream {
     }
   }
 
+  private lastTimestamp = -1;
+  private lastIsoTime = '';
+
+  /** An event's time (whole seconds) as ISO text; events without one (0) are now. */
+  private isoTime(seconds: number): string {
+    if (!seconds) return new Date().toISOString();
+    if (seconds !== this.lastTimestamp) {
+      this.lastTimestamp = seconds;
+      this.lastIsoTime = new Date(seconds * 1000).toISOString();
+    }
+    return this.lastIsoTime;
+  }
+
   /** Fold one event into the open transaction or the batch; returns the row bytes it added. */
   private take(ev: BinlogEvent, batch: ChangeBatch): number {
-    const at = formatBinlogPosition(ev.position.file, ev.position.offset);
-    const time = new Date((ev.timestamp || Date.now() / 1000) * 1000).toISOString();
+    const time = this.isoTime(ev.timestamp);
     switch (ev.kind) {
       case 'begin':
         this.tx = { begin: null, events: [], commitTime: time };
@@ -149,6 +170,7 @@ export class MySqlChangeStream implements ChangeStream {
         return this.rows(ev, this.tx.events);
       }
       case 'commit': {
+        const at = formatBinlogPosition(ev.position.file, ev.position.offset);
         const tx = this.tx;
         this.tx = null;
         this.processed = at;
@@ -163,6 +185,7 @@ export class MySqlChangeStream implements ChangeStream {
       }
       case 'ddl': {
         if (ev.inTransaction) return 0;
+        const at = formatBinlogPosition(ev.position.file, ev.position.offset);
         this.processed = at;
         const change = ddlChange(ev.sql, ev.database, this.database);
         if (change === 'ignore') return 0;
@@ -201,7 +224,7 @@ export class MySqlChangeStream implements ChangeStream {
       }
       case 'rotate':
       case 'heartbeat':
-        if (!this.tx) this.processed = at;
+        if (!this.tx) this.processed = formatBinlogPosition(ev.position.file, ev.position.offset);
         return 0;
     }
   }

@@ -18,7 +18,7 @@ import type {
   TableLoadMarker,
 } from '../provider.js';
 import { MySqlApplySession, MySqlPreparedChanges } from './mysql-apply-session.js';
-import { type MySqlColumnInfo, mysqlChangeStatements, mysqlValueKind } from './mysql-change-sql.js';
+import { type MySqlTableInfo, mysqlChangeStatements, mysqlValueKind } from './mysql-change-sql.js';
 import { MySqlChecksummer } from './mysql-checksummer.js';
 import { connectMySql, mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
 import { CDC_CHECKPOINT, CONTROL_DDL, FULL_LOAD_TABLES } from './mysql-control.js';
@@ -63,8 +63,8 @@ export class MySqlDestination implements DestinationProvider {
   private loadPool: Pool | null = null;
   private applyPool: Pool | null = null;
   private controlReady: Promise<void> | null = null;
-  /** Destination columns per target database and table (for change SQL); reset when the schema changes. */
-  private readonly columns = new Map<string, Map<string, Map<string, MySqlColumnInfo>>>();
+  /** Destination tables per target database (for change SQL); reset when the schema changes. */
+  private readonly tables = new Map<string, Map<string, MySqlTableInfo>>();
 
   constructor(
     private readonly profile: ResolvedProfile,
@@ -110,7 +110,7 @@ export class MySqlDestination implements DestinationProvider {
       }
       await c.query(`CREATE DATABASE IF NOT EXISTS ${db}`);
     });
-    this.columns.delete(target);
+    this.tables.delete(target);
   }
 
   async createSchema(target: string, catalog: Catalog, phase: 'pre-data' | 'post-data'): Promise<void> {
@@ -142,7 +142,7 @@ export class MySqlDestination implements DestinationProvider {
         views = failures.map((f) => f.o);
       }
     });
-    this.columns.delete(target);
+    this.tables.delete(target);
   }
 
   /** Keys and indexes came with each table's CREATE TABLE. */
@@ -274,15 +274,15 @@ export class MySqlDestination implements DestinationProvider {
   }
 
   async prepareChanges(target: string, events: ChangeEvent[]): Promise<PreparedChanges> {
-    let tables = this.columns.get(target);
+    let tables = this.tables.get(target);
     const needed = new Set<string>();
     for (const e of events) {
       if (e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') needed.add(e.relation.name);
       else if (e.kind === 'truncate') for (const r of e.relations) needed.add(r.name);
     }
     if (!tables || [...needed].some((t) => !tables?.has(t))) {
-      tables = await this.readColumns(target);
-      this.columns.set(target, tables);
+      tables = await this.readTables(target);
+      this.tables.set(target, tables);
     }
     const known = tables;
     const statements = mysqlChangeStatements(target, events, (t) => known.get(t));
@@ -364,6 +364,10 @@ export class MySqlDestination implements DestinationProvider {
     const core = mysql.createPool({
       ...mysqlConnectionOptions(this.profile),
       multipleStatements: kind === 'apply',
+      // apply SQL comes with its literals: no placeholder scan over megabytes of statements
+      ...(kind === 'apply'
+        ? { queryFormat: (sql: string, values: unknown) => (hasValues(values) ? mysql.format(sql, values as never) : sql) }
+        : {}),
       connectionLimit: 64,
       maxIdle: 8,
       idleTimeout: 30_000,
@@ -403,22 +407,61 @@ export class MySqlDestination implements DestinationProvider {
     }
   }
 
-  private async readColumns(target: string): Promise<Map<string, Map<string, MySqlColumnInfo>>> {
-    const rows = await withMySql(this.profile, undefined, (c) =>
-      mysqlRows<{ t: string; c: string; dt: string; extra: string | null }>(
-        c,
-        `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS dt, EXTRA AS extra FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`,
-        [target],
-      ),
+  private async readTables(target: string): Promise<Map<string, MySqlTableInfo>> {
+    const [columns, indexes, foreignKeys, triggers] = await withMySql(this.profile, undefined, (c) =>
+      Promise.all([
+        mysqlRows<{ t: string; c: string; dt: string; extra: string | null }>(
+          c,
+          'SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS dt, EXTRA AS extra FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?',
+          [target],
+        ),
+        mysqlRows<{ t: string; i: string; c: string }>(
+          c,
+          'SELECT TABLE_NAME AS t, INDEX_NAME AS i, COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX',
+          [target],
+        ),
+        mysqlRows<{ t: string; s: string; rs: string; rt: string }>(
+          c,
+          `SELECT TABLE_NAME AS t, TABLE_SCHEMA AS s, REFERENCED_TABLE_SCHEMA AS rs, REFERENCED_TABLE_NAME AS rt
+             FROM information_schema.KEY_COLUMN_USAGE
+            WHERE REFERENCED_TABLE_NAME IS NOT NULL AND (TABLE_SCHEMA = ? OR REFERENCED_TABLE_SCHEMA = ?)`,
+          [target, target],
+        ),
+        mysqlRows<{ t: string }>(
+          c,
+          'SELECT EVENT_OBJECT_TABLE AS t FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?',
+          [target],
+        ),
+      ]),
     );
-    const out = new Map<string, Map<string, MySqlColumnInfo>>();
-    for (const r of rows) {
-      const cols = out.get(r.t) ?? new Map<string, MySqlColumnInfo>();
-      cols.set(r.c, { kind: mysqlValueKind(r.dt), generated: /\bgenerated\b/i.test(r.extra ?? '') });
-      out.set(r.t, cols);
+    const out = new Map<string, MySqlTableInfo>();
+    const tableOf = (t: string): MySqlTableInfo => {
+      let info = out.get(t);
+      if (!info) {
+        info = { columns: new Map(), primaryKey: [], onlyPrimaryUnique: true, independent: true };
+        out.set(t, info);
+      }
+      return info;
+    };
+    for (const r of columns) {
+      tableOf(r.t).columns.set(r.c, { kind: mysqlValueKind(r.dt), generated: /\bgenerated\b/i.test(r.extra ?? '') });
     }
+    for (const r of indexes) {
+      const info = tableOf(r.t);
+      if (r.i === 'PRIMARY') info.primaryKey = [...info.primaryKey, r.c];
+      else info.onlyPrimaryUnique = false;
+    }
+    for (const r of foreignKeys) {
+      if (r.s === target) tableOf(r.t).independent = false;
+      if (r.rs === target) tableOf(r.rt).independent = false;
+    }
+    for (const r of triggers) tableOf(r.t).independent = false;
     return out;
   }
+}
+
+function hasValues(values: unknown): boolean {
+  return Array.isArray(values) ? values.length > 0 : values != null;
 }
 
 function nativeOf(catalog: Catalog): MySqlNativeCatalog {

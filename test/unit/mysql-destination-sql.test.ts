@@ -1,7 +1,9 @@
+import mysql from 'mysql2';
 import { describe, expect, it } from 'vitest';
 import type { ChangeEvent, ChangeRelation } from '../../providers/change-event.js';
 import {
   type MySqlColumnInfo,
+  type MySqlTableInfo,
   mysqlChangeStatements,
   mysqlLiteral,
   mysqlValueKind,
@@ -49,6 +51,24 @@ describe('canonical text → MySQL literals', () => {
     ["it's \\ \n", 'text', "'it\\'s \\\\ \\n'"],
     ['ünï ✓', 'text', "'ünï ✓'"],
   ] as const)('%j as %s', (v, kind, lit) => expect(mysqlLiteral(v, kind)).toBe(lit));
+
+  it('quotes text exactly as mysql.escape does, with or without characters to escape', () => {
+    const samples = [
+      '',
+      'plain',
+      'a"b',
+      'nul\0',
+      'sub\x1a',
+      'bs\b',
+      'tab\t',
+      'cr\r',
+      "q'",
+      'back\\slash',
+      '✓ ünï',
+      `${'x'.repeat(300)}'`,
+    ];
+    for (const v of samples) expect(mysqlLiteral(v, 'text')).toBe(mysql.escape(v));
+  });
 });
 
 const rel = (name: string, keys: string[], cols: string[]): ChangeRelation => ({
@@ -60,12 +80,21 @@ const rel = (name: string, keys: string[], cols: string[]): ChangeRelation => ({
   replicaIdentity: keys.length ? 'default' : 'full',
 });
 
-const info = (entries: Record<string, Partial<MySqlColumnInfo>>) =>
-  new Map(Object.entries(entries).map(([k, v]) => [k, { kind: 'text', generated: false, ...v } as MySqlColumnInfo]));
+const info = (
+  entries: Record<string, Partial<MySqlColumnInfo>>,
+  table: Partial<Omit<MySqlTableInfo, 'columns'>> = {},
+): MySqlTableInfo => ({
+  columns: new Map(Object.entries(entries).map(([k, v]) => [k, { kind: 'text', generated: false, ...v } as MySqlColumnInfo])),
+  primaryKey: [],
+  onlyPrimaryUnique: true,
+  independent: false,
+  ...table,
+});
 
+/** Tables tied by foreign keys: their changes keep source order. */
 const TABLES = new Map([
-  ['t', info({ id: { kind: 'number' }, name: {}, total: { kind: 'number', generated: true } })],
-  ['k', info({ a: { kind: 'number' }, b: { kind: 'binary' }, v: {} })],
+  ['t', info({ id: { kind: 'number' }, name: {}, total: { kind: 'number', generated: true } }, { primaryKey: ['id'] })],
+  ['k', info({ a: { kind: 'number' }, b: { kind: 'binary' }, v: {} }, { primaryKey: ['a', 'b'] })],
   ['nokey', info({ x: {}, y: { kind: 'bit' } })],
 ]);
 const T = rel('t', ['id'], ['id', 'name', 'total']);
@@ -154,6 +183,148 @@ describe('change statements', () => {
     }));
     const out = mysqlChangeStatements('shop_copy', many, (t) => TABLES.get(t));
     expect(out.map((s) => s.inserts)).toEqual([1000, 1000, 500]);
+  });
+});
+
+describe('change statements of independent tables (no foreign key, no trigger)', () => {
+  const FREE = new Map([
+    [
+      't',
+      info(
+        { id: { kind: 'number' }, name: {}, total: { kind: 'number', generated: true } },
+        { primaryKey: ['id'], independent: true },
+      ),
+    ],
+    ['k', info({ a: { kind: 'number' }, b: { kind: 'binary' }, v: {} }, { primaryKey: ['a', 'b'], independent: true })],
+    ['u', info({ id: { kind: 'number' }, email: {} }, { primaryKey: ['id'], onlyPrimaryUnique: false, independent: true })],
+    ['nokey', info({ x: {}, y: { kind: 'bit' } }, { independent: true })],
+    ['linked', info({ id: { kind: 'number' } }, { primaryKey: ['id'] })],
+  ]);
+  const U = rel('u', ['id'], ['id', 'email']);
+  const L = rel('linked', ['id'], ['id']);
+  const run = (events: ChangeEvent[]) => mysqlChangeStatements('shop_copy', events, (t) => FREE.get(t));
+  const sql = (events: ChangeEvent[]) => run(events).map((s) => s.sql);
+  const ins = (r: ChangeRelation, v: (string | null)[]): ChangeEvent => ({ kind: 'insert', relation: r, new: img(r, v) });
+  const upd = (r: ChangeRelation, o: (string | null)[], n: (string | null)[]): ChangeEvent => ({
+    kind: 'update',
+    relation: r,
+    old: img(r, o),
+    new: img(r, n),
+  });
+  const del = (r: ChangeRelation, o: (string | null)[]): ChangeEvent => ({ kind: 'delete', relation: r, old: img(r, o) });
+
+  it('nets a batch per key: deletes, then new rows, then the last image of updated rows as an upsert', () => {
+    expect(
+      sql([
+        ins(T, ['1', 'a', '0']),
+        upd(T, ['7', 'x', '0'], ['7', 'y', '0']),
+        del(T, ['8', 'z', '0']),
+        upd(T, ['1', 'a', '0'], ['1', 'b', '0']), // a new row updated: still one insert, last image
+        upd(T, ['7', 'y', '0'], ['7', 'w', '0']), // two updates: one write
+        ins(T, ['2', 'c', '0']),
+        del(T, ['2', 'c', '0']), // inserted and deleted: nothing
+        del(T, ['9', 'q', '0']),
+        ins(T, ['9', 'r', '0']), // deleted and inserted again: an upsert
+      ]),
+    ).toEqual([
+      'DELETE FROM `shop_copy`.`t` WHERE `id` IN (8)',
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (1, 'b')",
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (7, 'w'), (9, 'r') ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)",
+    ]);
+  });
+
+  it('new and updated rows interleaved in the source are still one INSERT and one upsert', () => {
+    const events = Array.from({ length: 6 }, (_, i) =>
+      i % 2 ? upd(T, [String(100 + i), 'a', '0'], [String(100 + i), 'b', '0']) : ins(T, [String(i), 'n', '0']),
+    );
+    expect(sql(events)).toEqual([
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (0, 'n'), (2, 'n'), (4, 'n')",
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (101, 'b'), (103, 'b'), (105, 'b') ON DUPLICATE KEY UPDATE `name` = VALUES(`name`)",
+    ]);
+  });
+
+  it('a key change is the old key deleted and the new key written; chains of key changes end at the last key', () => {
+    expect(
+      sql([
+        upd(K, ['1', '\\x01', 'v'], ['2', '\\x01', 'v']),
+        upd(K, ['2', '\\x01', 'v'], ['3', '\\x01', 'w']),
+        upd(T, ['1', 'a', '0'], ['5', 'a', '0']),
+      ]),
+    ).toEqual([
+      "DELETE FROM `shop_copy`.`k` WHERE (`a`, `b`) IN ((1, X'01'))",
+      "INSERT INTO `shop_copy`.`k` (`a`, `b`, `v`) VALUES (3, X'01', 'w')",
+      'DELETE FROM `shop_copy`.`t` WHERE `id` IN (1)',
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (5, 'a')",
+    ]);
+  });
+
+  it('counts every source change once, on the first statement of its table, even when netting leaves nothing to write', () => {
+    const out = run([ins(T, ['1', 'a', '0']), upd(T, ['1', 'a', '0'], ['1', 'b', '0']), del(T, ['1', 'b', '0'])]);
+    expect(out.map((s) => [s.table, s.sql, s.inserts, s.updates, s.deletes])).toEqual([['shop.t', 'DO 0', 1, 1, 1]]);
+    const two = run([ins(T, ['1', 'a', '0']), del(T, ['5', 'a', '0']), upd(T, ['6', 'a', '0'], ['6', 'b', '0'])]);
+    expect(two.reduce((n, s) => n + s.inserts + s.updates + s.deletes, 0)).toBe(3);
+  });
+
+  it('a TRUNCATE drops what was netted before it and deletes every row first', () => {
+    expect(
+      sql([
+        ins(T, ['1', 'a', '0']),
+        { kind: 'truncate', relations: [T], cascade: false, restartIdentity: false },
+        ins(T, ['2', 'b', '0']),
+      ]),
+    ).toEqual(['DELETE FROM `shop_copy`.`t`', "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (2, 'b')"]);
+  });
+
+  it('takes each table on its own, tables tied by keys first in source order', () => {
+    expect(
+      sql([
+        ins(T, ['1', 'a', '0']),
+        ins(L, ['1']),
+        ins(T, ['2', 'b', '0']),
+        del(L, ['5']),
+        ins(L, ['2']),
+        ins(T, ['3', 'c', '0']),
+      ]),
+    ).toEqual([
+      'INSERT INTO `shop_copy`.`linked` (`id`) VALUES (1)',
+      'DELETE FROM `shop_copy`.`linked` WHERE `id` IN (5)',
+      'INSERT INTO `shop_copy`.`linked` (`id`) VALUES (2)',
+      "INSERT INTO `shop_copy`.`t` (`id`, `name`) VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+    ]);
+  });
+
+  it('a secondary unique key or no key keeps the order of the table (an upsert could match another row)', () => {
+    expect(
+      sql([
+        upd(U, ['1', 'a@x'], ['1', 'b@x']),
+        ins(N, ['p', '1']),
+        ins(U, ['2', 'a@x']),
+        upd(U, ['2', 'a@x'], ['2', 'c@x']),
+        del(N, ['p', '1']),
+      ]),
+    ).toEqual([
+      "UPDATE `shop_copy`.`u` SET `email` = 'b@x' WHERE `id` = 1",
+      "INSERT INTO `shop_copy`.`u` (`id`, `email`) VALUES (2, 'a@x')",
+      "UPDATE `shop_copy`.`u` SET `email` = 'c@x' WHERE `id` = 2",
+      "INSERT INTO `shop_copy`.`nokey` (`x`, `y`) VALUES ('p', b'1')",
+      "DELETE FROM `shop_copy`.`nokey` WHERE `x` <=> 'p' AND `y` <=> b'1' LIMIT 1",
+    ]);
+  });
+
+  it('a stream key that is not the destination primary key is not netted', () => {
+    const T2 = rel('t', ['name'], ['id', 'name', 'total']);
+    expect(sql([upd(T2, ['1', 'a', '0'], ['1', 'b', '0']), upd(T2, ['1', 'b', '0'], ['1', 'c', '0'])])).toEqual([
+      "UPDATE `shop_copy`.`t` SET `name` = 'b' WHERE `name` = 'a'",
+      "UPDATE `shop_copy`.`t` SET `name` = 'c' WHERE `name` = 'b'",
+    ]);
+  });
+
+  it('a table with only key columns upserts without changing anything', () => {
+    const KO = rel('ko', ['id'], ['id']);
+    const only = new Map([['ko', info({ id: { kind: 'number' } }, { primaryKey: ['id'], independent: true })]]);
+    expect(mysqlChangeStatements('db', [del(KO, ['1']), ins(KO, ['1'])], (t) => only.get(t)).map((s) => s.sql)).toEqual([
+      'INSERT INTO `db`.`ko` (`id`) VALUES (1) ON DUPLICATE KEY UPDATE `id` = `id`',
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@
  * `binary` or latin1 (to read ENUM/SET labels in their charset).
  * Column values are never decoded here: consumers get the bytes and the id.
  */
+import { isAscii } from 'node:buffer';
 
 /** The `binary` pseudo-collation: bytes, not text. */
 export const BINARY_COLLATION = 63;
@@ -30,7 +31,8 @@ function cp1252(bytes: Buffer): string {
  * (sjis, gbk…) that are not valid UTF-8 throw instead of becoming U+FFFD.
  */
 export function decodeLabel(bytes: Buffer, collation: number | undefined): string {
-  if (collation === BINARY_COLLATION) return bytes.toString('latin1');
+  // ASCII reads the same in every charset this accepts (the common case, checked fast)
+  if (collation === BINARY_COLLATION || isAscii(bytes)) return bytes.toString('latin1');
   if (collation !== undefined && LATIN1.has(collation)) return cp1252(bytes);
   return utf8.decode(bytes);
 }

@@ -80,6 +80,19 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
    */
   async next(): Promise<BinlogEvent | null> {
     for (;;) {
+      const ev = this.tryNext();
+      if (ev !== undefined) return ev;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /**
+   * `next()` without waiting: the next buffered event, null once the dump
+   * ended, undefined when nothing is buffered yet (the common case of a
+   * consumer behind the source pays no promise or timer per event).
+   */
+  tryNext(): BinlogEvent | null | undefined {
+    for (;;) {
       const raw = this.shift();
       if (raw) {
         let ev: BinlogEvent | null;
@@ -96,7 +109,7 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
       }
       if (this.failure) throw this.failure;
       if (this.ended || this.closed) return null;
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      return undefined;
     }
   }
 
