@@ -14,7 +14,8 @@
  */
 import type { ChangeBatch, ChangeStream } from '../provider.js';
 import type { ChangeEvent, ChangeRelation, RowImage } from '../change-event.js';
-import { BINARY_COLLATION, decodeLabel } from './binlog/binlog-collation.js';
+import { BINARY_COLLATION } from './binlog/binlog-collation.js';
+import { decodeColumnText, type TextDecoderOf } from './mysql-charset.js';
 import type { BinlogReader } from './binlog/binlog-reader.js';
 import type { BinlogColumn, BinlogEvent, BinlogRowsEvent, BinlogValue } from './binlog/binlog-types.js';
 import { formatBinlogPosition } from './mysql-position.js';
@@ -24,11 +25,11 @@ import { ZERO_DATE_TEXT } from '../canonical-type.js';
 const MAX_BATCH_BYTES = 8 * 2 ** 20;
 
 /** One binlog value as canonical text. */
-export function canonicalBinlogValue(c: BinlogColumn, v: BinlogValue): string | null {
+export function canonicalBinlogValue(c: BinlogColumn, v: BinlogValue, decoders?: TextDecoderOf): string | null {
   if (v === null) return null;
   if (Buffer.isBuffer(v)) {
     if (c.collation === BINARY_COLLATION || c.typeName === 'geometry') return `\\x${v.toString('hex')}`;
-    return decodeLabel(v, c.collation);
+    return decodeColumnText(v, c.collation, decoders);
   }
   // a zero date stays as MySQL writes it (a MySQL destination keeps it; another engine's makes it NULL)
   if (c.typeName.startsWith('timestamp') && !ZERO_DATE_TEXT.test(v)) return `${v}+00`;
@@ -58,6 +59,8 @@ export class MySqlChangeStream implements ChangeStream {
     private readonly reader: BinlogReader,
     private readonly database: string,
     start: string,
+    /** Text decoders of the source's non-UTF-8 charsets (by collation id). */
+    private readonly decoders?: TextDecoderOf,
   ) {
     this.processed = start;
   }
@@ -258,7 +261,7 @@ export class MySqlChangeStream implements ChangeStream {
     const { rel, columns, source } = this.relation(ev);
     let bytes = 0;
     const image = (values: BinlogValue[]): RowImage => {
-      const texts = values.map((v, i) => canonicalBinlogValue(source[i] as BinlogColumn, v));
+      const texts = values.map((v, i) => canonicalBinlogValue(source[i] as BinlogColumn, v, this.decoders));
       for (const t of texts) bytes += t === null ? 1 : t.length + 1;
       return { columns, values: texts };
     };

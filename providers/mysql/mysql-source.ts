@@ -14,6 +14,7 @@ import type {
 } from '../provider.js';
 import { mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
 import { BinlogReader } from './binlog/binlog-reader.js';
+import { textDecoders } from './mysql-charset.js';
 import { MySqlChangeStream } from './mysql-change-stream.js';
 import { introspectMySql } from './mysql-introspector.js';
 import { compareBinlogPositions, parseBinlogPosition } from './mysql-position.js';
@@ -123,13 +124,20 @@ export class MySqlSource implements SourceProvider {
     const start = from ?? snapshotStart ?? null;
     if (!start) throw new Error(`no position to stream ${database}'s changes from: the full dump recorded none`);
     const p = parseBinlogPosition(start);
+    const collations = await withMySql(this.profile, undefined, (c) =>
+      mysqlRows<{ id: string; charset: string }>(
+        c,
+        'SELECT ID AS id, CHARACTER_SET_NAME AS charset FROM information_schema.COLLATIONS WHERE ID IS NOT NULL',
+      ),
+    );
+    const decoders = textDecoders(collations.map((r) => ({ id: Number(r.id), charset: r.charset })));
     const reader = await BinlogReader.open({
       connection: mysqlConnectionOptions(this.profile),
       start: { file: p.file, offset: p.offset },
       heartbeatSeconds: 1,
       maxBufferedBytes: 4 * 2 ** 20,
     });
-    return new MySqlChangeStream(reader, database, start);
+    return new MySqlChangeStream(reader, database, start, decoders);
   }
 
   async currentPosition(): Promise<string> {
