@@ -134,6 +134,7 @@ export class MySqlSource implements SourceProvider {
     const reader = await BinlogReader.open({
       connection: mysqlConnectionOptions(this.profile),
       start: { file: p.file, offset: p.offset },
+      database,
       heartbeatSeconds: 1,
       maxBufferedBytes: 4 * 2 ** 20,
     });

@@ -105,9 +105,9 @@ function query(sql: string, db = 'db'): Buffer {
   return event(EventType.QUERY, Buffer.concat([post, Buffer.from(db), Buffer.from([0]), Buffer.from(sql)]));
 }
 
-function started(version = '8.0.36'): BinlogDecoder {
+function started(version = '8.0.36', database?: string): BinlogDecoder {
   logPos = 4;
-  const d = new BinlogDecoder({ file: 'binlog.000001', offset: 4, checksum: 'CRC32' });
+  const d = new BinlogDecoder({ file: 'binlog.000001', offset: 4, checksum: 'CRC32', database });
   expect(d.decode(fde(version))).toBeNull();
   return d;
 }
@@ -150,6 +150,22 @@ describe('MySQL 8 layout', () => {
     expect(commit).toMatchObject({ kind: 'commit', via: 'xid', xid: '99', position: { file: 'binlog.000001', offset: logPos } });
     expect(commit?.position.gtid).toBeUndefined();
     expect(d.inTransaction()).toBe(false);
+  });
+
+  test("a decoder for one database skips other databases' rows undecoded, keeps its own and every boundary", () => {
+    const other = started('8.0.36', 'elsewhere');
+    other.decode(query('BEGIN'));
+    other.decode(tableMap(FULL_META));
+    // a MINIMAL image would be an error if it were decoded: another database's rows are not read at all
+    expect(other.decode(rowsV2(EventType.WRITE_ROWS_V2, 0b01, [Buffer.concat([Buffer.from([0]), u64(1n)])]))).toBeNull();
+    expect(other.decode(event(EventType.XID, u64(7n)))).toMatchObject({ kind: 'commit', position: { offset: logPos } });
+    const own = started('8.0.36', 'db');
+    own.decode(query('BEGIN'));
+    own.decode(tableMap(FULL_META));
+    expect(own.decode(rowsV2(EventType.WRITE_ROWS_V2, 0b11, [Buffer.concat([Buffer.from([0b10]), u64(1n)])]))).toMatchObject({
+      kind: 'write',
+      rows: [{ after: ['1', null] }],
+    });
   });
 
   test('DDL after a GTID is its own group; ROTATE moves the position', () => {

@@ -27,6 +27,11 @@ export interface BinlogDecoderOptions {
   checksum?: 'NONE' | 'CRC32';
   /** Column facts for TABLE_MAPs without FULL metadata (see BinlogColumnHint). */
   schemaHints?: BinlogSchemaHints;
+  /**
+   * Only this database's rows are wanted: rows events of other databases'
+   * tables are skipped undecoded (the server sends every database's events).
+   */
+  database?: string;
 }
 
 const ROWS_KINDS: Record<number, ['write' | 'update' | 'delete', 1 | 2]> = {
@@ -48,6 +53,7 @@ export class BinlogDecoder {
   private readonly mapBytes = new Map<number, { raw: Buffer; tableId: number; table: BinlogTable }>();
   private readonly gtidState: MariaDbGtidState | null;
   private readonly schemaHints: BinlogSchemaHints | undefined;
+  private readonly database: string | undefined;
   /** The open transaction (after its begin, before its commit). */
   private open = false;
   /** GTID of the group being read (MariaDB: from its GTID event; MySQL: from the GTID before BEGIN/DDL). */
@@ -59,6 +65,7 @@ export class BinlogDecoder {
     this.offset = opts.offset ?? 4;
     this.checksum = opts.checksum === 'CRC32';
     this.schemaHints = opts.schemaHints;
+    this.database = opts.database;
     this.gtidState = opts.gtidState !== undefined ? new MariaDbGtidState(opts.gtidState) : null;
   }
 
@@ -114,6 +121,10 @@ export class BinlogDecoder {
     const rows = ROWS_KINDS[h.type];
     if (rows) {
       if (!this.open) throw new BinlogError('MALFORMED_EVENT', `${eventTypeName(h.type)} outside a transaction`);
+      if (this.database !== undefined && c.remaining >= this.tableIdSize) {
+        const mapped = this.tables.get(c.buf.readUIntLE(c.pos, this.tableIdSize));
+        if (mapped && mapped.database !== this.database) return null;
+      }
       const decoded = decodeRows(c, rows[0], rows[1], this.tableIdSize, this.tables);
       if (!decoded) return null;
       const t = decoded.table;

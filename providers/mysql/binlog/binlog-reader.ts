@@ -15,6 +15,8 @@ import type mysql from 'mysql2';
 export interface BinlogReaderOptions extends BinlogConnectionOptions {
   /** Column facts for TABLE_MAPs without FULL metadata (MySQL 5.7; see BinlogColumnHint). */
   schemaHints?: BinlogSchemaHints;
+  /** Only this database's rows are decoded (see BinlogDecoderOptions.database). */
+  database?: string;
   /** Raw event bytes buffered before the socket is paused; default 8 MiB. Reading resumes below half. */
   maxBufferedBytes?: number;
 }
@@ -47,6 +49,7 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
       gtidState: s.gtidState,
       checksum: s.checksum,
       schemaHints: opts.schemaHints,
+      database: opts.database,
     });
     const reader = new BinlogReader(opened.conn, s, decoder, opts.maxBufferedBytes ?? 8 * 2 ** 20);
     opened.conn.on('error', (err) =>
