@@ -63,14 +63,19 @@ export class MySqlChecksummer implements TableChecksummer {
     this.conn = null;
   }
 
-  private keyExpr(table: TableDef, k: string): string {
+  /** Text keys compare by their bytes (CAST … AS BINARY: the `BINARY x` operator is deprecated in MySQL 8). */
+  private byBytes(table: TableDef, k: string): boolean {
     const kind = table.columns.find((c) => c.name === k)?.canonical?.kind;
-    return kind === 'text' || kind === 'enum' || kind === 'set' ? `BINARY ${quoteMySqlIdent(k)}` : quoteMySqlIdent(k);
+    return kind === 'text' || kind === 'enum' || kind === 'set';
+  }
+
+  private keyExpr(table: TableDef, k: string): string {
+    return this.byBytes(table, k) ? `CAST(${quoteMySqlIdent(k)} AS BINARY)` : quoteMySqlIdent(k);
   }
 
   private bound(table: TableDef, key: string[], op: string): string {
     const left = key.map((k) => this.keyExpr(table, k));
-    const right = key.map((k) => (this.keyExpr(table, k).startsWith('BINARY') ? 'BINARY ?' : '?'));
+    const right = key.map((k) => (this.byBytes(table, k) ? 'CAST(? AS BINARY)' : '?'));
     return `(${left.join(', ')}) ${op} (${right.join(', ')})`;
   }
 

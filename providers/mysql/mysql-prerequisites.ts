@@ -163,8 +163,7 @@ async function binlogChecks(c: Connection, profile: ResolvedProfile, kind: MySql
       field: 'binlog_expire_logs_seconds',
     });
   }
-  const grants = await mysqlRows<Record<string, string>>(c, 'SHOW GRANTS');
-  const privileges = globalPrivileges(grants.map((g) => Object.values(g)[0] ?? ''));
+  const privileges = globalPrivileges(await grantsOfCurrentUser(c, kind.mariadb));
   const need = ['REPLICATION SLAVE', kind.mariadb ? 'BINLOG MONITOR' : 'REPLICATION CLIENT'];
   // without Binlog_snapshot_* status (stock MySQL) the snapshot's position needs the brief global read lock
   const snapshotStatus = await mysqlRows(c, "SHOW SESSION STATUS LIKE 'Binlog_snapshot_file'");
@@ -189,4 +188,19 @@ async function binlogChecks(c: Connection, profile: ResolvedProfile, kind: MySql
     }
   }
   return out;
+}
+
+/**
+ * The current user's grant statements, with those of its active roles: MySQL
+ * 8 lists a role's privileges only under `SHOW GRANTS … USING role` (a user
+ * granted REPLICATION SLAVE through a default role has it); MariaDB's SHOW
+ * GRANTS already includes the current role's.
+ */
+async function grantsOfCurrentUser(c: Connection, mariadb: boolean): Promise<string[]> {
+  const lines = async (sql: string) => (await mysqlRows<Record<string, string>>(c, sql)).map((g) => Object.values(g)[0] ?? '');
+  const own = await lines('SHOW GRANTS');
+  if (mariadb) return own;
+  const [role] = await mysqlRows<{ r: string | null }>(c, 'SELECT CURRENT_ROLE() AS r').catch(() => []);
+  const roles = role?.r && role.r !== 'NONE' ? role.r : null;
+  return roles ? [...own, ...(await lines(`SHOW GRANTS FOR CURRENT_USER() USING ${roles}`))] : own;
 }

@@ -474,6 +474,13 @@ describe.skipIf(SKIP)(TITLE, () => {
       expect(right.stdout).toContain('source database "missing" does not exist');
       const dbs = await pg.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'never%'`);
       expect(dbs).toEqual([]);
+      // the replication privileges through a default role count (SHOW GRANTS lists them only USING the role)
+      await my.query(`CREATE ROLE 'replicator'; GRANT REPLICATION SLAVE, REPLICATION CLIENT, RELOAD ON *.* TO 'replicator';
+        GRANT 'replicator' TO 'app'@'%'; SET DEFAULT ROLE 'replicator' TO 'app'@'%'`);
+      const viaRole = await runCli(['plan'], { cwd: dir, env: { MY_PASSWORD: 'right' } });
+      expect(viaRole.stdout).not.toContain('lacks the REPLICATION SLAVE privilege');
+      expect(viaRole.stdout).not.toContain('lacks the REPLICATION CLIENT privilege');
+      expect(viaRole.stdout).toContain('source database "missing" does not exist');
     });
   });
 

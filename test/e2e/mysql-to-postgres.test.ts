@@ -214,6 +214,13 @@ describe.skipIf(MARIADB_SKIP)('MySQL → PostgreSQL, one-time', () => {
     expect(right.stdout).toContain('source database "missing" does not exist');
     const dbs = await pg.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'never%'`);
     expect(dbs).toEqual([]);
+    // the replication privileges through a default role count
+    await my.query(`CREATE ROLE replicator; GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO replicator;
+      GRANT replicator TO 'app'@'127.0.0.1'; SET DEFAULT ROLE replicator FOR 'app'@'127.0.0.1'`);
+    const viaRole = await runCli(['plan'], { cwd: dir, env: { MY_PASSWORD: 'right' } });
+    expect(viaRole.stdout).not.toContain('lacks the REPLICATION SLAVE privilege');
+    expect(viaRole.stdout).not.toContain('lacks the BINLOG MONITOR privilege');
+    expect(viaRole.stdout).toContain('source database "missing" does not exist');
   });
 });
 

@@ -82,9 +82,12 @@ export async function openBinlogConnection(opts: BinlogConnectionOptions): Promi
       conn,
       'SET @master_binlog_checksum = @@global.binlog_checksum, @source_binlog_checksum = @@global.binlog_checksum',
     );
-    await query(conn, `SET @master_heartbeat_period = ${heartbeatNs}, SESSION net_write_timeout = ?`, [
-      opts.stallSeconds ?? 3600,
-    ]);
+    // MySQL 8.0.26+ dump threads read the source_ name, older servers and MariaDB the master_ one
+    await query(
+      conn,
+      `SET @master_heartbeat_period = ${heartbeatNs}, @source_heartbeat_period = ${heartbeatNs}, SESSION net_write_timeout = ?`,
+      [opts.stallSeconds ?? 3600],
+    );
     let file = '';
     let offset = 4;
     let gtidState: string | undefined;
