@@ -32,6 +32,24 @@ export function retargetDatabase(sql: string, source: string, target: string): s
   return sql.split(from).join(`${quoteMySqlIdent(target)}.`);
 }
 
+/**
+ * `SHOW CREATE TABLE` text without the named foreign keys (their
+ * `CONSTRAINT … FOREIGN KEY …` lines; the comma of the line before goes
+ * when the last definition line goes).
+ */
+export function withoutForeignKeys(create: string, names: ReadonlySet<string>): string {
+  if (!names.size) return create;
+  const lines = create.split('\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    const m = /^\s*CONSTRAINT\s+`((?:[^`]|``)+)`\s+FOREIGN\s+KEY\b/i.exec(line);
+    if (m && names.has((m[1] as string).replace(/``/g, '`'))) continue;
+    if (/^\)/.test(line) && out.length) out[out.length - 1] = (out[out.length - 1] as string).replace(/,\s*$/, '');
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
 /** A definition as `verify` and idempotence checks compare it: no DEFINER, no AUTO_INCREMENT counter. */
 export function normalizeCreate(create: string): string {
   return withoutDefiner(create)

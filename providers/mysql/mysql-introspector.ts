@@ -26,6 +26,7 @@ import { mysqlRows } from './mysql-connection.js';
 import { mysqlCanonicalType, UnmappableTypeError } from './mysql-native-type.js';
 import { readMySqlNative, unconvertedCodeObjects } from './mysql-native-catalog.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
+import { withoutForeignKeys } from './mysql-ddl.js';
 
 type Row = Record<string, string | null>;
 
@@ -199,6 +200,8 @@ export async function introspectMySql(conn: Connection, database: string, select
     out.push(table);
   }
   const inSelection = (table: string | null) => !table || selectedNames.has(table);
+  const unselected = foreignKeysOutsideSelection(database, out, selectedNames);
+  notMigrated.push(...unselected.objects);
   const native = await readMySqlNative(
     conn,
     database,
@@ -221,6 +224,10 @@ export async function introspectMySql(conn: Connection, database: string, select
     }
   }
   native.objects = native.objects.filter((o) => o.create);
+  for (const [table, names] of unselected.byTable) {
+    const create = native.createTable[table];
+    if (create) native.createTable[table] = withoutForeignKeys(create, names);
+  }
 
   return {
     engine: 'mysql',
@@ -320,4 +327,48 @@ function keysOf(
     });
   }
   return { primaryKey, constraints, indexes };
+}
+
+const CASCADING = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+
+/**
+ * Foreign keys of selected tables to tables outside the selection (or in
+ * another database): they cannot hold on the destination, so they are left
+ * out of the tables (removed from `tables`' constraints in place) and named.
+ * One that cascades is named with what it costs: the binary log leaves out
+ * the rows a cascade changes, so those changes never reach the table.
+ */
+function foreignKeysOutsideSelection(
+  database: string,
+  tables: TableDef[],
+  selected: ReadonlySet<string | null | undefined>,
+): { objects: NotMigratedObject[]; byTable: Map<string, Set<string>> } {
+  const objects: NotMigratedObject[] = [];
+  const byTable = new Map<string, Set<string>>();
+  for (const t of tables) {
+    t.constraints = t.constraints.filter((c) => {
+      if (c.kind !== 'foreign' || !c.references) return true;
+      if (c.references.schema === database && selected.has(c.references.name)) return true;
+      const ref = `${c.references.schema}.${c.references.name}`;
+      const actions = [
+        CASCADING.test(c.onDelete ?? '') ? `ON DELETE ${c.onDelete}` : null,
+        CASCADING.test(c.onUpdate ?? '') ? `ON UPDATE ${c.onUpdate}` : null,
+      ].filter(Boolean);
+      objects.push({
+        kind: 'foreign key',
+        name: `${database}.${t.name}.${c.name}`,
+        reason:
+          `references ${ref}, which is not selected` +
+          (actions.length
+            ? `; the rows its ${actions.join(' / ')} changes in ${t.name} are not in the binary log and will not arrive`
+            : '') +
+          `: select ${ref} too to keep it`,
+      });
+      const names = byTable.get(t.name) ?? new Set<string>();
+      names.add(c.name);
+      byTable.set(t.name, names);
+      return false;
+    });
+  }
+  return { objects, byTable };
 }

@@ -8,7 +8,13 @@ import {
   mysqlLiteral,
   mysqlValueKind,
 } from '../../providers/mysql/mysql-change-sql.js';
-import { createTableIfNotExists, normalizeCreate, retargetDatabase, withoutDefiner } from '../../providers/mysql/mysql-ddl.js';
+import {
+  createTableIfNotExists,
+  normalizeCreate,
+  retargetDatabase,
+  withoutDefiner,
+  withoutForeignKeys,
+} from '../../providers/mysql/mysql-ddl.js';
 import { loadDataStatement, mysqlTextSelectList } from '../../providers/mysql/mysql-load-format.js';
 import { RawRowsCommand } from '../../providers/mysql/mysql-raw-rows.js';
 import type { ColumnDef } from '../../providers/catalog.js';
@@ -329,6 +335,31 @@ describe('change statements of independent tables (no foreign key, no trigger)',
 });
 
 describe('the source DDL as the destination runs it', () => {
+  it('leaves out named foreign keys, last line or not, and keeps the others', () => {
+    const create = [
+      'CREATE TABLE `child` (',
+      '  `id` int(11) NOT NULL,',
+      '  `a` int(11) DEFAULT NULL,',
+      '  PRIMARY KEY (`id`),',
+      '  CONSTRAINT `keep` FOREIGN KEY (`a`) REFERENCES `kept` (`id`),',
+      '  CONSTRAINT `go``ne` FOREIGN KEY (`a`) REFERENCES `other` (`id`) ON DELETE CASCADE',
+      ') ENGINE=InnoDB',
+    ].join('\n');
+    expect(withoutForeignKeys(create, new Set(['go`ne']))).toBe(
+      [
+        'CREATE TABLE `child` (',
+        '  `id` int(11) NOT NULL,',
+        '  `a` int(11) DEFAULT NULL,',
+        '  PRIMARY KEY (`id`),',
+        '  CONSTRAINT `keep` FOREIGN KEY (`a`) REFERENCES `kept` (`id`)',
+        ') ENGINE=InnoDB',
+      ].join('\n'),
+    );
+    expect(withoutForeignKeys(create, new Set(['keep']))).not.toContain('`keep`');
+    expect(withoutForeignKeys(create, new Set(['keep']))).toContain('ON DELETE CASCADE\n) ENGINE');
+    expect(withoutForeignKeys(create, new Set())).toBe(create);
+  });
+
   it.each([
     [
       'CREATE DEFINER=`root`@`localhost` TRIGGER `t` BEFORE INSERT ON `a` FOR EACH ROW SET NEW.x = 1',
