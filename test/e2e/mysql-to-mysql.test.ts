@@ -229,6 +229,59 @@ describe.skipIf(MARIADB_SKIP)('MySQL → MySQL', () => {
     expect(verify.code).toBe(0);
   });
 
+  it('a whole server: 12 databases in one continuous job under writes to all of them, promote, every database equal', async () => {
+    const N = 12;
+    const names = Array.from({ length: N }, (_, i) => `srv${i}`);
+    for (const db of names) {
+      await src.query(`CREATE DATABASE ${db}`);
+      await src.query(
+        `CREATE TABLE ${db}.a (id int PRIMARY KEY, v varchar(20)) ENGINE=InnoDB;
+        CREATE TABLE ${db}.b (id int AUTO_INCREMENT PRIMARY KEY, a_id int, n int,
+          CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id) ON DELETE CASCADE) ENGINE=InnoDB;
+        INSERT INTO ${db}.a SELECT seq, CONCAT('v', seq) FROM seq_1_to_500;
+        INSERT INTO ${db}.b (a_id, n) SELECT 1 + seq % 500, seq FROM seq_1_to_1500;`,
+        db,
+      );
+    }
+    const writer = await mysql.createConnection({ host: '127.0.0.1', port: src.port, user: 'root', multipleStatements: true });
+    let running = true;
+    const writing = (async () => {
+      for (let i = 1; running; i++) {
+        const db = names[i % N] as string;
+        await writer.query(`START TRANSACTION;
+          INSERT INTO ${db}.a VALUES (${1000 + i}, 'new');
+          INSERT INTO ${db}.b (a_id, n) VALUES (${1000 + i}, ${i});
+          UPDATE ${db}.a SET v = CONCAT(v, '+') WHERE id = ${1 + (i % 500)};
+          DELETE FROM ${db}.a WHERE id = ${1 + ((i * 7) % 500)};
+          COMMIT`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const yaml = (state: string) =>
+      declaration('whole', 'srv0', 'srv0', 'continuous', state).replace(
+        '      - { name: srv0, target: srv0 }\n',
+        names.map((n) => `      - { name: ${n}, target: ${n}_copy }\n`).join(''),
+      );
+    const dir = writeProject(yaml('running'), mkdtempSync(join(tmpdir(), 'migrate-my2my-whole-')));
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+    expect(apply.stdout + apply.stderr).toContain('Apply complete');
+    const worker = spawnCli(['worker'], { cwd: dir });
+    children.push(worker);
+    await new Promise((r) => setTimeout(r, 3000));
+    running = false;
+    await writing;
+    await writer.end();
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    writeProject(yaml('promoted'), dir);
+    const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
+    expect(promote.code).toBe(0);
+    for (const db of names) expect(await dump(dst, `${db}_copy`)).toEqual(await dump(src, db));
+    const verify = await runCli(['verify', 'whole'], { cwd: dir });
+    expect(verify.stdout).not.toContain('DIFFERENT');
+    expect(verify.code).toBe(0);
+  }, 300_000);
+
   it('continuous: changes of every type under kill -9 of the worker, cascades and triggers applied once, promote carries counters', async () => {
     await src.query('CREATE DATABASE live');
     await src.query(SCHEMA, 'live');
