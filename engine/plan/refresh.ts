@@ -123,6 +123,13 @@ function runChecks(actions: readonly PlanAction[], state: StateDocument | null):
     }
     if (a.kind === 'add-database') add(a.name, state?.jobs[a.name], [a.database], true);
   }
+  // a selection changed on a running job: its backfill is inspected under the new selection
+  for (const a of actions) {
+    if (a.kind !== 'update-database') continue;
+    const c = byJob.get(a.name);
+    if (c) c.databases = c.databases.map((d) => (d.name === a.database.name ? a.database : d));
+    else add(a.name, state?.jobs[a.name], [a.database], true);
+  }
   return [...byJob.values()];
 }
 

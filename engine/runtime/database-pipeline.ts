@@ -343,6 +343,21 @@ export class DatabasePipeline {
     if (!this.syncPositions.size) {
       const loaded = await destination.loadedTables(this.db.target, job, this.deps.generation);
       this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
+      // selected tables never loaded: added while no worker ran, or a backfill cut short (kill -9) —
+      // backfilled now, before the stream, like a table added while it runs
+      const unloaded = new Set(
+        dataTables(this.catalog)
+          .map(qualifiedKey)
+          .filter((k) => !loaded.has(k)),
+      );
+      if (unloaded.size && loaded.size) {
+        this.deps.logger.info('backfilling selected tables that were never loaded', {
+          database: this.db.name,
+          tables: [...unloaded].join(', '),
+        });
+        this.catalog = { ...this.catalog, tables: this.catalog.tables.filter((t) => !unloaded.has(qualifiedKey(t))) };
+        await this.changeSelection(this.selection);
+      }
     }
     // no checkpoint yet: the stream starts where the change capture does (the snapshot the dump read)
     const checkpoint = () => destination.readCheckpoint(this.db.target, job, this.db.name);
@@ -565,7 +580,18 @@ export class DatabasePipeline {
         .map(qualifiedKey),
     );
     const now = dataTables(catalog);
-    const added = now.filter((t) => !before.has(qualifiedKey(t)));
+    const fresh = now.filter((t) => !before.has(qualifiedKey(t)));
+    // a source whose change stream leaves out cascaded rows: a streaming table whose cascading key now
+    // points at an added table missed what that table's changes cascaded to it, so it is read again with it
+    const rereads = source.changesOmitCascades ? cascadeRereads(now, new Map([...before].map((k) => [k, true]))) : [];
+    for (const t of rereads) {
+      this.deps.logger.info('read again with the tables it cascades from (its log leaves out cascaded rows)', {
+        database: this.db.name,
+        table: qualifiedKey(t),
+      });
+      await destination.forgetTable(this.db.target, job, generation, t);
+    }
+    const added = [...fresh, ...rereads];
     const nowKeys = new Set(now.map(qualifiedKey));
     for (const t of dataTables(this.catalog ?? catalog)) {
       if (nowKeys.has(qualifiedKey(t))) continue;
@@ -576,7 +602,7 @@ export class DatabasePipeline {
     this.catalog = catalog;
     await source.setCapturedTables(this.db.name, this.deps.artifact, rootTables(catalog));
     if (added.length) {
-      const keyless = await source.tablesWithoutKey(this.db.name, added);
+      const keyless = await source.tablesWithoutKey(this.db.name, fresh);
       if (keyless.length) {
         await source.enableFullRowIdentity(this.db.name, keyless);
         markFullIdentity(catalog, keyless);

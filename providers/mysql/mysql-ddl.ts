@@ -50,6 +50,16 @@ export function withoutForeignKeys(create: string, names: ReadonlySet<string>): 
   return out.join('\n');
 }
 
+/** The `CONSTRAINT … FOREIGN KEY …` clauses of `SHOW CREATE TABLE` text, by constraint name. */
+export function foreignKeyClauses(create: string): { name: string; clause: string }[] {
+  const out: { name: string; clause: string }[] = [];
+  for (const line of create.split('\n')) {
+    const m = /^\s*(CONSTRAINT\s+`((?:[^`]|``)+)`\s+FOREIGN\s+KEY\b.*?),?\s*$/i.exec(line);
+    if (m) out.push({ name: (m[2] as string).replace(/``/g, '`'), clause: m[1] as string });
+  }
+  return out;
+}
+
 /** A definition as `verify` and idempotence checks compare it: no DEFINER, no AUTO_INCREMENT counter. */
 export function normalizeCreate(create: string): string {
   return withoutDefiner(create)

@@ -22,7 +22,7 @@ import { type MySqlTableInfo, mysqlChangeStatements, mysqlValueKind } from './my
 import { MySqlChecksummer } from './mysql-checksummer.js';
 import { connectMySql, mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
 import { CDC_CHECKPOINT, CONTROL_DDL, FULL_LOAD_TABLES } from './mysql-control.js';
-import { createTableIfNotExists, retargetDatabase, withoutDefiner } from './mysql-ddl.js';
+import { createTableIfNotExists, foreignKeyClauses, retargetDatabase, withoutDefiner } from './mysql-ddl.js';
 import { mysqlSchemaSummaries } from './mysql-describe-schema.js';
 import { copiedColumns } from './mysql-interchange.js';
 import { introspectMySql } from './mysql-introspector.js';
@@ -127,6 +127,7 @@ export class MySqlDestination implements DestinationProvider {
         if (!create) throw new Error(`the source gave no CREATE TABLE for ${catalog.database}.${t.name}`);
         await c.query(retargetDatabase(createTableIfNotExists(create), catalog.database, target));
       }
+      await addMissingForeignKeys(c, target, catalog, native);
       const existing = await existingObjects(c, target);
       const routines = native.objects.filter((o) => (o.kind === 'function' || o.kind === 'procedure') && !existing.has(key(o)));
       for (const o of routines) await runCreate(c, o, catalog.database, target);
@@ -457,6 +458,30 @@ export class MySqlDestination implements DestinationProvider {
     }
     for (const r of triggers) tableOf(r.t).independent = false;
     return out;
+  }
+}
+
+/**
+ * Foreign keys of the catalog a table made earlier lacks: one left out while
+ * the table it references was not selected, now that it is (checks off: the
+ * rows are reloaded with it).
+ */
+async function addMissingForeignKeys(c: Connection, target: string, catalog: Catalog, native: MySqlNativeCatalog): Promise<void> {
+  const have = new Set(
+    (
+      await mysqlRows<{ t: string; n: string }>(
+        c,
+        'SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?',
+        [target],
+      )
+    ).map((r) => `${r.t}\u0000${r.n}`),
+  );
+  for (const t of catalog.tables) {
+    // the clause as the source prints it (its defaults left out), so definitions compare equal
+    for (const { name, clause } of foreignKeyClauses(native.createTable[t.name] ?? '')) {
+      if (have.has(`${t.name}\u0000${name}`)) continue;
+      await c.query(retargetDatabase(`ALTER TABLE ${quoteMySqlIdent(t.name)} ADD ${clause}`, catalog.database, target));
+    }
   }
 }
 

@@ -325,4 +325,40 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
     },
     600_000,
   );
+
+  it('a table added while no worker serves the job is backfilled by the next one (not dropped from the stream): promote, equal', async () => {
+    const servers = await start();
+    try {
+      const source = await servers.source();
+      let running = true;
+      const writing = (async () => {
+        for (let i = 1; running; i++) {
+          await source.exec('BEGIN');
+          for (const sql of TRANSACTION(i)) await source.exec(sql);
+          await source.exec('COMMIT');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      const dir = project(servers, 'idle', 'continuous', 'running', 'conf_idle', undefined, '*.order_lines');
+      expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
+      // no worker runs: the selection grows, and the apply that records it serves the job only briefly
+      project(servers, 'idle', 'continuous', 'running', 'conf_idle', dir);
+      expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
+      const worker = spawnCli(['worker'], { cwd: dir });
+      children.push(worker);
+      const status = async () => (await runCli(['status'], { cwd: dir })).stdout;
+      await waitFor('order_lines backfilled', async () => /order_lines\s+COMPLETED/.test(await status()), 120_000, 300);
+      running = false;
+      await writing;
+      await source.close();
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      project(servers, 'idle', 'continuous', 'promoted', 'conf_idle', dir);
+      const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
+      expect(promote.stdout).toContain('Apply complete');
+      await expectEqual(dir, 'idle');
+    } finally {
+      await servers.stop();
+    }
+  }, 600_000);
 });

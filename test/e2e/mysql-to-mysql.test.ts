@@ -229,6 +229,52 @@ describe.skipIf(MARIADB_SKIP)('MySQL → MySQL', () => {
     expect(verify.code).toBe(0);
   });
 
+  it('a parent added mid-run to a child streaming alone: the child is read again with it, its foreign key created, every cascade accounted for', async () => {
+    await src.query('CREATE DATABASE grow');
+    await src.query(
+      `CREATE TABLE parent (id int PRIMARY KEY) ENGINE=InnoDB;
+       CREATE TABLE child (id int PRIMARY KEY, parent_id int,
+         CONSTRAINT child_up FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE) ENGINE=InnoDB;
+       INSERT INTO parent SELECT seq FROM seq_1_to_100; INSERT INTO child SELECT seq, seq FROM seq_1_to_100;`,
+      'grow',
+    );
+    const yaml = (tables: string, state = 'running') =>
+      declaration('grow', 'grow', 'grow_copy', 'continuous', state).replace(
+        '{ name: grow, target: grow_copy }',
+        `{ name: grow, target: grow_copy, tables: { include: [${tables}] } }`,
+      );
+    const dir = writeProject(yaml('"grow.child"'), mkdtempSync(join(tmpdir(), 'migrate-my2my-grow-')));
+    expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 })).code).toBe(0);
+    const worker = spawnCli(['worker'], { cwd: dir });
+    children.push(worker);
+    // parent deletes cascade to child on the source; the binary log carries the parent's rows only
+    await src.query('DELETE FROM grow.parent WHERE id <= 30; INSERT INTO grow.child VALUES (500, NULL)');
+    await waitFor(
+      'the child row streamed',
+      async () => (await dst.query('SELECT 1 FROM grow_copy.child WHERE id = 500')).length === 1,
+      60_000,
+      200,
+    );
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    writeProject(yaml('"grow.child", "grow.parent"'), dir);
+    const add = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 });
+    expect(add.code).toBe(0);
+    // the plan inspects the new selection: the key now has its table
+    expect(add.stdout).not.toContain('not migrated: foreign key grow.child.child_up');
+    writeProject(yaml('"grow.child", "grow.parent"', 'promoted'), dir);
+    const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 120_000 });
+    expect(promote.code).toBe(0);
+    expect(await dump(dst, 'grow_copy')).toEqual(await dump(src, 'grow'));
+    const [create] = await dst.query<Record<string, string>>('SHOW CREATE TABLE grow_copy.child');
+    expect(create?.['Create Table']).toMatch(
+      /CONSTRAINT `child_up` FOREIGN KEY \(`parent_id`\) REFERENCES `parent` \(`id`\) ON DELETE CASCADE/,
+    );
+    const verify = await runCli(['verify', 'grow'], { cwd: dir });
+    expect(verify.stdout).not.toContain('DIFFERENT');
+    expect(verify.code).toBe(0);
+  }, 240_000);
+
   it('a whole server: 12 databases in one continuous job under writes to all of them, promote, every database equal', async () => {
     const N = 12;
     const names = Array.from({ length: N }, (_, i) => `srv${i}`);

@@ -10,6 +10,7 @@ import {
 } from '../../providers/mysql/mysql-change-sql.js';
 import {
   createTableIfNotExists,
+  foreignKeyClauses,
   normalizeCreate,
   retargetDatabase,
   withoutDefiner,
@@ -358,6 +359,10 @@ describe('the source DDL as the destination runs it', () => {
     expect(withoutForeignKeys(create, new Set(['keep']))).not.toContain('`keep`');
     expect(withoutForeignKeys(create, new Set(['keep']))).toContain('ON DELETE CASCADE\n) ENGINE');
     expect(withoutForeignKeys(create, new Set())).toBe(create);
+    expect(foreignKeyClauses(create)).toEqual([
+      { name: 'keep', clause: 'CONSTRAINT `keep` FOREIGN KEY (`a`) REFERENCES `kept` (`id`)' },
+      { name: 'go`ne', clause: 'CONSTRAINT `go``ne` FOREIGN KEY (`a`) REFERENCES `other` (`id`) ON DELETE CASCADE' },
+    ]);
   });
 
   it.each([
