@@ -89,6 +89,23 @@ export interface ConstraintDef {
   onUpdate?: string;
 }
 
+/**
+ * The referential actions of a foreign key that change the referencing rows
+ * (`ON DELETE CASCADE`, `ON UPDATE SET NULL`…), as `ON DELETE CASCADE` words;
+ * [] for a key that only restricts, or for other constraints.
+ */
+export function cascadingActions(c: ConstraintDef): string[] {
+  if (c.kind !== 'foreign') return [];
+  const changes = (a: string | undefined) => /^(CASCADE|SET NULL|SET DEFAULT)$/i.test(a ?? '');
+  const out: string[] = [];
+  if (changes(c.onDelete)) out.push(`ON DELETE ${c.onDelete}`);
+  if (changes(c.onUpdate)) out.push(`ON UPDATE ${c.onUpdate}`);
+  // keys read without their actions apart: the definition says
+  if (!out.length)
+    for (const m of c.definition.matchAll(/\bON (DELETE|UPDATE) (CASCADE|SET NULL|SET DEFAULT)\b/gi)) out.push(m[0]);
+  return out;
+}
+
 /** One key part of an index, in engine-neutral form. */
 export interface IndexColumn {
   name: string;

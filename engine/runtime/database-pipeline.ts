@@ -1,5 +1,5 @@
 import type { Catalog, QualifiedName, TableDef } from '../../providers/catalog.js';
-import { qualifiedKey } from '../../providers/catalog.js';
+import { cascadingActions, qualifiedKey } from '../../providers/catalog.js';
 import type { ChangeEvent, ChangeRelation } from '../../providers/change-event.js';
 import type {
   ApplyCounts,
@@ -667,8 +667,6 @@ export class DatabasePipeline {
   }
 }
 
-const CASCADING = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
-
 /**
  * Loaded tables a new snapshot must read again: those with a cascading
  * foreign key to a table it reads (transitively). Their cascaded rows from
@@ -684,13 +682,7 @@ export function cascadeRereads(tables: readonly TableDef[], loaded: ReadonlyMap<
       const key = qualifiedKey(t);
       if (reread.has(key)) continue;
       const cascades = t.constraints.some(
-        (c) =>
-          c.kind === 'foreign' &&
-          c.references !== null &&
-          reread.has(qualifiedKey(c.references)) &&
-          (CASCADING.test(c.onDelete ?? '') ||
-            CASCADING.test(c.onUpdate ?? '') ||
-            /\bON (DELETE|UPDATE) (CASCADE|SET)/i.test(c.definition)),
+        (c) => c.references !== null && reread.has(qualifiedKey(c.references)) && cascadingActions(c).length > 0,
       );
       if (cascades) {
         reread.add(key);

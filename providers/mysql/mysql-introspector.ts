@@ -22,6 +22,7 @@ import type {
   SequenceDef,
   TableDef,
 } from '../catalog.js';
+import { cascadingActions } from '../catalog.js';
 import { mysqlRows } from './mysql-connection.js';
 import { mysqlCanonicalType, UnmappableTypeError } from './mysql-native-type.js';
 import { readMySqlNative, unconvertedCodeObjects } from './mysql-native-catalog.js';
@@ -329,8 +330,6 @@ function keysOf(
   return { primaryKey, constraints, indexes };
 }
 
-const CASCADING = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
-
 /**
  * Foreign keys of selected tables to tables outside the selection (or in
  * another database): they cannot hold on the destination, so they are left
@@ -350,10 +349,7 @@ function foreignKeysOutsideSelection(
       if (c.kind !== 'foreign' || !c.references) return true;
       if (c.references.schema === database && selected.has(c.references.name)) return true;
       const ref = `${c.references.schema}.${c.references.name}`;
-      const actions = [
-        CASCADING.test(c.onDelete ?? '') ? `ON DELETE ${c.onDelete}` : null,
-        CASCADING.test(c.onUpdate ?? '') ? `ON UPDATE ${c.onUpdate}` : null,
-      ].filter(Boolean);
+      const actions = cascadingActions(c);
       objects.push({
         kind: 'foreign key',
         name: `${database}.${t.name}.${c.name}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConstraintDef, TableDef } from '../../providers/catalog.js';
+import { cascadingActions, type ConstraintDef, type TableDef } from '../../providers/catalog.js';
 import { cascadeRereads } from '../../engine/runtime/database-pipeline.js';
 
 const fk = (to: string, onDelete: string, onUpdate = 'NO ACTION'): ConstraintDef => ({
@@ -40,4 +40,27 @@ describe('tables a new snapshot reads again when the change log omits cascades',
     const out = cascadeRereads(all, loaded(...done)).map((t) => t.name);
     expect(out.sort()).toEqual([...expected].sort());
   });
+});
+
+describe('cascading actions of a key', () => {
+  it.each([
+    ['restrict only', fk('p', 'RESTRICT'), []],
+    ['delete cascades', fk('p', 'CASCADE'), ['ON DELETE CASCADE']],
+    [
+      'update sets null, delete sets default',
+      fk('p', 'SET DEFAULT', 'SET NULL'),
+      ['ON DELETE SET DEFAULT', 'ON UPDATE SET NULL'],
+    ],
+    [
+      'actions only in the definition',
+      {
+        ...fk('p', ''),
+        onDelete: undefined,
+        onUpdate: undefined,
+        definition: 'FOREIGN KEY (x) REFERENCES p (id) ON UPDATE CASCADE',
+      },
+      ['ON UPDATE CASCADE'],
+    ],
+    ['not a foreign key', { ...fk('p', 'CASCADE'), kind: 'check' as const }, []],
+  ])('%s', (_name, c, expected) => expect(cascadingActions(c)).toEqual(expected));
 });
