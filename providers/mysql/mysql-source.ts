@@ -141,6 +141,18 @@ export class MySqlSource implements SourceProvider {
     return new MySqlChangeStream(reader, database, start, decoders);
   }
 
+  /**
+   * Bytes of binary log the server keeps (SHOW BINARY LOGS: every file, kept
+   * by time — binlog_expire_logs_seconds — not held for this job), or null
+   * when the user may not list them.
+   */
+  async retainedBytes(): Promise<number | null> {
+    return withMySql(this.profile, undefined, async (c) => {
+      const rows = await mysqlRows<{ File_size?: string }>(c, 'SHOW BINARY LOGS').catch(() => null);
+      return rows ? rows.reduce((n, r) => n + Number(r.File_size ?? 0), 0) : null;
+    });
+  }
+
   async currentPosition(): Promise<string> {
     const position = await withMySql(this.profile, undefined, currentBinlogPosition);
     if (!position) throw new Error(`the binary log is off on ${this.profile.host}:${this.profile.port} (log_bin)`);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MARIADB_SKIP, startMariaDb, type MariaDbServer } from '../harness/mariadb.js';
 import { BinlogReader, type BinlogReaderOptions } from '../../providers/mysql/binlog/binlog-reader.js';
+import { MySqlSource } from '../../providers/mysql/mysql-source.js';
 import type { BinlogEvent, BinlogRowsEvent, BinlogStart, BinlogValue } from '../../providers/mysql/binlog/binlog-types.js';
 
 const skip = MARIADB_SKIP;
@@ -391,6 +392,30 @@ describe.skipIf(skip)('the source going away', () => {
     } finally {
       await own.stop(true);
     }
+  });
+});
+
+describe.skipIf(skip)('retained binary log', () => {
+  test('the bytes of every binary-log file the server keeps (what migrate_source_retained_bytes reports)', async () => {
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const source = new MySqlSource(
+      {
+        name: 'src',
+        engine: 'mysql',
+        host: '127.0.0.1',
+        port: server.port,
+        user: 'root',
+        password: undefined,
+        database: 'mysql',
+        tls: { mode: 'disable' },
+        location: { file: 'x', line: 1, column: 1 },
+      } as never,
+      { logger: quiet as never },
+    );
+    const logs = await server.query<{ File_size: string }>('SHOW BINARY LOGS');
+    const expected = logs.reduce((n, r) => n + Number(r.File_size), 0);
+    expect(expected).toBeGreaterThan(0);
+    await expect(source.retainedBytes()).resolves.toBe(expected);
   });
 });
 
