@@ -74,6 +74,32 @@ const TRANSACTION = (i: number) => [
   `DELETE FROM orders WHERE id = ${1 + ((i * 11) % 6000)}`,
 ];
 
+/**
+ * The application: TRANSACTION(i) (and `extra(i)`) committed one after the
+ * other, `pauseMs` apart, until `stop()`; `written()` counts the commits.
+ */
+function startWriting(source: Source, pauseMs: number, extra?: (i: number) => string) {
+  let running = true;
+  let written = 0;
+  const writing = (async () => {
+    for (let i = 1; running; i++) {
+      await source.exec('BEGIN');
+      for (const sql of TRANSACTION(i)) await source.exec(sql);
+      if (extra) await source.exec(extra(i));
+      await source.exec('COMMIT');
+      written++;
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  })();
+  return {
+    written: () => written,
+    stop: async () => {
+      running = false;
+      await writing;
+    },
+  };
+}
+
 const PAIRS: Pair[] = [
   {
     name: 'PostgreSQL 14 → PostgreSQL 17',
@@ -199,26 +225,20 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
 
         // continuous, the application writing throughout
         const source = await servers.source();
-        let running = true;
-        let written = 0;
-        const writing = (async () => {
-          for (let i = 1; running; i++) {
-            await source.exec('BEGIN');
-            for (const sql of TRANSACTION(i)) await source.exec(sql);
-            await source.exec('COMMIT');
-            written++;
-            await new Promise((r) => setTimeout(r, 5));
-          }
-        })();
+        const writer = startWriting(source, 5);
         const live = project(servers, 'live', 'continuous', 'running', 'conf_live');
         const started = await runCli(['apply', '--auto-approve'], { cwd: live, timeoutMs: 240_000 });
         expect(started.code).toBe(0);
         const worker = spawnCli(['worker'], { cwd: live });
         children.push(worker);
-        const atStart = written;
-        await waitFor('the application writes while the worker streams', async () => written > atStart + 100, 120_000, 200);
-        running = false;
-        await writing;
+        const atStart = writer.written();
+        await waitFor(
+          'the application writes while the worker streams',
+          async () => writer.written() > atStart + 100,
+          120_000,
+          200,
+        );
+        await writer.stop();
         await source.close();
         worker.child.kill('SIGTERM');
         expect(await worker.exited).toBe(0);
@@ -240,16 +260,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
       try {
         const source = await servers.source();
         for (const sql of BIG[dialect].split(';').filter((x) => x.trim())) await source.exec(sql);
-        let running = true;
-        const writing = (async () => {
-          for (let i = 1; running; i++) {
-            await source.exec('BEGIN');
-            for (const sql of TRANSACTION(i)) await source.exec(sql);
-            await source.exec(`UPDATE big SET v = v + 1 WHERE id = ${1 + ((i * 13) % 300000)}`);
-            await source.exec('COMMIT');
-            await new Promise((r) => setTimeout(r, 5));
-          }
-        })();
+        const writer = startWriting(source, 5, (i) => `UPDATE big SET v = v + 1 WHERE id = ${1 + ((i * 13) % 300000)}`);
         const dir = project(servers, 'killed', 'continuous', 'running', 'conf_killed');
         const first = spawnCli(['apply', '--auto-approve'], { cwd: dir });
         children.push(first);
@@ -263,8 +274,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
             `apply after kill -9: exit ${again.code}\n${(again.stdout + again.stderr).slice(-3000)}\n${status.stdout}`,
           );
         }
-        running = false;
-        await writing;
+        await writer.stop();
         await source.close();
         project(servers, 'killed', 'continuous', 'promoted', 'conf_killed', dir);
         const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 });
@@ -284,15 +294,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
       const servers = await start();
       try {
         const source = await servers.source();
-        let running = true;
-        const writing = (async () => {
-          for (let i = 1; running; i++) {
-            await source.exec('BEGIN');
-            for (const sql of TRANSACTION(i)) await source.exec(sql);
-            await source.exec('COMMIT');
-            await new Promise((r) => setTimeout(r, 10));
-          }
-        })();
+        const writer = startWriting(source, 10);
         const dir = project(servers, 'edit', 'continuous', 'running', 'conf_edit', undefined, '*.order_lines');
         expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
         const worker = spawnCli(['worker'], { cwd: dir });
@@ -310,8 +312,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
         project(servers, 'edit', 'continuous', 'running', 'conf_edit', dir);
         expect((await runCli(['plan'], { cwd: dir })).stdout).toContain('will be resumed');
         expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
-        running = false;
-        await writing;
+        await writer.stop();
         await source.close();
         worker.child.kill('SIGTERM');
         await worker.exited;
@@ -330,15 +331,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
     const servers = await start();
     try {
       const source = await servers.source();
-      let running = true;
-      const writing = (async () => {
-        for (let i = 1; running; i++) {
-          await source.exec('BEGIN');
-          for (const sql of TRANSACTION(i)) await source.exec(sql);
-          await source.exec('COMMIT');
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      })();
+      const writer = startWriting(source, 10);
       const dir = project(servers, 'idle', 'continuous', 'running', 'conf_idle', undefined, '*.order_lines');
       expect((await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 240_000 })).code).toBe(0);
       // no worker runs: the selection grows, and the apply that records it serves the job only briefly
@@ -348,8 +341,7 @@ describe.each(PAIRS)('conformance: $name', ({ skip, start, dialect }) => {
       children.push(worker);
       const status = async () => (await runCli(['status'], { cwd: dir })).stdout;
       await waitFor('order_lines backfilled', async () => /order_lines\s+COMPLETED/.test(await status()), 120_000, 300);
-      running = false;
-      await writing;
+      await writer.stop();
       await source.close();
       worker.child.kill('SIGTERM');
       await worker.exited;
