@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The container suites (`npm run test:containers`): servers started through
- * testcontainers (MySQL 8). Without a container runtime they report skipped,
+ * testcontainers (MySQL 8, SQL Server 2022 with its Agent, Oracle Free in
+ * ARCHIVELOG mode). Without a container runtime they report skipped,
  * with the reason. Not part of `npm test` (vitest.config.ts excludes them).
  */
 export default defineConfig({

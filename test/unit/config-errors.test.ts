@@ -500,6 +500,20 @@ const cases: Case[] = [
     },
     expected: [{ at: 'm.yaml:6:33', field: 'jobs.j.destination', summary: 'unsupported migration mysql → sqlserver' }],
   },
+  {
+    name: 'oracle to oracle (Oracle is a source only)',
+    files: {
+      'm.yaml': lines(
+        'version: 1',
+        'profiles:',
+        '  a: { engine: oracle, host: h, user: u }',
+        '  b: { engine: oracle, host: i, user: u }',
+        'jobs:',
+        '  j: { source: a, destination: b, databases: [{ name: shop }] }',
+      ),
+    },
+    expected: [{ at: 'm.yaml:6:32', field: 'jobs.j.destination', summary: 'unsupported migration oracle → oracle' }],
+  },
   // 17. Huge file.
   {
     name: 'file over 5 MiB is refused unparsed',
