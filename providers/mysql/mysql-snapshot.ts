@@ -26,6 +26,7 @@ import { mysqlTextSelectList } from './mysql-load-format.js';
 import { RawRowsCommand } from './mysql-raw-rows.js';
 import { formatBinlogPosition } from './mysql-position.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
+import { SnapshotReaders } from '../snapshot-readers.js';
 
 const MEET_ATTEMPTS = 3;
 /** Rows per encoded chunk handed to the destination (bounded: ~64 KiB). */
@@ -33,7 +34,6 @@ const CHUNK_BYTES = 64 * 1024;
 
 interface Reader {
   conn: Connection;
-  busy: boolean;
   /** The session's character_set_results is binary (a mysql-text read ran on it last). */
   binaryResults: boolean;
 }
@@ -46,14 +46,10 @@ export interface MySqlSnapshotOptions {
 }
 
 export class MySqlSnapshot implements SourceSnapshot {
-  private readonly waiting: ((r: Reader) => void)[] = [];
-  private closed = false;
-
   private constructor(
     readonly id: string,
     readonly position: string | null,
-    private readonly readers: Reader[],
-    private readonly database: string,
+    private readonly readers: SnapshotReaders<Reader>,
     private readonly logger: Logger,
   ) {}
 
@@ -67,8 +63,10 @@ export class MySqlSnapshot implements SourceSnapshot {
       return new MySqlSnapshot(
         `${database}@${position ?? 'no-binlog'}`,
         opts.position ? position : null,
-        conns.slice(0, used).map((conn) => ({ conn, busy: false, binaryResults: false })),
-        database,
+        new SnapshotReaders<Reader>(
+          conns.slice(0, used).map((conn) => ({ conn, binaryResults: false })),
+          database,
+        ),
         opts.logger,
       );
     } catch (err) {
@@ -83,7 +81,7 @@ export class MySqlSnapshot implements SourceSnapshot {
     const n = Math.ceil(table.estimatedBytes / Math.max(1, targetBytes));
     if (!col || col.canonical?.kind !== 'int' || n < 2) return [{ id: 'all', predicate: null }];
     const q = quoteMySqlIdent(col.name);
-    const reader = await this.acquire();
+    const reader = await this.readers.acquire();
     let lo: bigint;
     let hi: bigint;
     try {
@@ -95,7 +93,7 @@ export class MySqlSnapshot implements SourceSnapshot {
       lo = BigInt(row.lo);
       hi = BigInt(row.hi);
     } finally {
-      this.release(reader);
+      this.readers.release(reader);
     }
     const span = hi - lo + 1n;
     const parts = BigInt(n) > span ? Number(span) : n;
@@ -114,7 +112,7 @@ export class MySqlSnapshot implements SourceSnapshot {
   async readRange(table: TableDef, range: TableRange, format: CopyFormat): Promise<Readable> {
     if (format !== 'interchange-text' && format !== 'mysql-text') throw new Error(`a MySQL source cannot produce ${format}`);
     const native = format === 'mysql-text';
-    const reader = await this.acquire();
+    const reader = await this.readers.acquire();
     const columns = copiedColumns(table.columns);
     const sql =
       `SELECT ${native ? mysqlTextSelectList(columns) : selectList(columns)} FROM ${quoteMySqlQualified(table)}` +
@@ -124,7 +122,7 @@ export class MySqlSnapshot implements SourceSnapshot {
       try {
         await reader.conn.query(`SET SESSION character_set_results = ${native ? 'binary' : 'utf8mb4'}`);
       } catch (err) {
-        this.release(reader);
+        this.readers.release(reader);
         throw err;
       }
       reader.binaryResults = native;
@@ -159,9 +157,9 @@ export class MySqlSnapshot implements SourceSnapshot {
       if (err) {
         // a reader whose query was cut off mid-result cannot serve another range
         reader.conn.destroy();
-        this.readers.splice(this.readers.indexOf(reader), 1);
+        this.readers.drop(reader);
         out.destroy(err);
-      } else this.release(reader);
+      } else this.readers.release(reader);
     };
     rows.on('error', (err: Error) => finish(new Error(`reading ${table.schema}.${table.name}: ${err.message}`, { cause: err })));
     out.on('close', () => {
@@ -196,8 +194,8 @@ export class MySqlSnapshot implements SourceSnapshot {
       if (err) {
         // a reader whose query was cut off mid-result cannot serve another range
         reader.conn.destroy();
-        this.readers.splice(this.readers.indexOf(reader), 1);
-      } else this.release(reader);
+        this.readers.drop(reader);
+      } else this.readers.release(reader);
     };
     out.on('end', () => finish());
     out.on('error', (err) => finish(err));
@@ -208,30 +206,12 @@ export class MySqlSnapshot implements SourceSnapshot {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.all(
-      this.readers.map(async (r) => {
+      this.readers.close().map(async (r) => {
         await r.conn.query('COMMIT').catch(() => undefined);
         await r.conn.end().catch(() => r.conn.destroy());
       }),
     );
-  }
-
-  private acquire(): Promise<Reader> {
-    if (this.closed) return Promise.reject(new Error(`the snapshot of ${this.database} is closed`));
-    const idle = this.readers.find((r) => !r.busy);
-    if (idle) {
-      idle.busy = true;
-      return Promise.resolve(idle);
-    }
-    if (!this.readers.length) return Promise.reject(new Error(`no reader of the snapshot of ${this.database} is left`));
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(reader: Reader): void {
-    const next = this.waiting.shift();
-    if (next) next(reader);
-    else reader.busy = false;
   }
 }
 

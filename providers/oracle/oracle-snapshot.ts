@@ -33,6 +33,7 @@ import {
   rowidRanges,
   rowidTilesQuery,
 } from './oracle-sql.js';
+import { SnapshotReaders } from '../snapshot-readers.js';
 
 /** Text handed to the destination per chunk (bounded: ~64 KiB). */
 const CHUNK_CHARS = 64 * 1024;
@@ -40,7 +41,6 @@ const FETCH_ROWS = 500;
 
 interface Reader {
   conn: OracleConnection;
-  busy: boolean;
 }
 
 export interface OracleSnapshotOptions {
@@ -57,15 +57,11 @@ export async function currentScn(conn: OracleConnection): Promise<bigint> {
 }
 
 export class OracleSnapshot implements SourceSnapshot {
-  private readonly waiting: ((r: Reader) => void)[] = [];
-  private closed = false;
-
   private constructor(
     readonly id: string,
     readonly position: string | null,
     readonly scn: bigint,
-    private readonly readers: Reader[],
-    private readonly service: string,
+    private readonly readers: SnapshotReaders<Reader>,
   ) {}
 
   static async open(profile: ResolvedProfile, service: string, opts: OracleSnapshotOptions): Promise<OracleSnapshot> {
@@ -92,8 +88,10 @@ export class OracleSnapshot implements SourceSnapshot {
         `${service}@${scn}`,
         position,
         scn,
-        conns.map((conn) => ({ conn, busy: false })),
-        service,
+        new SnapshotReaders<Reader>(
+          conns.map((conn) => ({ conn })),
+          service,
+        ),
       );
     } catch (err) {
       await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
@@ -105,7 +103,7 @@ export class OracleSnapshot implements SourceSnapshot {
   async planRanges(table: TableDef, targetBytes: number): Promise<TableRange[]> {
     const n = Math.ceil(table.estimatedBytes / Math.max(1, targetBytes));
     if (n < 2) return [{ id: 'all', predicate: null }];
-    const reader = await this.acquire();
+    const reader = await this.readers.acquire();
     try {
       const key = integerKeyColumn(table);
       if (key) {
@@ -119,7 +117,7 @@ export class OracleSnapshot implements SourceSnapshot {
       const tiles = await oracleRows<{ LO: string; HI: string }>(reader.conn, rowidTilesQuery(table, n, this.scn));
       return rowidRanges(tiles.map((t) => ({ lo: t.LO, hi: t.HI })));
     } finally {
-      this.release(reader);
+      this.readers.release(reader);
     }
   }
 
@@ -128,25 +126,25 @@ export class OracleSnapshot implements SourceSnapshot {
     const columns = copiedColumns(table.columns);
     const sql = asOfSelect(table, columns, this.scn, range.predicate);
     const encoder = new RowEncoder(columns);
-    const reader = await this.acquire();
+    const reader = await this.readers.acquire();
     let result;
     try {
       result = await reader.conn.execute<unknown[]>(sql, [], { ...arrayRows(), resultSet: true, fetchArraySize: FETCH_ROWS });
     } catch (err) {
-      this.release(reader);
+      this.readers.release(reader);
       throw new Error(`reading ${table.schema}.${table.name} AS OF SCN ${this.scn}: ${(err as Error).message}`, { cause: err });
     }
     const rs = result.resultSet;
     if (!rs) {
-      this.release(reader);
+      this.readers.release(reader);
       throw new Error(`reading ${table.schema}.${table.name}: no result set`);
     }
     const release = (broken: boolean) => {
       if (broken) {
         // a reader whose fetch was cut off cannot serve another range
         void reader.conn.close().catch(() => undefined);
-        this.readers.splice(this.readers.indexOf(reader), 1);
-      } else this.release(reader);
+        this.readers.drop(reader);
+      } else this.readers.release(reader);
     };
     const name = `${table.schema}.${table.name}`;
     async function* chunks(): AsyncGenerator<Buffer> {
@@ -177,24 +175,6 @@ export class OracleSnapshot implements SourceSnapshot {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.readers.map((r) => r.conn.close().catch(() => undefined)));
-  }
-
-  private acquire(): Promise<Reader> {
-    if (this.closed) return Promise.reject(new Error(`the snapshot of ${this.service} is closed`));
-    const idle = this.readers.find((r) => !r.busy);
-    if (idle) {
-      idle.busy = true;
-      return Promise.resolve(idle);
-    }
-    if (!this.readers.length) return Promise.reject(new Error(`no reader of the snapshot of ${this.service} is left`));
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(reader: Reader): void {
-    const next = this.waiting.shift();
-    if (next) next(reader);
-    else reader.busy = false;
+    await Promise.all(this.readers.close().map((r) => r.conn.close().catch(() => undefined)));
   }
 }

@@ -20,6 +20,7 @@ import { boundaryQuery, keyRanges, rangeCount, rangeQuery } from './mssql-key-ra
 import { lsnFromDecimal } from './mssql-lsn.js';
 import { snapshotPosition } from './mssql-position.js';
 import { canonicalText, interchangeLine } from './mssql-value-text.js';
+import { SnapshotReaders } from '../snapshot-readers.js';
 
 /** Encoded bytes handed on at a time (bounded). */
 const CHUNK_BYTES = 64 * 1024;
@@ -31,7 +32,6 @@ export function copiedColumns(columns: readonly ColumnDef[]): ColumnDef[] {
 
 interface Reader {
   s: SqlServerSession;
-  busy: boolean;
 }
 
 export interface SqlServerSnapshotOptions {
@@ -44,14 +44,10 @@ export interface SqlServerSnapshotOptions {
 }
 
 export class SqlServerSnapshot implements SourceSnapshot {
-  private readonly waiting: ((r: Reader) => void)[] = [];
-  private closed = false;
-
   private constructor(
     readonly id: string,
     readonly position: string | null,
-    private readonly readers: Reader[],
-    private readonly database: string,
+    private readonly readers: SnapshotReaders<Reader>,
   ) {}
 
   static async open(profile: ResolvedProfile, opts: SqlServerSnapshotOptions): Promise<SqlServerSnapshot> {
@@ -80,8 +76,10 @@ export class SqlServerSnapshot implements SourceSnapshot {
       return new SqlServerSnapshot(
         `${opts.database}@${lsn}`,
         opts.cdc ? snapshotPosition(lsn) : null,
-        sessions.map((s) => ({ s, busy: false })),
-        opts.database,
+        new SnapshotReaders<Reader>(
+          sessions.map((s) => ({ s })),
+          opts.database,
+        ),
       );
     } catch (err) {
       fence.destroy();
@@ -96,13 +94,13 @@ export class SqlServerSnapshot implements SourceSnapshot {
     if (n < 2 || !key.length || table.estimatedRows < n * 2) return [{ id: 'all', predicate: null }];
     const keyCols = key.map((k) => table.columns.find((c) => c.name === k));
     if (keyCols.some((c) => !c?.canonical)) return [{ id: 'all', predicate: null }];
-    const reader = await this.acquire();
+    const reader = await this.readers.acquire();
     try {
       const rows = await reader.s.rows(boundaryQuery(table, key, Math.ceil(table.estimatedRows / n)));
       const boundaries = rows.map((r) => r.map((v, i) => canonicalText((keyCols[i] as ColumnDef).canonical!, v)));
       return keyRanges(table, key, boundaries);
     } finally {
-      this.release(reader);
+      this.readers.release(reader);
     }
   }
 
@@ -110,7 +108,7 @@ export class SqlServerSnapshot implements SourceSnapshot {
     if (format !== 'interchange-text') throw new Error(`a SQL Server source cannot produce ${format}`);
     const columns = copiedColumns(table.columns);
     const types = columns.map((c) => c.canonical!);
-    const reader = await this.acquire();
+    const reader = await this.readers.acquire();
     let parts: string[] = [];
     let size = 0;
     let handle: ReturnType<SqlServerSession['stream']> | null = null;
@@ -144,12 +142,12 @@ export class SqlServerSnapshot implements SourceSnapshot {
       () => {
         flush();
         out.push(null);
-        this.release(reader);
+        this.readers.release(reader);
       },
       (err: Error) => {
         // a reader whose query was cut off mid-result cannot serve another range
         reader.s.destroy();
-        this.readers.splice(this.readers.indexOf(reader), 1);
+        this.readers.drop(reader);
         out.destroy(new Error(`reading ${table.schema}.${table.name}: ${err.message}`, { cause: err }));
       },
     );
@@ -160,29 +158,11 @@ export class SqlServerSnapshot implements SourceSnapshot {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     await Promise.all(
-      this.readers.map(async (r) => {
+      this.readers.close().map(async (r) => {
         await r.s.batch('IF @@TRANCOUNT > 0 COMMIT').catch(() => undefined);
         await r.s.close().catch(() => r.s.destroy());
       }),
     );
-  }
-
-  private acquire(): Promise<Reader> {
-    if (this.closed) return Promise.reject(new Error(`the snapshot of ${this.database} is closed`));
-    const idle = this.readers.find((r) => !r.busy);
-    if (idle) {
-      idle.busy = true;
-      return Promise.resolve(idle);
-    }
-    if (!this.readers.length) return Promise.reject(new Error(`no reader of the snapshot of ${this.database} is left`));
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(reader: Reader): void {
-    const next = this.waiting.shift();
-    if (next) next(reader);
-    else reader.busy = false;
   }
 }
