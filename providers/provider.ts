@@ -138,6 +138,15 @@ export interface SourceProvider {
   ): Promise<ChangeStream>;
   /** The source's current write position (what promote must reach). */
   currentPosition(database: string): Promise<string>;
+  /**
+   * Bytes of change log the source keeps (PostgreSQL: WAL from this
+   * capture's replication slot restart_lsn to the current write position;
+   * MySQL: every binary-log file the server keeps, by time, not for us), or
+   * null when it cannot tell (the slot is gone, the user may not list the
+   * logs). Optional: a source without it reports no
+   * `migrate_source_retained_bytes`.
+   */
+  retainedBytes?(database: string, artifactName: string): Promise<number | null>;
   /** -1, 0, 1 like a comparator. */
   comparePositions(a: string, b: string): number;
   /** Tables that cannot replicate updates/deletes as they are (no key); each gets `fix` applied if asked. */

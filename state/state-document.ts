@@ -39,6 +39,8 @@ export interface JobConfigRecord {
   parallelism: Parallelism;
   /** Verify before promote completes (absent = false). */
   verify?: boolean;
+  /** Declared `protect: true` (absent = false): delete, replace and restart are refused, even once undeclared. */
+  protect?: boolean;
   /** Owners and grants of recreated schema objects (absent = keep both). */
   schema?: SchemaSettings;
   databases: DatabaseRecord[];

@@ -65,6 +65,8 @@ export function applyToState(
         j.desiredState = a.after.desiredState;
         if (a.after.verify) j.verify = true;
         else delete j.verify;
+        if (a.after.protect) j.protect = true;
+        else delete j.protect;
         if (a.after.schema) j.schema = structuredClone(a.after.schema);
         else delete j.schema;
         note(

@@ -57,16 +57,20 @@ export function whoAmI(): string {
   }
 }
 
-/** Record the plan's actions in the state (the caller holds the lock). Returns the new state. */
+/**
+ * Record the plan's actions in the state (the caller holds the lock). Returns the new state.
+ * `by` is who the audit trail names (default: user@host; apply adds the approver of destructive actions).
+ */
 export async function executePlan(
   backend: StateBackend,
   plan: PlanDocument,
   state: StateDocument | null,
   at: Date,
   logger: Logger,
+  by: string = whoAmI(),
 ): Promise<StateDocument> {
   const base = state ?? emptyState();
-  const next = applyToState(base, plan.actions, at.toISOString(), whoAmI(), () => randomUUID());
+  const next = applyToState(base, plan.actions, at.toISOString(), by, () => randomUUID());
   await backend.write(next);
   for (const a of plan.actions) {
     const old = base.jobs[a.name as string];

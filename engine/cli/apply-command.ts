@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { settlement } from '../apply/settled.js';
 import { assertFresh, executePlan, StalePlanError, whoAmI } from '../apply/execute-plan.js';
@@ -18,6 +17,12 @@ import { confirm, isInteractive } from './confirm.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { collectStatus } from './status-command.js';
 import { stderrLogger } from './stderr-logger.js';
+import { readPlanFile } from './read-plan-file.js';
+import { withPolicyFile } from './policy-option.js';
+import { checkApproval } from '../policy/check-approval.js';
+import { DEFAULT_POLICY, stricterPolicy, type Policy } from '../policy/policy.js';
+import { policyDiagnostics } from '../policy/policy-diagnostics.js';
+import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 
 export interface ApplyOptions {
   file: string;
@@ -29,18 +34,10 @@ export interface ApplyOptions {
   restart?: string[];
   /** Run live checks before planning (default true; `--no-refresh` to skip). */
   refresh?: boolean;
-}
-
-function readPlanFile(path: string): PlanDocument {
-  let doc: PlanDocument;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as PlanDocument;
-  } catch (err) {
-    throw new CliError(`cannot read plan file ${path}: ${(err as Error).message}`);
-  }
-  if (doc.formatVersion !== 1 || !Array.isArray(doc.actions))
-    throw new CliError(`${path} is not a plan saved by \`migrate plan -out\``);
-  return doc;
+  /** A YAML file with a `policy:` block, applied on top of the declared one (stricter wins). */
+  policy?: string;
+  /** Who approves the destructive actions (policy `destructive: require-approval`); default env MIGRATE_APPROVED_BY. */
+  approvedBy?: string;
 }
 
 /**
@@ -49,7 +46,7 @@ function readPlanFile(path: string): PlanDocument {
  * an embedded worker until each reaches its desired state.
  */
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions): Promise<number> {
-  const { declaration } = await loadOrFail(opts.file);
+  const declaration = await withPolicyFile((await loadOrFail(opts.file)).declaration, opts.policy);
   const backend = openBackend(declaration);
   const logger = stderrLogger();
   let lock;
@@ -83,6 +80,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     const { state, runtimes, leases } = await readRecorded(backend);
     const catalogs = new CatalogCache();
     let plan: PlanDocument;
+    let policy: Policy = declaration.policy;
     if (planFile) {
       plan = readPlanFile(planFile);
       try {
@@ -90,6 +88,12 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
       } catch (err) {
         if (err instanceof StalePlanError) throw new CliError(err.message);
         throw err;
+      }
+      // the policy may have tightened since the plan was saved, never loosened: check it again
+      policy = stricterPolicy(policy, plan.policy ?? DEFAULT_POLICY);
+      const refused = policyDiagnostics(plan.actions, { policy, declared: declaration.jobs, recorded: state?.jobs ?? {} });
+      if (refused.length) {
+        throw new CliError(`${refused.map(formatDiagnostic).join('\n')}\napply refused by policy: nothing was changed.`);
       }
     } else {
       plan = await refreshAndPlan(declaration, state, runtimes, {
@@ -113,6 +117,12 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
           'the plan has destructive actions (marked [DESTRUCTIVE]); re-run with --allow-destructive to allow them',
         );
       }
+      const approval = checkApproval(policy, plan.destructive, opts.approvedBy ?? process.env.MIGRATE_APPROVED_BY);
+      if (approval.kind === 'refused') throw new CliError(approval.message);
+      if (approval.kind === 'approved') {
+        process.stdout.write(`Destructive actions approved by ${approval.by} (policy destructive: require-approval).\n`);
+        logger.info('destructive actions approved', { approvedBy: approval.by });
+      }
       // a saved plan was reviewed when it was made (Terraform semantics): no second confirmation
       if (!opts.autoApprove && !planFile) {
         if (!interactive) {
@@ -128,7 +138,9 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
           return EXIT.ERROR;
         }
       }
-      current = await executePlan(backend, plan, state, systemClock(), logger);
+      // the audit trail (state history) names the approver next to who ran apply
+      const by = approval.kind === 'approved' ? `${whoAmI()} (approved by ${approval.by})` : whoAmI();
+      current = await executePlan(backend, plan, state, systemClock(), logger, by);
       const { add, change, destroy } = plan.summary;
       process.stdout.write(
         `\nRecorded: ${add} added, ${change} changed, ${destroy} destroyed (state serial ${current.serial}).\n`,

@@ -5,7 +5,10 @@
 export const EXIT = {
   /** Success; for `plan --detailed-exitcode`: no changes. */
   OK: 0,
-  /** Any error: bad declaration, illegal plan, failed job, stale plan, refused apply. */
+  /**
+   * Any error: bad declaration, illegal plan, failed job, stale plan, refused apply — including
+   * policy refusals (a protected job, `policy.destructive: deny`, a missing or unknown `--approved-by`).
+   */
   ERROR: 1,
   /** `plan --detailed-exitcode`: the plan has changes (or drift). */
   CHANGES: 2,

@@ -8,6 +8,12 @@ export function normalizeArgs(argv: string[]): string[] {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const formatOption = () =>
+  new Option('--format <format>', 'output: text (default), json, or markdown (a pull-request comment)').choices([
+    'text',
+    'json',
+    'markdown',
+  ]);
 const fileOption = () => new Option('-f, --file <path>', 'declaration file or directory (all *.yaml/*.yml in it)').default('.');
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,7 +38,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('plan')
     .description('show what apply would change, against the refreshed recorded state')
     .addOption(fileOption())
-    .option('--json', 'print the plan as JSON (schemas/plan.schema.json)')
+    .option('--json', 'print the plan as JSON (schemas/plan.schema.json); same as --format json')
+    .addOption(formatOption())
+    .option('--policy <file>', 'a YAML file with a `policy:` block; the stricter of it and the declared policy applies')
     .option('--detailed-exitcode', 'exit 0 = no changes, 1 = error, 2 = changes present')
     .option('--out <file>', 'save the plan for `migrate apply FILE` (also -out)')
     .option('--restart <address>', 'restart a job (job.NAME): wipe its destination databases and migrate again', collect)
@@ -55,8 +63,23 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-wait', 'record the new desired state and return without running jobs')
     .option('--restart <address>', 'restart a job (job.NAME)', collect)
     .option('--no-refresh', 'plan without the live checks (replication slots, prerequisites of the jobs it would run)')
+    .option('--policy <file>', 'a YAML file with a `policy:` block; the stricter of it and the declared policy applies')
+    .option(
+      '--approved-by <name>',
+      'who approves the destructive actions, one of the policy approvers (policy destructive: require-approval; default env MIGRATE_APPROVED_BY)',
+    )
     .action(async (planfile: string | undefined, o) => {
       code = await (await import('./apply-command.js')).applyCommand(planfile, o);
+    });
+
+  program
+    .command('show')
+    .description('print a plan saved by `migrate plan -out` (text, JSON, or Markdown for a pull-request comment)')
+    .argument('<planfile>', 'a plan saved by `migrate plan -out`')
+    .addOption(formatOption())
+    .option('--json', 'same as --format json')
+    .action(async (planfile: string, o) => {
+      code = (await import('./show-command.js')).showCommand(planfile, o);
     });
 
   program
@@ -97,6 +120,16 @@ export async function main(argv: string[]): Promise<number> {
     .description('serve jobs from the state backend until interrupted (keeps continuous jobs replicating)')
     .addOption(fileOption())
     .option('--lease-ttl <seconds>', 'lease time-to-live: a silent worker loses its jobs after this long', (v) => Number(v), 15)
+    .option(
+      '--metrics-address <host:port>',
+      'serve /metrics (Prometheus), /healthz and /readyz on this address, e.g. 127.0.0.1:9464 (loopback unless a host is given)',
+    )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'log lines: text (default) or json (one object a line; env MIGRATE_LOG_FORMAT)',
+      ).choices(['text', 'json']),
+    )
     .action(async (o) => {
       code = await (await import('./worker-command.js')).workerCommand(o);
     });

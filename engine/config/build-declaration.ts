@@ -13,6 +13,7 @@ import type {
 } from './declaration.js';
 import type { DeclarationDefaults } from './declaration-defaults.js';
 import type { MergedDeclaration } from './merge-declaration-files.js';
+import type { DestructivePolicy, Policy } from '../policy/policy.js';
 
 /** Shapes as the schema guarantees them (optional where it has defaults). */
 interface RawProfile {
@@ -36,9 +37,14 @@ interface RawJob {
   state?: DesiredState;
   parallelism?: Parallelism;
   verify?: boolean;
+  protect?: boolean;
   schema?: { owners?: 'keep' | 'skip'; grants?: 'keep' | 'skip' };
   types?: TypeOverride[];
   databases: RawDatabase[];
+}
+interface RawPolicy {
+  destructive?: DestructivePolicy;
+  approvers?: string[];
 }
 type RawBackend = { type?: 'local'; path?: string } | { type: 'postgres'; profile: string; schema?: string };
 
@@ -91,6 +97,7 @@ export function buildDeclaration(
       state: j.state ?? defaults.state,
       parallelism: j.parallelism ?? defaults.parallelism,
       verify: j.verify ?? false,
+      protect: j.protect ?? defaults.protect,
       schema: {
         owners: j.schema?.owners ?? defaults.schema.owners,
         grants: j.schema?.grants ?? defaults.schema.grants,
@@ -102,7 +109,21 @@ export function buildDeclaration(
   }
 
   const backend = buildBackend(merged.backend?.value as RawBackend | undefined, defaults);
-  return { version: 1, dir, files, backend, profiles, jobs };
+  return { version: 1, dir, files, backend, policy: buildPolicy(merged.policy, defaults), profiles, jobs };
+}
+
+/** The declared policy with its defaults, located at its `policy:` key; the default policy has no location. */
+export function buildPolicy(
+  declared: MergedDeclaration['policy'] | undefined,
+  defaults: Pick<DeclarationDefaults, 'policy'>,
+): Policy {
+  if (!declared) return { ...defaults.policy, approvers: [...defaults.policy.approvers] };
+  const raw = declared.value as RawPolicy;
+  return {
+    destructive: raw.destructive ?? defaults.policy.destructive,
+    approvers: [...(raw.approvers ?? defaults.policy.approvers)],
+    location: declared.file.locator.key(['policy']),
+  };
 }
 
 function buildBackend(raw: RawBackend | undefined, defaults: DeclarationDefaults): BackendSpec {

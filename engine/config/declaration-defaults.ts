@@ -10,6 +10,7 @@ import type {
 } from './declaration.js';
 import { ENGINE_KINDS } from './declaration.js';
 import { declarationSchema } from './declaration-schema.js';
+import type { PolicyRecord } from '../policy/policy.js';
 
 /** Every default the loader fills in, read from `schemas/migrate.schema.json` (the single source of truth). */
 export interface DeclarationDefaults {
@@ -21,6 +22,8 @@ export interface DeclarationDefaults {
   parallelism: Parallelism;
   tables: TableSelection;
   schema: SchemaSettings;
+  protect: boolean;
+  policy: PolicyRecord;
   backendType: 'local';
   localPath: string;
   postgresSchema: string;
@@ -65,6 +68,8 @@ export function declarationDefaults(): DeclarationDefaults {
     parallelism: pick(s, `${job}/parallelism/default`) as Parallelism,
     tables: pick(s, '$defs/database/properties/tables/default') as TableSelection,
     schema: pick(s, `${job}/schema/default`) as SchemaSettings,
+    protect: pick(s, `${job}/protect/default`) as boolean,
+    policy: pick(s, 'properties/policy/default') as PolicyRecord,
     backendType: (pick(s, `${backend}/default`) as { type: 'local' }).type,
     localPath: pick(s, `${backend}/oneOf/0/properties/path/default`) as string,
     postgresSchema: pick(s, `${backend}/oneOf/1/properties/schema/default`) as string,

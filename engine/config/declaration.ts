@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../../contract/diagnostic.js';
 import type { DesiredState, JobType, Parallelism, Profile, SchemaSettings, TableSelection } from '../../contract/declaration.js';
+import type { Policy } from '../policy/policy.js';
 
 export type {
   DesiredState,
@@ -32,6 +33,8 @@ export interface JobSpec {
   parallelism: Parallelism;
   /** Run `verify` before promote completes; promote refuses on a difference. Default false. */
   verify: boolean;
+  /** Plans that would delete, replace or restart the job (or remove a database) are errors. Default false. */
+  protect: boolean;
   /** Owners and grants of recreated objects. Default keep / keep. */
   schema: SchemaSettings;
   databases: DatabaseSpec[];
@@ -47,6 +50,8 @@ export interface Declaration {
   dir: string;
   files: string[];
   backend: BackendSpec;
+  /** The declared `policy:` block, or the default (`destructive: allow`, no approvers). */
+  policy: Policy;
   profiles: Record<string, Profile>;
   jobs: Record<string, JobSpec>;
 }

@@ -9,9 +9,10 @@ export interface DeclaredEntry {
   file: ParsedDeclarationFile;
 }
 
-/** All files' profiles and jobs in one namespace; the first declaration of a name wins. */
+/** All files' profiles and jobs in one namespace; the first declaration of a name wins. `backend` and `policy` come from one file each. */
 export interface MergedDeclaration {
   backend?: { value: unknown; file: ParsedDeclarationFile };
+  policy?: { value: unknown; file: ParsedDeclarationFile };
   profiles: Map<string, DeclaredEntry>;
   jobs: Map<string, DeclaredEntry>;
 }
@@ -23,7 +24,7 @@ const at = (loc: SourceLocation): string => `${loc.file}:${loc.line}:${loc.colum
 /**
  * Merges files in the given order. Profile and job names share one namespace
  * per kind across files, so a name declared twice is an error naming both
- * places; `backend` may be set by one file only.
+ * places; `backend` and `policy` may be set by one file only.
  */
 export function mergeDeclarationFiles(files: readonly ParsedDeclarationFile[]): {
   merged: MergedDeclaration;
@@ -32,17 +33,19 @@ export function mergeDeclarationFiles(files: readonly ParsedDeclarationFile[]): 
   const merged: MergedDeclaration = { profiles: new Map(), jobs: new Map() };
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
-    if ('backend' in file.data) {
-      if (merged.backend) {
-        const first = merged.backend.file.locator.key(['backend']);
+    for (const key of ['backend', 'policy'] as const) {
+      if (!(key in file.data)) continue;
+      const seen = merged[key];
+      if (seen) {
+        const first = seen.file.locator.key([key]);
         diagnostics.push({
           severity: 'error',
-          summary: `backend is declared in two files: first at ${at(first)}`,
-          detail: 'the state backend is declared once per declaration: keep one of them',
-          field: 'backend',
-          location: file.locator.key(['backend']),
+          summary: `${key} is declared in two files: first at ${at(first)}`,
+          detail: `${key === 'backend' ? 'the state backend' : 'the policy'} is declared once per declaration: keep one of them`,
+          field: key,
+          location: file.locator.key([key]),
         });
-      } else merged.backend = { value: file.data.backend, file };
+      } else merged[key] = { value: file.data[key], file };
     }
     for (const kind of ['profiles', 'jobs'] as const) {
       const section = file.data[kind];

@@ -58,6 +58,7 @@ export function buildDesired(decl: Declaration, recorded: Record<string, Profile
       desiredState: j.state,
       parallelism: j.parallelism,
       ...(j.verify ? { verify: true } : {}),
+      ...(j.protect ? { protect: true } : {}),
       ...(j.schema.owners !== 'keep' || j.schema.grants !== 'keep' || j.schema.types?.length
         ? { schema: { ...j.schema, ...(j.schema.types ? { types: j.schema.types.map((t) => ({ ...t })) } : {}) } }
         : {}),

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { PlanAction } from './plan-action.js';
 import { actionSymbol } from './plan-action.js';
+import type { PolicyRecord } from '../policy/policy.js';
 
 export interface PlanSummary {
   add: number;
@@ -24,6 +25,8 @@ export interface PlanDocument {
   summary: PlanSummary;
   /** True when any action is destructive. */
   destructive: boolean;
+  /** The policy the plan was checked against, when not the default (`destructive: allow`). */
+  policy?: PolicyRecord;
 }
 
 export function summarize(actions: readonly PlanAction[]): PlanSummary {

@@ -183,8 +183,18 @@ export function plan(
     }
     jobUpdates.push(...databaseActions(name, record, after));
     const configChanges = diffFields(
-      { parallelism: record.parallelism, verify: record.verify ?? false, schema: schemaSettings(record) },
-      { parallelism: after.parallelism, verify: after.verify ?? false, schema: schemaSettings(after) },
+      {
+        parallelism: record.parallelism,
+        verify: record.verify ?? false,
+        protect: record.protect ?? false,
+        schema: schemaSettings(record),
+      },
+      {
+        parallelism: after.parallelism,
+        verify: after.verify ?? false,
+        protect: after.protect ?? false,
+        schema: schemaSettings(after),
+      },
     );
     if (configChanges.length) {
       jobUpdates.push({
@@ -193,7 +203,10 @@ export function plan(
         name,
         changes: configChanges,
         after,
-        reason: observed.status === 'RUNNING' ? 'parallelism changes apply in place to the running job' : 'settings changed',
+        reason:
+          observed.status === 'RUNNING' && configChanges.some((c) => c.path === 'parallelism')
+            ? 'parallelism changes apply in place to the running job'
+            : 'settings changed',
         destructive: false,
       });
     }

@@ -25,7 +25,8 @@ const TRANSITION_VERBS: Record<Exclude<JobAction, 'delete'>, string> = {
   promote: 'promoted',
 };
 
-function header(a: PlanAction): string {
+/** `will be created`, `must be replaced`, `will be restarted`…: the verb phrase of an action's header. */
+export function actionHeader(a: PlanAction): string {
   if (a.kind === 'create-job') return a.start ? 'will be created and started' : 'will be created';
   if (a.kind === 'transition') return `will be ${TRANSITION_VERBS[a.action]}`;
   if (a.kind === 'take-over') return 'will be taken over';
@@ -86,19 +87,23 @@ function body(a: PlanAction): string[] {
   }
 }
 
+/** One action's block as the human plan prints it (header, reason, symbol and address, field lines). */
+export function actionLines(a: PlanAction): string[] {
+  const destructive = a.destructive ? '  [DESTRUCTIVE]' : '';
+  return [
+    `  # ${a.address} ${actionHeader(a)}${destructive}`,
+    `  #   ${a.reason}`,
+    `${pad(actionSymbol(a))} ${a.address}`,
+    ...body(a).map((l) => `      ${l}`),
+  ];
+}
+
 /** The human plan: Terraform-like blocks, diagnostics, and one final summary line. */
 export function renderPlan(doc: PlanDocument): string {
   const lines: string[] = [];
   if (doc.actions.length) {
     lines.push('migrate will perform the following actions:', '');
-    for (const a of doc.actions) {
-      const destructive = a.destructive ? '  [DESTRUCTIVE]' : '';
-      lines.push(`  # ${a.address} ${header(a)}${destructive}`);
-      lines.push(`  #   ${a.reason}`);
-      lines.push(`${pad(actionSymbol(a))} ${a.address}`);
-      for (const l of body(a)) lines.push(`      ${l}`);
-      lines.push('');
-    }
+    for (const a of doc.actions) lines.push(...actionLines(a), '');
   }
   for (const d of doc.diagnostics) lines.push(formatDiagnostic(d), '');
   if (doc.diagnostics.some((d) => d.severity === 'error')) {
@@ -107,7 +112,13 @@ export function renderPlan(doc: PlanDocument): string {
     lines.push('No changes. The declaration matches the recorded state.');
   } else {
     const { add, change, destroy } = doc.summary;
-    if (doc.destructive) lines.push('Destructive actions are marked [DESTRUCTIVE]: apply needs --allow-destructive for them.');
+    if (doc.destructive) {
+      const approval =
+        doc.policy?.destructive === 'require-approval'
+          ? ` and --approved-by NAME (policy: one of ${doc.policy.approvers.join(', ')})`
+          : '';
+      lines.push(`Destructive actions are marked [DESTRUCTIVE]: apply needs --allow-destructive${approval} for them.`);
+    }
     lines.push(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy.`);
   }
   return lines.join('\n');

@@ -3,6 +3,7 @@ import type { CatalogCache } from './catalog-cache.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import { StreamMemory } from '../../providers/stream-memory.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
+import type { JobObservation } from './job-observation.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { DatabaseRecord, JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Substatus } from '../lifecycle/job-status.js';
@@ -10,6 +11,8 @@ import { artifactName } from './artifact-name.js';
 import type { Clock } from './clock.js';
 import { DatabasePipeline } from './database-pipeline.js';
 import type { Logger } from './logger.js';
+import { withFields } from './logger-fields.js';
+import { RetainedLogProbe } from './retained-log-probe.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { resolveProfile } from './resolve-profile.js';
 import { runtimeFor } from '../lifecycle/runtime-belongs.js';
@@ -80,12 +83,29 @@ export class JobRunner {
   private retrying = new Map<string, Error>();
   /** Tables held back after the destination rejected their changes (keep the job Running with errors). */
   private tableErrors = new Map<string, Error>();
+  /** Errors this runner met (retried, held-back tables, the fatal one): the worker's `migrate_job_errors_total`. */
+  private errorsSeen = 0;
+  /** Continuous jobs: the source log kept for each database (`migrate_source_retained_bytes`). */
+  private retained: RetainedLogProbe | null = null;
 
   constructor(
     private readonly state: StateDocument,
     private readonly record: JobRecord,
     private readonly deps: JobRunnerDeps,
   ) {}
+
+  /**
+   * What this runner reports right now (the live object's copy, read at
+   * metrics scrape time), with the errors it met; null before it started.
+   */
+  observe(): JobObservation | null {
+    if (!this.runtime) return null;
+    return {
+      runtime: structuredClone(this.runtime),
+      errors: this.errorsSeen,
+      retainedBytes: this.retained?.snapshot() ?? {},
+    };
+  }
 
   interrupt(reason: StopReason): void {
     if (this.abort.signal.aborted) return;
@@ -135,7 +155,7 @@ export class JobRunner {
 
     try {
       // one budget of buffered changes for all the job's streams: memory does not grow with its databases
-      const ctx = { logger: this.deps.logger, memory: new StreamMemory() };
+      const ctx = { logger: withFields(this.deps.logger, { job: record.name }), memory: new StreamMemory() };
       const srcProfile = this.profile(record.source);
       this.srcProfile = srcProfile;
       const dstProfile = this.profile(record.destination);
@@ -147,6 +167,7 @@ export class JobRunner {
       if (record.type === 'continuous' && !srcProvider.capabilities.cdc) {
         throw new Error(`the ${srcProfile.engine} provider cannot capture changes yet: use type: one-time`);
       }
+      if (record.type === 'continuous') this.retained = new RetainedLogProbe(this.source, ctx.logger);
       await this.withRetry('prerequisites', () =>
         timed(this.deps.logger, 'prerequisites', { job: record.name }, () => this.checkPrerequisites()),
       );
@@ -177,6 +198,7 @@ export class JobRunner {
       }
       const message = describeError(err);
       const code = errorCode(err);
+      this.errorsSeen++;
       this.deps.logger.error('job failed', { job: record.name, error: message, ...(code ? { code } : {}) });
       runtime.substatus = this.phase();
       runtime.status = 'FAILED';
@@ -228,6 +250,10 @@ export class JobRunner {
       this.updateSubstatus();
       this.progress.touch();
       this.budget.refresh(); // a parallelism change applies in place
+      this.retained?.poll(
+        this.deps.clock().getTime(),
+        new Map([...this.running.keys()].map((name) => [name, artifactName(this.record.name, name, this.state.lineage)])),
+      );
       // wake at once when a database pipeline ends, else re-check the record twice a second
       const live = [...this.running.values()].filter((r) => !r.ended);
       await sleep(500, this.abort.signal, live.length ? Promise.race(live.map((r) => r.done)) : undefined);
@@ -258,7 +284,8 @@ export class JobRunner {
       source: this.source,
       destination: this.destination,
       progress: this.progress,
-      logger: this.deps.logger,
+      // every line of the pipeline (and of its dump) names its job and database
+      logger: withFields(this.deps.logger, { job: this.record.name, database: db.name }),
       clock: this.deps.clock,
       budget: this.budget,
       sizeHint: this.sizes.get(db.name) ?? 0,
@@ -276,6 +303,7 @@ export class JobRunner {
         return cached ? Promise.resolve(cached) : this.source.introspect(database, selection);
       },
       onTableError: (table, err) => {
+        this.errorsSeen++;
         this.tableErrors.set(`${db.name}: ${table}`, err);
         this.runtime.status = 'RUNNING_WITH_ERRORS';
         this.runtime.error = {
@@ -345,6 +373,7 @@ export class JobRunner {
         if (signal.aborted) throw signal.reason;
         const kind = this.classify(err);
         if (kind === 'fatal') throw err;
+        this.errorsSeen++;
         // a failure after a good long run starts the backoff over
         if (this.deps.clock().getTime() - began > HEALTHY_RUN_MS) attempt = 0;
         const wait = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 30_000;

@@ -8,6 +8,8 @@ import { describeError } from './combine-errors.js';
 import { JobRunner } from './job-runner.js';
 import { needsWork } from '../lifecycle/needs-work.js';
 import type { Logger } from './logger.js';
+import type { JobObservation } from './job-observation.js';
+import type { JobStatus } from '../lifecycle/job-status.js';
 
 export interface WorkerOptions {
   backend: StateBackend;
@@ -50,6 +52,10 @@ interface Active {
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly active = new Map<string, Active>();
+  /** The last observation of jobs whose runner ended here (metrics keep their final status and counts). */
+  private readonly ended = new Map<string, JobObservation>();
+  /** The last tick read the state backend. */
+  private backendOk = false;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
   private runEnd: { promise: Promise<void>; resolve: () => void } | null = null;
@@ -68,7 +74,10 @@ export class Worker {
     const loop = () => {
       if (this.stopping) return;
       this.ticking = this.tick()
-        .catch((err: unknown) => this.opts.logger.error('worker tick failed', { error: describeError(err) }))
+        .catch((err: unknown) => {
+          this.backendOk = false;
+          this.opts.logger.error('worker tick failed', { error: describeError(err) });
+        })
         .finally(() => {
           if (!this.stopping) this.timer = setTimeout(loop, this.pollMs);
         });
@@ -84,6 +93,24 @@ export class Worker {
       this.runEnd = { promise, resolve };
     }
     return this.runEnd.promise;
+  }
+
+  /**
+   * Ready to serve jobs: the state backend answered the last poll and no
+   * shutdown began (`/readyz`).
+   */
+  ready(): boolean {
+    return this.backendOk && !this.stopping;
+  }
+
+  /** Every job this worker runs or ran, as it stands now (read at metrics scrape time). */
+  observe(): JobObservation[] {
+    const out = new Map(this.ended);
+    for (const [name, a] of this.active) {
+      const o = a.runner?.observe();
+      if (o) out.set(name, o);
+    }
+    return [...out.values()];
   }
 
   /** Jobs currently run by this worker. */
@@ -114,6 +141,8 @@ export class Worker {
   private async tick(): Promise<void> {
     const { backend, clock } = this.opts;
     const state = await backend.read();
+    this.backendOk = true;
+    for (const name of this.ended.keys()) if (!state?.jobs[name]) this.ended.delete(name);
     const now = clock().getTime();
     for (const [name, a] of this.active) {
       const record = state?.jobs[name];
@@ -134,6 +163,8 @@ export class Worker {
       if (this.opts.jobs && !this.opts.jobs.includes(record.name)) continue;
       const runtime = await backend.readRuntime(record.name);
       if (!needsWork(record, runtime)) continue;
+      // it has work again (resumed, restarted): whoever serves it now reports it, not our last word
+      this.ended.delete(record.name);
       this.launch(state, record);
     }
   }
@@ -173,6 +204,10 @@ export class Worker {
     })()
       .catch((err: unknown) => logger.error('runner crashed', { job: record.name, error: describeError(err) }))
       .finally(() => {
+        // a settled job keeps its final word here; one merely let go (shutdown, lost lease) is someone else's to report
+        const last = active.runner?.observe();
+        if (last && SETTLED.has(last.runtime.status)) this.ended.set(record.name, last);
+        else this.ended.delete(record.name);
         this.active.delete(record.name);
         const ended = this.runEnd;
         this.runEnd = null;
@@ -181,6 +216,8 @@ export class Worker {
     this.active.set(record.name, active);
   }
 }
+
+const SETTLED: ReadonlySet<JobStatus> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
 
 function interrupt(a: Active, reason: 'stop' | 'shutdown'): void {
   if (a.runner) a.runner.interrupt(reason);

@@ -163,6 +163,18 @@ export class PostgresSource implements SourceProvider {
     });
   }
 
+  retainedBytes(database: string, artifactName: string): Promise<number | null> {
+    return withPg(this.profile, database, async (c) => {
+      // a byte count, not a value: past 2^53 bytes of WAL a float is still the right magnitude
+      const res = await c.query<{ bytes: string | null }>(
+        'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::text AS bytes FROM pg_replication_slots WHERE slot_name = $1',
+        [artifactName],
+      );
+      const bytes = res.rows[0]?.bytes;
+      return bytes == null ? null : Number(bytes);
+    });
+  }
+
   comparePositions(a: string, b: string): number {
     return compareLsn(a, b);
   }

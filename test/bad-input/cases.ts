@@ -171,7 +171,7 @@ const wrongTypes: [TreePath, string, string | RegExp][] = [
 const unknownKeys: [TreePath, string, string][] = [
   [P(), 'verison', 'did you mean "version"?'],
   [P(), 'profile', 'did you mean "profiles"?'],
-  [P(), 'colour', 'allowed keys: version, backend, profiles, jobs'],
+  [P(), 'colour', 'allowed keys: version, backend, policy, profiles, jobs'],
   [P('backend'), 'pth', 'did you mean "path"?'],
   [SRC, 'hots', 'did you mean "host"?'],
   [DST, 'ssl', 'allowed keys: engine, host, port, user, password, database, tls'],

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../bin/migrate.js', import.meta.url));
+/** The built CLI; `MIGRATE_TEST_CLI` points the tests at another build of it (e.g. a scratch bundle). */
+export const CLI = process.env.MIGRATE_TEST_CLI ?? fileURLToPath(new URL('../../bin/migrate.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -22,6 +22,7 @@ describe('loadDeclaration', () => {
       dir: join(fixtures, 'example'),
       files: [file],
       backend: { type: 'local', path: '.migrate' },
+      policy: { destructive: 'allow', approvers: [] },
       profiles: {
         legacy: {
           name: 'legacy',
@@ -54,6 +55,7 @@ describe('loadDeclaration', () => {
           state: 'running',
           parallelism: 'optimal',
           verify: false,
+          protect: false,
           schema: { owners: 'keep', grants: 'keep' },
           databases: [
             {
@@ -111,6 +113,7 @@ describe('loadDeclaration', () => {
       state: 'running',
       parallelism: 'optimal',
       verify: false,
+      protect: false,
       schema: { owners: 'keep', grants: 'keep' },
       databases: [{ name: 'shop', target: 'shop', tables: { include: ['*.*'], exclude: [] }, location: at(file, 12, 9) }],
       location: at(file, 8, 3),

@@ -222,6 +222,19 @@ describe('schemas/plan.schema.json', () => {
     }
   });
 
+  it('accepts a plan refused by a policy: protected job, destructive: deny, the policy it records', () => {
+    const decl = {
+      ...declaration([profileSpec('src'), profileSpec('dst')], [jobSpec('a', { protect: true, type: 'one-time' })]),
+      policy: { destructive: 'deny' as const, approvers: [], location: { file: '/work/decl/migrate.yaml', line: 1, column: 1 } },
+    };
+    const state = { ...emptyState(LINEAGE), serial: 1, jobs: { a: jobRecord('a', { protect: true }) } };
+    const doc = makePlan(decl, state, { a: runtime('a', 1, 'RUNNING', 'CDC') }, new Date(T0));
+    expect(doc.actions.map((x) => x.kind)).toContain('replace-job');
+    expect(doc.diagnostics.map((d) => d.field)).toEqual(expect.arrayContaining(['jobs.a.protect', 'policy.destructive']));
+    expect(doc.policy).toEqual({ destructive: 'deny', approvers: [] });
+    expectValid(validate, doc);
+  });
+
   it('rejects drift: unknown kind, extra field, missing field, bad status', () => {
     const doc = JSON.parse(JSON.stringify(lifePlans()[1])) as { actions: Record<string, unknown>[] };
     const variants: ((d: typeof doc) => void)[] = [

@@ -333,6 +333,7 @@ describe('openBackend (postgres)', () => {
       dir: '/nonexistent/decl',
       files: [],
       backend,
+      policy: { destructive: 'allow', approvers: [] },
       profiles: {
         ctl: {
           name: 'ctl',

@@ -184,6 +184,7 @@ export function jobSpec(name: string, over: Partial<JobSpec> = {}): JobSpec {
     state: 'running',
     parallelism: 'optimal',
     verify: false,
+    protect: false,
     schema: { owners: 'keep', grants: 'keep' },
     databases: [{ name: 'shop', target: 'shop', tables: { include: ['public.*'], exclude: [] }, location: loc(20) }],
     location: loc(12),
@@ -198,6 +199,7 @@ export function declaration(profiles: Profile[], jobs: JobSpec[]): Declaration {
     dir: '/work/decl',
     files: ['/work/decl/migrate.yaml'],
     backend: { type: 'local', path: '.migrate' },
+    policy: { destructive: 'allow', approvers: [] },
     profiles: Object.fromEntries(profiles.map((p) => [p.name, p])),
     jobs: Object.fromEntries(jobs.map((j) => [j.name, j])),
   };
