@@ -14,7 +14,7 @@ import type {
 } from '../provider.js';
 import { mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
 import { BinlogReader } from './binlog/binlog-reader.js';
-import { textDecoders } from './mysql-charset.js';
+import { textDecoders, type TextDecoderOf } from './mysql-charset.js';
 import { MySqlChangeStream } from './mysql-change-stream.js';
 import { introspectMySql } from './mysql-introspector.js';
 import { compareBinlogPositions, parseBinlogPosition } from './mysql-position.js';
@@ -124,13 +124,7 @@ export class MySqlSource implements SourceProvider {
     const start = from ?? snapshotStart ?? null;
     if (!start) throw new Error(`no position to stream ${database}'s changes from: the full dump recorded none`);
     const p = parseBinlogPosition(start);
-    const collations = await withMySql(this.profile, undefined, (c) =>
-      mysqlRows<{ id: string; charset: string }>(
-        c,
-        'SELECT ID AS id, CHARACTER_SET_NAME AS charset FROM information_schema.COLLATIONS WHERE ID IS NOT NULL',
-      ),
-    );
-    const decoders = textDecoders(collations.map((r) => ({ id: Number(r.id), charset: r.charset })));
+    const decoders = await this.textDecoders();
     const reader = await BinlogReader.open({
       connection: mysqlConnectionOptions(this.profile),
       start: { file: p.file, offset: p.offset },
@@ -151,6 +145,20 @@ export class MySqlSource implements SourceProvider {
       const rows = await mysqlRows<{ File_size?: string }>(c, 'SHOW BINARY LOGS').catch(() => null);
       return rows ? rows.reduce((n, r) => n + Number(r.File_size ?? 0), 0) : null;
     });
+  }
+
+  /** The server's collations as text decoders, read once (every stream of the job, every reopen, shares them). */
+  private decoders: Promise<TextDecoderOf> | null = null;
+
+  private textDecoders(): Promise<TextDecoderOf> {
+    this.decoders ??= withMySql(this.profile, undefined, (c) =>
+      mysqlRows<{ id: string; charset: string }>(
+        c,
+        'SELECT ID AS id, CHARACTER_SET_NAME AS charset FROM information_schema.COLLATIONS WHERE ID IS NOT NULL',
+      ),
+    ).then((rows) => textDecoders(rows.map((r) => ({ id: Number(r.id), charset: r.charset }))));
+    this.decoders.catch(() => (this.decoders = null)); // a failed read is tried again by the next stream
+    return this.decoders;
   }
 
   async currentPosition(): Promise<string> {
