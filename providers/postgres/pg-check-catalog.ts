@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { SchemaSettings } from '../../contract/declaration.js';
 import type { Diagnostic } from '../../contract/diagnostic.js';
-import type { Catalog, Ownership } from '../catalog.js';
+import type { Catalog, NotMigratedObject, Ownership } from '../catalog.js';
 import { parseAclItem } from './pg-acl.js';
 import { orderedDdl } from './pg-ddl-ordered.js';
 import { pgNative } from './pg-native-catalog.js';
@@ -71,13 +71,82 @@ function neededRoles(catalog: Catalog, settings: SchemaSettings): Map<string, { 
   return out;
 }
 
+/**
+ * What this destination server keeps differently from the source, each
+ * named: an extension version it does not have (the extension is created
+ * with its default version), UNLOGGED sequences before PostgreSQL 15 (created
+ * logged), and PostgreSQL 18's named / NO INHERIT / NOT VALID NOT NULL
+ * constraints before 18 (plain NOT NULL under no name; a NOT VALID one not
+ * at all, its column stays nullable).
+ */
+export async function destinationGaps(client: pg.ClientBase, catalog: Catalog): Promise<NotMigratedObject[]> {
+  const n = pgNative(catalog);
+  const out: NotMigratedObject[] = [];
+  const [server] = await rows(
+    client,
+    "select current_setting('server_version_num') as num, current_setting('server_version') as v",
+  );
+  const versionNum = Number(server?.num ?? 0);
+  const versions = Object.entries(n.extensionVersions ?? {}).filter(([name]) => catalog.extensions.some((e) => e.name === name));
+  if (versions.length) {
+    const found = await rows(
+      client,
+      `select x.name, x.version, (select a.default_version from pg_available_extensions a where a.name = x.name) as default_version,
+         exists (select 1 from pg_available_extension_versions v where v.name = x.name and v.version = x.version)::text as present
+       from unnest($1::text[], $2::text[]) x(name, version)`,
+      [versions.map(([name]) => name), versions.map(([, v]) => v)],
+    );
+    for (const r of found.filter((x) => x.present !== 'true' && x.default_version != null)) {
+      out.push({
+        kind: 'extension version',
+        name: `${r.name} ${r.version}`,
+        reason: `the destination server has no version ${r.version} of extension ${r.name}: it is created with version ${r.default_version}; install that version there to keep the source's`,
+      });
+    }
+  }
+  if (versionNum < 150000) {
+    for (const s of n.unloggedSequences ?? []) {
+      out.push({
+        kind: 'unlogged sequence',
+        name: `${s.schema}.${s.name}`,
+        reason: `PostgreSQL ${server?.v ?? ''} has no unlogged sequences (15+): it is created logged`,
+      });
+    }
+  }
+  if (versionNum < 180000) {
+    for (const c of n.notNulls ?? []) {
+      const what = [c.name !== `${c.table.name}_${c.column}_not_null` ? 'its name' : '', c.noInherit ? 'NO INHERIT' : ''].filter(
+        Boolean,
+      );
+      out.push({
+        kind: 'not-null constraint',
+        name: `${c.table.schema}.${c.table.name}.${c.name}`,
+        reason: c.validated
+          ? `PostgreSQL ${server?.v ?? ''} keeps NOT NULL as a column flag (named constraints are 18+): column ${c.column} is NOT NULL without ${what.join(' and ')}`
+          : `PostgreSQL ${server?.v ?? ''} has no NOT VALID NOT NULL (18+): column ${c.column} is left nullable`,
+      });
+    }
+  }
+  return out;
+}
+
 /** Read-only checks of `catalog` against the destination server `client` is connected to (any database). */
 export async function checkPostgresCatalog(
   client: pg.ClientBase,
   catalog: Catalog,
   settings: SchemaSettings,
+  /** What the destination keeps differently (destinationGaps): one warning naming them all. */
+  gaps: readonly NotMigratedObject[] = [],
 ): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
+  if (gaps.length) {
+    diagnostics.push({
+      severity: 'warning',
+      summary: `the destination server keeps ${gaps.length} object${gaps.length > 1 ? 's' : ''} differently from the source: ${gaps.map((g) => `${g.kind} ${g.name}`).join(', ')}`,
+      detail: gaps.map((g) => `${g.kind} ${g.name}: ${g.reason}`).join('\n'),
+      field: 'schema',
+    });
+  }
   const roles = neededRoles(catalog, settings);
   const present = new Set(
     (await rows(client, 'select rolname from pg_roles where rolname = any($1::text[])', [[...roles.keys()]])).map(

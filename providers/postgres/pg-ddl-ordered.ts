@@ -14,7 +14,7 @@
 import type { Catalog, DomainDef, TableDef, ViewDef } from '../catalog.js';
 import { castStatement, operatorSignature, operatorStatement } from './pg-ddl-operators.js';
 import { createAggregate, routineSignature } from './pg-ddl-routines.js';
-import { createSequence, tablePart, tableStatements, withOptions } from './pg-ddl-tables.js';
+import { createSequence, tableExtras, tablePart, tableStatements, withOptions } from './pg-ddl-tables.js';
 import {
   collationStatement,
   createComposite,
@@ -174,7 +174,7 @@ function nodes(catalog: Catalog): SchemaNode[] {
       .filter((p): p is TableDef => !!p);
     out.push({
       key: relationKey(t),
-      create: (detached) => tableStatements(t, parents, catalog.sequences, detached),
+      create: (detached) => tableStatements(t, parents, catalog.sequences, detached, tableExtras(n, t)),
       part: (p) => tablePart(t, p),
       comments: tableComments(t),
       table: true,

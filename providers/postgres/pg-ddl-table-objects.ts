@@ -44,6 +44,14 @@ export function triggerStatements(t: PgTriggerDef): string[] {
 export const triggerModeStatement = (t: PgTriggerDef): string | null =>
   t.onView ? null : `ALTER TABLE ${quoteQualified(t.table)} ${modeClause(t.enabled, 'TRIGGER', t.name)}`;
 
+/**
+ * Finalize, after `triggerModeStatement` (which sets every partition's clone
+ * to the parent's mode): the partitions whose clone had a mode of its own,
+ * parents before their partitions.
+ */
+export const triggerPartitionModeStatements = (t: PgTriggerDef): string[] =>
+  (t.partitions ?? []).map((p) => `ALTER TABLE ${quoteQualified(p.table)} ${modeClause(p.enabled, 'TRIGGER', t.name)}`);
+
 /** The rule as the source printed it, made idempotent with `OR REPLACE`. */
 export const createRule = (r: PgRuleDef): string => r.definition.replace(/^CREATE RULE /, 'CREATE OR REPLACE RULE ');
 

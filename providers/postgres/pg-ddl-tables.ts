@@ -6,6 +6,7 @@
  * split off (`default:<column>`) and set afterwards to break a dependency cycle.
  */
 import type { ColumnDef, ConstraintDef, SequenceDef, TableDef } from '../catalog.js';
+import type { PgNativeCatalog, PgNotNullDef } from './pg-native-catalog.js';
 import { dollarQuote, quoteCollation, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 
 /** `WITH (…)` storage parameters from `name=value` items; values that are not simple words are quoted. */
@@ -35,16 +36,89 @@ export const createSequence = (s: SequenceDef): string =>
 /** Columns a table gets from a parent that is created too (all of a partition's; inherited ones of a child). */
 const fromParent = (t: TableDef, c: ColumnDef): boolean => !!t.partitionOf || !!c.inherited;
 
+/** What a table has beyond its TableDef (from the PostgreSQL-only part of the catalog). */
+export interface TableExtras {
+  /** `CREATE TABLE … OF type`: the composite type, qualified. */
+  ofType?: string;
+  /** Its NOT NULL constraints a plain NOT NULL would not recreate (PostgreSQL 18). */
+  notNulls?: readonly PgNotNullDef[];
+}
+
+const sameName = (a: { schema: string; name: string }, b: { schema: string; name: string }) =>
+  a.schema === b.schema && a.name === b.name;
+
+/** The TableExtras of `t` in a catalog's native part. */
+export function tableExtras(n: PgNativeCatalog, t: TableDef): TableExtras {
+  const out: TableExtras = {};
+  const typed = n.typedTables?.find((x) => sameName(x.table, t));
+  if (typed) out.ofType = typed.type;
+  const notNulls = n.notNulls?.filter((x) => sameName(x.table, t));
+  if (notNulls?.length) out.notNulls = notNulls;
+  return out;
+}
+
+/** `EXECUTE` of one statement: PL/pgSQL parses it only when it runs, so older servers never see its syntax. */
+export const execute = (sql: string): string => `EXECUTE ${quoteLiteral(sql)};`;
+
 /**
- * `CREATE TABLE IF NOT EXISTS`, then the column changes it needs beyond
- * what it gets from its parents, and per-column settings. `detached`:
- * defaults (`default:<column>`) set later by `tablePart`.
+ * PL/pgSQL run only on a server of at least `versionNum` (one DO block; none
+ * when `body` is empty). Syntax older servers lack must go through `execute`.
+ */
+export function onServerVersion(versionNum: number, body: string[]): string[] {
+  if (!body.length) return [];
+  const code = `BEGIN IF pg_catalog.current_setting('server_version_num')::integer >= ${versionNum} THEN ${body.join(' ')} END IF; END`;
+  return [`DO ${dollarQuote(code)}`];
+}
+
+/**
+ * PostgreSQL 18 keeps NOT NULL as named constraints: the column's NOT NULL
+ * created one under the default name; rename it as on the source and mark
+ * it NO INHERIT (before children are created, so they do not inherit it).
+ * Older destinations have no such names (checkCatalog reports it).
+ */
+function notNullStatements(t: TableDef, notNulls: readonly PgNotNullDef[]): string[] {
+  const q = quoteLiteral(quoteQualified(t));
+  const body: string[] = [];
+  for (const c of notNulls.filter((x) => x.validated)) {
+    const current =
+      `(SELECT k.conname FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]` +
+      ` WHERE k.conrelid = ${q}::pg_catalog.regclass AND k.contype = 'n' AND a.attname = ${quoteLiteral(c.column)})`;
+    body.push(
+      `IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = ${q}::pg_catalog.regclass AND conname = ${quoteLiteral(c.name)}) THEN` +
+        ` EXECUTE pg_catalog.format('ALTER TABLE %s RENAME CONSTRAINT %I TO %I', ${q}, ${current}, ${quoteLiteral(c.name)}); END IF;`,
+    );
+    if (c.noInherit) body.push(execute(`ALTER TABLE ${quoteQualified(t)} ALTER CONSTRAINT ${quoteIdent(c.name)} NO INHERIT`));
+  }
+  return onServerVersion(180000, body);
+}
+
+/** NOT VALID NOT NULL constraints (PostgreSQL 18+), added once the rows are in. */
+export function notValidNotNulls(t: TableDef, notNulls: readonly PgNotNullDef[]): string[] {
+  const q = quoteLiteral(quoteQualified(t));
+  return onServerVersion(
+    180000,
+    notNulls
+      .filter((c) => !c.validated)
+      .map(
+        (c) =>
+          `IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = ${q}::pg_catalog.regclass AND conname = ${quoteLiteral(c.name)}) THEN` +
+          ` ${execute(`ALTER TABLE ${quoteQualified(t)} ADD CONSTRAINT ${quoteIdent(c.name)} NOT NULL ${quoteIdent(c.column)}${c.noInherit ? ' NO INHERIT' : ''} NOT VALID`)} END IF;`,
+      ),
+  );
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` (`OF type` for a typed table), then the
+ * column changes it needs beyond what it gets from its parents, named NOT
+ * NULL constraints, and per-column settings. `detached`: defaults
+ * (`default:<column>`) set later by `tablePart`.
  */
 export function tableStatements(
   t: TableDef,
   parents: TableDef[],
   sequences: SequenceDef[],
   detached: ReadonlySet<string> = new Set(),
+  extras: TableExtras = {},
 ): string[] {
   const omit = (c: ColumnDef) => detached.has(`default:${c.name}`);
   const head = `CREATE ${t.unlogged ? 'UNLOGGED ' : ''}TABLE IF NOT EXISTS ${quoteQualified(t)}`;
@@ -56,12 +130,19 @@ export function tableStatements(
   if (t.partitionOf && parent) {
     // a partition takes its columns (with defaults, NOT NULL, identity, generation) from the parent
     sql = `${head} PARTITION OF ${quoteQualified(parent)} ${t.partitionBound ?? 'DEFAULT'}${partitionBy}${withOptions(t.options)}`;
+  } else if (extras.ofType) {
+    // the columns come from the type: only their defaults, NOT NULL and identity are the table's own
+    const own = t.columns
+      .map((c) => [c, columnConstraints(t, c, sequences, omit(c))] as const)
+      .filter(([, constraints]) => constraints !== '')
+      .map(([c, constraints]) => `${quoteIdent(c.name)} WITH OPTIONS${constraints}`);
+    sql = `${head} OF ${extras.ofType}${own.length ? ` (\n  ${own.join(',\n  ')}\n)` : ''}${partitionBy}${withOptions(t.options)}`;
   } else {
     const own = t.columns.filter((c) => !c.inherited).map((c) => columnDefinition(t, c, sequences, omit(c)));
     const inherits = t.inherits?.length ? ` INHERITS (${t.inherits.map(quoteQualified).join(', ')})` : '';
     sql = `${head} (${own.length ? `\n  ${own.join(',\n  ')}\n` : ''})${inherits}${partitionBy}${withOptions(t.options)}`;
   }
-  return [sql, ...inheritedColumnChanges(t, parents, omit), ...columnSettings(t)];
+  return [sql, ...inheritedColumnChanges(t, parents, omit), ...notNullStatements(t, extras.notNulls ?? []), ...columnSettings(t)];
 }
 
 /** A split-off part of a table: a column default set after what it calls exists. */
@@ -74,6 +155,12 @@ export function tablePart(t: TableDef, part: string): string[] {
 function columnDefinition(t: TableDef, c: ColumnDef, sequences: SequenceDef[], omitDefault: boolean): string {
   let sql = `${quoteIdent(c.name)} ${c.nativeType}`;
   if (c.collation) sql += ` COLLATE ${quoteCollation(c.collation, c.collationSchema)}`;
+  return sql + columnConstraints(t, c, sequences, omitDefault);
+}
+
+/** A column's generation, identity or default, and NOT NULL: ` …` or empty. */
+function columnConstraints(t: TableDef, c: ColumnDef, sequences: SequenceDef[], omitDefault: boolean): string {
+  let sql = '';
   if (c.generated !== null) {
     sql += ` GENERATED ALWAYS AS (${c.generated}) ${c.generatedKind === 'virtual' ? 'VIRTUAL' : 'STORED'}`;
   } else if (c.identity) {
@@ -102,6 +189,8 @@ function inheritedColumnChanges(t: TableDef, parents: TableDef[], omit: (c: Colu
       out.push(c.default === null ? `${alter} DROP DEFAULT` : `${alter} SET DEFAULT ${c.default}`);
     }
     if (!c.nullable && p.nullable) out.push(`${alter} SET NOT NULL`);
+    // the parent's NOT NULL is NO INHERIT (PostgreSQL 18) where a plain NOT NULL would be inherited
+    if (c.nullable && !p.nullable && !t.partitionOf) out.push(`${alter} DROP NOT NULL`);
   }
   return out;
 }
@@ -119,8 +208,8 @@ function columnSettings(t: TableDef): string[] {
   return out;
 }
 
-/** The post-data of one table in build order: primary key, unique, check, exclusion constraints, indexes. */
-export function tablePostData(t: TableDef): string[] {
+/** The post-data of one table in build order: primary key, unique, check, exclusion and NOT VALID NOT NULL constraints, indexes. */
+export function tablePostData(t: TableDef, notNulls: readonly PgNotNullDef[] = []): string[] {
   const own = (kind: ConstraintDef['kind']): string[] =>
     t.constraints.filter((c) => c.kind === kind && !c.inherited).map((c) => addConstraint(t, c));
   const pk = t.primaryKey && !t.primaryKey.inherited ? [addConstraint(t, t.primaryKey)] : [];
@@ -129,6 +218,7 @@ export function tablePostData(t: TableDef): string[] {
     ...own('unique'),
     ...own('check'),
     ...own('exclude'),
+    ...notValidNotNulls(t, notNulls),
     ...t.indexes.map((i) => createIndexIfNotExists(i.definition)),
   ];
 }

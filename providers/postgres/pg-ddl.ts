@@ -24,9 +24,10 @@ import {
   ruleStatements,
   statisticsStatements,
   triggerModeStatement,
+  triggerPartitionModeStatements,
   triggerStatements,
 } from './pg-ddl-table-objects.js';
-import { addConstraint, createIndexIfNotExists, tablePostData } from './pg-ddl-tables.js';
+import { addConstraint, createIndexIfNotExists, execute, onServerVersion, tableExtras, tablePostData } from './pg-ddl-tables.js';
 import { pgNative } from './pg-native-catalog.js';
 import { dollarQuote, quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 
@@ -77,6 +78,7 @@ export function buildSchemaDdl(catalog: Catalog, settings: SchemaSettings = KEEP
 
 /** The post-data statements of `buildSchemaDdl`, grouped by partition tree for parallel building. */
 export function buildPostDataPlan(catalog: Catalog, settings: SchemaSettings = KEEP_ALL): PostDataPlan {
+  const n = pgNative(catalog);
   const byKey = new Map(catalog.tables.map((t) => [keyOf(t), t]));
   const rootOf = (t: TableDef): TableDef => {
     const parent = t.partitionOf ? byKey.get(keyOf(t.partitionOf)) : undefined;
@@ -89,7 +91,7 @@ export function buildPostDataPlan(catalog: Catalog, settings: SchemaSettings = K
     const key = keyOf(root);
     const group = groups.get(key) ?? { table: { schema: root.schema, name: root.name }, statements: [] };
     groups.set(key, group);
-    group.statements.push(...tablePostData(t));
+    group.statements.push(...tablePostData(t, tableExtras(n, t).notNulls));
   }
   return { tables: [...groups.values()].filter((g) => g.statements.length > 0), final: finalStatements(catalog, settings) };
 }
@@ -97,9 +99,20 @@ export function buildPostDataPlan(catalog: Catalog, settings: SchemaSettings = K
 function preData(catalog: Catalog): string[] {
   const out: string[] = [...SESSION];
   for (const s of catalog.schemas) out.push(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(s)}`);
+  const n = pgNative(catalog);
   for (const e of catalog.extensions) {
     // CASCADE installs the extensions it requires, which the source had too
-    out.push(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)} WITH SCHEMA ${quoteIdent(e.schema)} CASCADE`);
+    const create = `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(e.name)} WITH SCHEMA ${quoteIdent(e.schema)}`;
+    const version = n.extensionVersions?.[e.name];
+    if (!version) {
+      out.push(`${create} CASCADE`);
+      continue;
+    }
+    // the source's version where the destination has it; otherwise its default (checkCatalog warns)
+    const body =
+      `BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_available_extension_versions WHERE name = ${quoteLiteral(e.name)} AND version = ${quoteLiteral(version)})` +
+      ` THEN ${create} VERSION ${quoteLiteral(version)} CASCADE; ELSE ${create} CASCADE; END IF; END`;
+    out.push(`DO ${dollarQuote(body)}`);
   }
   out.push(...orderedDdl(catalog).preData);
   const byKey = new Map(catalog.tables.map((t) => [keyOf(t), t]));
@@ -110,10 +123,29 @@ function preData(catalog: Catalog): string[] {
   for (const s of catalog.sequences) {
     if (s.identity && s.comment != null) out.push(`COMMENT ON SEQUENCE ${quoteQualified(s)} IS ${quoteLiteral(s.comment)}`);
   }
+  out.push(...sequencePersistence(catalog));
   for (const s of pgNative(catalog).schemas) {
     if (s.comment !== null) out.push(`COMMENT ON SCHEMA ${quoteIdent(s.name)} IS ${quoteLiteral(s.comment)}`);
   }
   return [...out, ...RESET_SESSION];
+}
+
+/**
+ * UNLOGGED sequences (PostgreSQL 15+) as on the source: created logged, then
+ * set unlogged; the identity sequences of an unlogged table, which 15+
+ * creates unlogged, set logged where the source's were (a source before 15).
+ * Destinations before 15 have no unlogged sequences (checkCatalog warns).
+ */
+function sequencePersistence(catalog: Catalog): string[] {
+  const unlogged = new Set((pgNative(catalog).unloggedSequences ?? []).map(keyOf));
+  const tables = new Map(catalog.tables.map((t) => [keyOf(t), t]));
+  const body: string[] = [];
+  for (const s of catalog.sequences) {
+    const q = quoteQualified(s);
+    if (unlogged.has(keyOf(s))) body.push(execute(`ALTER SEQUENCE ${q} SET UNLOGGED`));
+    else if (s.ownedBy && tables.get(keyOf(s.ownedBy.table))?.unlogged) body.push(execute(`ALTER SEQUENCE ${q} SET LOGGED`));
+  }
+  return onServerVersion(150000, body);
 }
 
 const comment = (on: string, text: string | null | undefined): string[] =>
@@ -194,7 +226,11 @@ export function finalizeDdl(catalog: Catalog): string[] {
       }
     }
   }
-  for (const sql of [...n.triggers.map(triggerModeStatement), ...n.rules.map(ruleModeStatement)]) if (sql) out.push(sql);
+  for (const t of n.triggers) {
+    const sql = triggerModeStatement(t);
+    if (sql) out.push(sql, ...triggerPartitionModeStatements(t));
+  }
+  for (const sql of n.rules.map(ruleModeStatement)) if (sql) out.push(sql);
   for (const t of catalog.tables) {
     const sql = forceRowSecurity(t);
     if (sql) out.push(sql);

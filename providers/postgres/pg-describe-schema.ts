@@ -19,7 +19,7 @@ import { normalizeViewDefinition } from './pg-deparse-normalize.js';
 import { createCast, createOperator } from './pg-ddl-operators.js';
 import { createAggregate } from './pg-ddl-routines.js';
 import { createEventTrigger, createPolicy, createRule } from './pg-ddl-table-objects.js';
-import { withOptions } from './pg-ddl-tables.js';
+import { tableExtras, withOptions } from './pg-ddl-tables.js';
 import { createCollation, createComposite, createEnum, createRange } from './pg-ddl-types.js';
 import { introspectPostgres } from './pg-introspector.js';
 import { pgNative } from './pg-native-catalog.js';
@@ -46,8 +46,9 @@ function columnText(c: ColumnDef): string {
   return withComment(s, c.comment);
 }
 
-function tableText(t: TableDef): string {
+function tableText(t: TableDef, ofType: string | undefined): string {
   const head = [`${t.unlogged ? 'UNLOGGED ' : ''}TABLE ${quoteQualified(t)}`];
+  if (ofType) head.push(`OF ${ofType}`);
   if (t.partitionOf) head.push(`PARTITION OF ${quoteQualified(t.partitionOf)} ${t.partitionBound ?? ''}`);
   if (t.partitionKey) head.push(`PARTITION BY ${t.partitionKey}`);
   if (t.inherits?.length) head.push(`INHERITS (${t.inherits.map(quoteQualified).join(', ')})`);
@@ -120,14 +121,20 @@ export function describeCatalog(catalog: Catalog): SchemaObjectSummary[] {
     add('operator', `${display(o)}(${o.left ?? 'NONE'}, ${o.right ?? 'NONE'})`, withComment(createOperator(o), o.comment), o);
   }
   for (const c of n.casts) add('cast', `(${c.source} AS ${c.target})`, withComment(createCast(c), c.comment));
+  const unlogged = new Set((n.unloggedSequences ?? []).map(display));
   for (const s of catalog.sequences) {
-    let def = `SEQUENCE ${quoteQualified(s)} AS ${s.dataType} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache}${s.cycle ? ' CYCLE' : ''}`;
+    let def = `${unlogged.has(display(s)) ? 'UNLOGGED ' : ''}SEQUENCE ${quoteQualified(s)} AS ${s.dataType} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache}${s.cycle ? ' CYCLE' : ''}`;
     if (s.ownedBy) def += ` OWNED BY ${quoteQualified(s.ownedBy.table)}.${quoteIdent(s.ownedBy.column)}`;
     if (s.identity) def += ' IDENTITY';
     add('sequence', display(s), withComment(def, s.comment), s);
   }
   for (const t of catalog.tables) {
-    add('table', display(t), tableText(t), t, tableEnabled(t), columnAcls(t.owner, t.columns));
+    const extras = tableExtras(n, t);
+    add('table', display(t), tableText(t, extras.ofType), t, tableEnabled(t), columnAcls(t.owner, t.columns));
+    for (const c of extras.notNulls ?? []) {
+      const def = `NOT NULL ${quoteIdent(c.column)}${c.noInherit ? ' NO INHERIT' : ''}${c.validated ? '' : ' NOT VALID'}`;
+      add('constraint', `${display(t)}.${c.name}`, def);
+    }
     for (const c of [...(t.primaryKey && !t.primaryKey.inherited ? [t.primaryKey] : []), ...t.constraints]) {
       if (!c.inherited) add('constraint', `${display(t)}.${c.name}`, withComment(c.definition, c.comment));
     }
@@ -138,7 +145,11 @@ export function describeCatalog(catalog: Catalog): SchemaObjectSummary[] {
     for (const i of v.indexes ?? []) add('index', `${v.schema}.${i.name}`, withComment(i.definition, i.comment));
   }
   const on = (x: { table: { schema: string; name: string }; name: string }) => `${display(x.table)}.${x.name}`;
-  for (const t of n.triggers) add('trigger', on(t), withComment(t.definition, t.comment), undefined, t.enabled);
+  for (const t of n.triggers) {
+    // partitions whose clone has a mode of its own are part of the trigger's state
+    const modes = [t.enabled, ...(t.partitions ?? []).map((p) => `${display(p.table)} ${p.enabled}`)].join('; ');
+    add('trigger', on(t), withComment(t.definition, t.comment), undefined, modes);
+  }
   for (const r of n.rules) add('rule', on(r), withComment(createRule(r), r.comment), undefined, r.enabled);
   const policyRole = (r: string) => role(r) ?? r;
   for (const p of n.policies) add('policy', on(p), withComment(createPolicy(p, policyRole), p.comment));

@@ -26,7 +26,7 @@ import { CopyInFrames, CopyOutFrames } from './pg-copy-frames.js';
 import { copyColumnList, copyOptions } from './pg-copy-sql.js';
 import { buildPostDataPlan, buildSchemaDdl, finalizeDdl } from './pg-ddl.js';
 import { PgChecksummer } from './pg-checksummer.js';
-import { checkPostgresCatalog } from './pg-check-catalog.js';
+import { checkPostgresCatalog, destinationGaps } from './pg-check-catalog.js';
 import { describePostgresSchema } from './pg-describe-schema.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
@@ -92,6 +92,8 @@ export class PostgresDestination implements DestinationProvider {
   private readonly pools = new Map<string, pg.Pool>();
   /** Column types per target database (for batched updates); reset when the schema changes. */
   private readonly columnTypes = new Map<string, ColumnTypeCache>();
+  /** What checkCatalog found this server keeps differently, per catalog checked (see destinationGaps). */
+  private readonly gaps = new WeakMap<Catalog, NotMigratedObject[]>();
   /** Per target: can apply sessions switch triggers and FK checks off (superuser)? */
   private readonly replicaRole = new Map<string, boolean>();
 
@@ -146,11 +148,16 @@ export class PostgresDestination implements DestinationProvider {
   /** Roles and extensions are per server: checked on the control database, the target may not exist yet. */
   async checkCatalog(_target: string, catalog: Catalog, settings: SchemaSettings): Promise<Diagnostic[]> {
     if (isForeignCatalog(catalog)) return foreignCatalogDiagnostics(catalog, settings);
-    return withPg(this.profile, this.profile.database, (c) => checkPostgresCatalog(c, catalog, settings));
+    return withPg(this.profile, this.profile.database, async (c) => {
+      const gaps = await destinationGaps(c, catalog);
+      // notMigrated names them too (status)
+      this.gaps.set(catalog, gaps);
+      return checkPostgresCatalog(c, catalog, settings, gaps);
+    });
   }
 
   notMigrated(catalog: Catalog, settings: SchemaSettings): NotMigratedObject[] {
-    if (!isForeignCatalog(catalog)) return [];
+    if (!isForeignCatalog(catalog)) return [...(this.gaps.get(catalog) ?? [])];
     return (mapForeignCatalog(catalog, settings.types).catalog.notMigrated ?? []).slice((catalog.notMigrated ?? []).length);
   }
 

@@ -14,6 +14,19 @@ select t.oid::text as oid, n.nspname as schema, c.relname as name, t.tgname as t
 from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
 where t.oid = any($1::oid[])`;
 
+/** Clones of the triggers (on partitions, at any depth) whose mode differs from their parent clone's. */
+const Q_TRIGGER_CLONE_MODES = `
+with recursive tree(oid, root, enabled, parent_enabled, depth) as (
+  select t.oid, t.oid, t.tgenabled::text, t.tgenabled::text, 0 from pg_trigger t where t.oid = any($1::oid[])
+  union all
+  select c.oid, tree.root, c.tgenabled::text, tree.enabled, tree.depth + 1
+  from pg_trigger c join tree on c.tgparentid = tree.oid
+)
+select tree.root::text as root, n.nspname as schema, r.relname as name, tree.enabled as enabled
+from tree join pg_trigger t on t.oid = tree.oid join pg_class r on r.oid = t.tgrelid join pg_namespace n on n.oid = r.relnamespace
+where tree.depth > 0 and tree.enabled <> tree.parent_enabled
+order by tree.root, tree.depth, n.nspname, r.relname`;
+
 const Q_RULES = `
 select r.oid::text as oid, n.nspname as schema, c.relname as name, r.rulename as rule,
   pg_get_ruledef(r.oid) as def, r.ev_enabled::text as enabled, (c.relkind = 'v')::text as on_view,
@@ -47,17 +60,31 @@ const onTable = <T extends { table: { schema: string; name: string }; name: stri
     return x < y ? -1 : x > y ? 1 : 0;
   });
 
-/** The triggers with these OIDs, sorted by table and name. */
+/**
+ * The triggers with these OIDs, sorted by table and name; a partitioned
+ * table's trigger with the partitions whose clone has a mode of its own.
+ */
 export async function readTriggers(client: Queryable, oids: string[]): Promise<PgTriggerDef[]> {
+  const [found, clones] = await Promise.all([rows(client, Q_TRIGGERS, [oids]), rows(client, Q_TRIGGER_CLONE_MODES, [oids])]);
+  const partitionsOf = new Map<string, NonNullable<PgTriggerDef['partitions']>>();
+  for (const c of clones) {
+    const list = partitionsOf.get(req(c, 'root')) ?? [];
+    list.push({ table: nameOf(c), enabled: enableMode(c.enabled) });
+    partitionsOf.set(req(c, 'root'), list);
+  }
   return onTable(
-    (await rows(client, Q_TRIGGERS, [oids])).map((r) => ({
-      table: nameOf(r),
-      name: req(r, 'trigger'),
-      definition: req(r, 'def'),
-      enabled: enableMode(r.enabled),
-      ...(r.on_view === 'true' ? { onView: true } : {}),
-      comment: r.comment ?? null,
-    })),
+    found.map((r) => {
+      const partitions = partitionsOf.get(req(r, 'oid'));
+      return {
+        table: nameOf(r),
+        name: req(r, 'trigger'),
+        definition: req(r, 'def'),
+        enabled: enableMode(r.enabled),
+        ...(partitions ? { partitions } : {}),
+        ...(r.on_view === 'true' ? { onView: true } : {}),
+        comment: r.comment ?? null,
+      };
+    }),
   );
 }
 

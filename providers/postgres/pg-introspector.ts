@@ -19,6 +19,7 @@ import { readOperators } from './pg-introspect-operators.js';
 import { readAggregates, readRoutines } from './pg-introspect-routines.js';
 import { readDefaultPrivileges, readSchemas } from './pg-introspect-schemas.js';
 import { readSequences } from './pg-introspect-sequences.js';
+import { readNotNulls, readTypedTables, readUnloggedSequences } from './pg-introspect-table-extras.js';
 import { readPolicies, readRules, readStatistics, readTriggers } from './pg-introspect-table-objects.js';
 import { chooseTables, readRelations, readTables } from './pg-introspect-tables.js';
 import { readUserTypes } from './pg-introspect-types.js';
@@ -117,9 +118,12 @@ async function readCatalog(
     policies,
     statistics,
     eventTriggers,
-    extensions,
+    { extensions, versions },
     excluded,
     unsupported,
+    typedTables,
+    unloggedSequences,
+    { notNulls, notValid },
   ] = await Promise.all([
     readTables(client, versionNum, chosen, graph),
     readUserTypes(client, versionNum, oids('pg_type')),
@@ -139,7 +143,16 @@ async function readCatalog(
     readExtensions(client),
     graphExclusions(client, graph),
     unsupportedObjects(client, schemaSelected, relationOids),
+    readTypedTables(client, [...tableOids]),
+    readUnloggedSequences(client, versionNum, oids('pg_class', ['S'])),
+    readNotNulls(client, versionNum, [...tableOids]),
   ]);
+  // a NOT VALID NOT NULL (18+) sets attnotnull, but rows may hold NULLs: the column is created nullable
+  for (const c of notValid) {
+    const t = tables.find((x) => x.schema === c.table.schema && x.name === c.table.name);
+    const col = t?.columns.find((x) => x.name === c.column);
+    if (col) col.nullable = true;
+  }
   const native: PgNativeCatalog = {
     format: 'pg-native/1',
     schemas: allSchemas.filter((s) => schemaSelected(s.name)),
@@ -158,6 +171,10 @@ async function readCatalog(
     defaultPrivileges: defaults.defaults,
     dependencies: graph.dependencies,
   };
+  if (typedTables.length) native.typedTables = typedTables;
+  if (unloggedSequences.length) native.unloggedSequences = unloggedSequences;
+  if (Object.keys(versions).length) native.extensionVersions = versions;
+  if (notNulls.length) native.notNulls = notNulls;
   const notMigrated = [...excluded, ...unsupported, ...defaults.notMigrated];
 
   const schemaSet = new Set<string>(native.schemas.map((s) => s.name));

@@ -132,6 +132,13 @@ export interface PgTriggerDef {
   /** `pg_get_triggerdef`: `CREATE [CONSTRAINT] TRIGGER …`. */
   definition: string;
   enabled: PgEnableMode;
+  /**
+   * A partitioned table's trigger clones itself onto every partition; a
+   * partition whose clone has another mode than its parent's clone (set by
+   * `ALTER TABLE partition ENABLE … TRIGGER`) is listed, parents before
+   * their own partitions. Default none.
+   */
+  partitions?: { table: QualifiedName; enabled: PgEnableMode }[];
   /** An INSTEAD OF trigger of a view: views' triggers cannot be disabled (and replicated rows never go through a view). Default false. */
   onView?: boolean;
   comment: string | null;
@@ -202,6 +209,29 @@ export interface PgDependency {
   part?: string;
 }
 
+/**
+ * A NOT NULL constraint as PostgreSQL 18 keeps it (`pg_constraint.contype =
+ * 'n'`), listed only when a destination would not recreate it from the
+ * column's NOT NULL alone: a name other than the default
+ * `<table>_<column>_not_null`, NO INHERIT, or NOT VALID (its column reads
+ * nullable in the TableDef; the constraint is added after the rows).
+ * Inherited copies are left to inheritance.
+ */
+export interface PgNotNullDef {
+  table: QualifiedName;
+  column: string;
+  name: string;
+  validated: boolean;
+  noInherit: boolean;
+}
+
+/** `CREATE TABLE … OF type`: the table's columns come from a composite type. */
+export interface PgTypedTableDef {
+  table: QualifiedName;
+  /** The composite type, schema-qualified as `format_type` prints it. */
+  type: string;
+}
+
 export interface PgNativeCatalog {
   format: 'pg-native/1';
   /** Selected schemas (owner, privileges, comment); every name of `Catalog.schemas` is created. */
@@ -219,6 +249,14 @@ export interface PgNativeCatalog {
   statistics: PgStatisticsDef[];
   eventTriggers: PgEventTriggerDef[];
   defaultPrivileges: PgDefaultPrivilegeDef[];
+  /** Typed tables of the selection. Default none. */
+  typedTables?: PgTypedTableDef[];
+  /** Sequences that are UNLOGGED on the source (PostgreSQL 15+). Default none. */
+  unloggedSequences?: QualifiedName[];
+  /** Installed version of each extension of `Catalog.extensions`, by name. Default none (the destination's default). */
+  extensionVersions?: Record<string, string>;
+  /** NOT NULL constraints beyond what the columns' NOT NULL recreates (PostgreSQL 18+ sources). Default none. */
+  notNulls?: PgNotNullDef[];
   /** Creation-order dependencies among the objects above and the neutral ones (tables, views, types…). */
   dependencies: PgDependency[];
 }
