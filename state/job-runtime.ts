@@ -10,6 +10,12 @@ export interface TableProgress {
   name: string;
   state: TableState;
   fullLoadTotalRows: number;
+  /**
+   * The source's estimate of the table's rows (planner statistics) when the
+   * full dump queued it; absent when the source has none (never analyzed):
+   * progress then shows no ETA rather than a wrong one.
+   */
+  fullLoadEstimatedRows?: number;
   fullLoadTotalVolumeBytes: number;
   fullLoadStartedOn: string | null;
   fullLoadEndedOn: string | null;

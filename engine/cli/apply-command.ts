@@ -5,7 +5,9 @@ import { hasErrors } from '../diagnostics/diagnostic.js';
 import { refreshAndPlan } from '../plan/refresh.js';
 import type { PlanDocument } from '../plan/plan-document.js';
 import { renderPlan } from '../plan/render-plan.js';
+import { progressMode } from '../progress/progress-mode.js';
 import { jobLine } from '../progress/render-status.js';
+import { TtyProgress } from '../progress/tty-progress.js';
 import { systemClock } from '../runtime/clock.js';
 import { CatalogCache } from '../runtime/catalog-cache.js';
 import { Worker } from '../runtime/worker.js';
@@ -38,6 +40,8 @@ export interface ApplyOptions {
   policy?: string;
   /** Who approves the destructive actions (policy `destructive: require-approval`); default env MIGRATE_APPROVED_BY. */
   approvedBy?: string;
+  /** False for `--no-color`: plain progress lines even on a terminal (as do NO_COLOR and CI). */
+  color?: boolean;
 }
 
 /**
@@ -153,7 +157,16 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
     worker = new Worker({ backend, logger, clock: systemClock, jobs, catalogs });
     worker.start();
     const embedded = worker;
-    const code = await waitForJobs(backend, jobs, catchUp, opts.timeout ?? 0, interrupted.signal, () => embedded.nextRunEnd());
+    const bars =
+      progressMode({ isTTY: process.stdout.isTTY, env: process.env, color: opts.color }) === 'bars'
+        ? new TtyProgress(process.stdout)
+        : null;
+    let code: number;
+    try {
+      code = await waitForJobs(backend, jobs, catchUp, opts.timeout ?? 0, interrupted.signal, () => embedded.nextRunEnd(), bars);
+    } finally {
+      bars?.stop();
+    }
     await worker.shutdown(10_000, forced.signal);
     worker = null;
     if (code === EXIT.OK) {
@@ -192,9 +205,10 @@ async function waitForJobs(
   signal: AbortSignal,
   /** Resolves when the embedded worker finished running a job: look again at once rather than at the next poll. */
   runEnded: () => Promise<void>,
+  /** Live bars on a terminal; null: plain lines, one per change (and every 30 s). */
+  bars: TtyProgress | null,
 ): Promise<number> {
   const started = Date.now();
-  const tty = Boolean(process.stdout.isTTY);
   const last = new Map<string, string>();
   /** When each job was first seen blocked on a setting or credential (a fix may be under way: give it a moment). */
   const blockedSince = new Map<string, number>();
@@ -213,17 +227,19 @@ async function waitForJobs(
       } else blockedSince.delete(v.name);
       return { v, s };
     });
-    for (const { v } of states) {
-      const line = jobLine(v);
-      const key = `${v.status}/${v.substatus}/${v.databases.map((d) => d.fullLoadCompletedTables).join(',')}`;
-      if (tty || last.get(v.name) !== key || now - lastPrint > 30_000) {
-        process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-        last.set(v.name, key);
-        lastPrint = now;
+    if (bars) bars.render(mine, now);
+    else {
+      for (const { v } of states) {
+        const key = `${v.status}/${v.substatus}/${v.databases.map((d) => d.fullLoadCompletedTables).join(',')}`;
+        if (last.get(v.name) !== key || now - lastPrint > 30_000) {
+          process.stdout.write(`${jobLine(v)}\n`);
+          last.set(v.name, key);
+          lastPrint = now;
+        }
       }
     }
     if (states.every((x) => x.s !== 'pending')) {
-      if (tty) process.stdout.write('\n');
+      bars?.stop();
       const failed = states.filter((x) => x.s === 'failed');
       const blocked = states.filter((x) => x.s === 'blocked');
       for (const { v } of failed)
@@ -243,6 +259,7 @@ async function waitForJobs(
     }
     if (signal.aborted) return EXIT.INTERRUPTED;
     if (timeoutSec > 0 && now - started > timeoutSec * 1000) {
+      bars?.stop();
       process.stderr.write(
         `\ntimed out after ${timeoutSec}s waiting for jobs to reach their desired state; they keep their progress (run \`migrate apply\` or \`migrate worker\` to continue)\n`,
       );

@@ -68,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       '--approved-by <name>',
       'who approves the destructive actions, one of the policy approvers (policy destructive: require-approval; default env MIGRATE_APPROVED_BY)',
     )
+    .option('--no-color', 'plain progress lines instead of live bars, even on a terminal (also NO_COLOR, CI)')
     .action(async (planfile: string | undefined, o) => {
       code = await (await import('./apply-command.js')).applyCommand(planfile, o);
     });
@@ -90,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable (schemas/status.schema.json)')
     .option('--watch', 'refresh until interrupted')
     .option('--interval <seconds>', 'refresh interval for --watch', (v) => Number(v), 2)
+    .option('--no-color', '--watch redraws the plain status instead of live bars (also NO_COLOR, CI)')
     .action(async (job: string | undefined, o) => {
       code = await (await import('./status-command.js')).statusCommand(job, o);
     });

@@ -1,5 +1,7 @@
 import { jobStatusView, type JobStatusView } from '../progress/status-view.js';
+import { progressMode } from '../progress/progress-mode.js';
 import { renderStatus } from '../progress/render-status.js';
+import { TtyProgress } from '../progress/tty-progress.js';
 import { loadOrFail } from './load-or-fail.js';
 import { openBackend, readRecorded } from './cli-context.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -10,6 +12,8 @@ export interface StatusOptions {
   json?: boolean;
   watch?: boolean;
   interval?: number;
+  /** False for `--no-color`: `--watch` redraws the plain status instead of live bars (as do NO_COLOR and CI). */
+  color?: boolean;
 }
 
 /**
@@ -36,23 +40,33 @@ export async function collectStatus(
 export async function statusCommand(job: string | undefined, opts: StatusOptions): Promise<number> {
   const { declaration } = await loadOrFail(opts.file);
   const backend = openBackend(declaration);
+  // live bars only for --watch at a terminal; one snapshot stays the full status
+  const bars =
+    opts.watch && !opts.json && progressMode({ isTTY: process.stdout.isTTY, env: process.env, color: opts.color }) === 'bars'
+      ? new TtyProgress(process.stdout)
+      : null;
   const print = async () => {
     const jobs = await collectStatus(backend, job);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ jobs }, null, opts.watch ? 0 : 2)}\n`);
+    if (bars) bars.render(jobs, Date.now());
+    else if (opts.json) process.stdout.write(`${JSON.stringify({ jobs }, null, opts.watch ? 0 : 2)}\n`);
     else {
       if (opts.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
       process.stdout.write(`${renderStatus(jobs)}\n`);
     }
   };
-  await print();
-  if (!opts.watch) return EXIT.OK;
-  let stop = false;
-  const onSignal = () => (stop = true);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  while (!stop) {
-    await new Promise((r) => setTimeout(r, (opts.interval ?? 2) * 1000));
-    if (!stop) await print();
+  try {
+    await print();
+    if (!opts.watch) return EXIT.OK;
+    let stop = false;
+    const onSignal = () => (stop = true);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    while (!stop) {
+      await new Promise((r) => setTimeout(r, (opts.interval ?? 2) * 1000));
+      if (!stop) await print();
+    }
+    return EXIT.OK;
+  } finally {
+    bars?.stop();
   }
-  return EXIT.OK;
 }

@@ -13,7 +13,8 @@ export function formatBytes(n: number): string {
 }
 
 /** `1,234,567` (no Intl: this runs for every table at every progress line). */
-const num = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+export const formatCount = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const num = formatCount;
 
 /** `10:31:02` (UTC) for a time today, else the whole ISO timestamp. */
 function clockTime(iso: string): string {

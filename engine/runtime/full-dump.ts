@@ -67,6 +67,8 @@ export async function runFullDump(input: FullDumpInput): Promise<void> {
   const pending: TableDef[] = [];
   for (const table of tables) {
     const tp = progress.table(db, qualifiedKey(table));
+    // 0 is what a never-analyzed table reports: unknown, not empty
+    if (table.estimatedRows > 0) tp.fullLoadEstimatedRows = Math.round(table.estimatedRows);
     const done = input.loaded.get(qualifiedKey(table));
     if (done) {
       tp.state = 'COMPLETED';
