@@ -174,6 +174,14 @@ async function binlogChecks(c: Connection, profile: ResolvedProfile, kind: MySql
       detail: `run: GRANT RELOAD ON *.* TO '${profile.user}'@'%'`,
       field: 'reload',
     });
+  } else if (!privileges.has('RELOAD')) {
+    // Binlog_snapshot_position alone is not exact under concurrent commits (mysql-snapshot.ts)
+    out.push({
+      severity: 'warning',
+      summary: `source user "${profile.user}" lacks the RELOAD privilege: the snapshot is read by one reader, at a binary-log position the server may report a few transactions off under concurrent writes (changes lost or applied twice at the snapshot's edge)`,
+      detail: `run: GRANT RELOAD ON *.* TO '${profile.user}'@'%' (the snapshot's position is then read under a brief FLUSH TABLES WITH READ LOCK)`,
+      field: 'reload',
+    });
   }
   for (const p of need) {
     // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias)

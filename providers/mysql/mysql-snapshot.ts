@@ -3,17 +3,25 @@
  * reader connections, and the binary-log position it corresponds to.
  *
  * MySQL cannot hand a read view to another session (Percona's `FROM
- * SESSION` aside), so parallel readers meet at one point in one of two ways:
- * - without any lock (MariaDB, Percona: `Binlog_snapshot_file/position`):
- *   every reader runs `START TRANSACTION WITH CONSISTENT SNAPSHOT` at once
- *   and reads the binary-log position of its own view; when all positions
- *   are equal no transaction committed in between, so the views are the
- *   same. Retried a few times under writes;
- * - otherwise (stock MySQL, or writes too busy to meet): mydumper's
- *   sequence — `FLUSH TABLES WITH READ LOCK`, every reader starts its
- *   snapshot, the position is read, `UNLOCK TABLES` — writers wait only
- *   for that long (measured and logged).
- * A user without the RELOAD privilege the lock needs gets one reader.
+ * SESSION` aside), and `SHOW SESSION STATUS LIKE 'Binlog_snapshot_%'`
+ * (MariaDB, Percona) is not reliably the asking session's own snapshot
+ * position: the server fills the values into one buffer shared by all
+ * sessions, so two readers asking at once can both read one reader's
+ * position while their views differ by the transactions committed between
+ * their starts (MariaDB 10.11 under concurrent commits: 32 of 519 pairs
+ * reporting equal positions saw different rows; one session asking alone
+ * matched its view 1,500 times out of 1,500). A change stream started at such
+ * a position loses what a view missed (neither loaded nor streamed: a whole
+ * transaction of one table) or applies twice what it holds beyond it
+ * (test/integration/mysql-snapshot-boundary.test.ts). Any session's SHOW
+ * STATUS (a monitoring scrape, another job's snapshot) can race a single
+ * reader the same way. So whenever the position or a common view of
+ * several readers matters, the readers meet by mydumper's sequence —
+ * `FLUSH TABLES WITH READ LOCK` (no commit is in flight while it is held),
+ * every reader starts its snapshot, the position is read, `UNLOCK TABLES` —
+ * writers wait only for that long (measured and logged). A user without the RELOAD privilege the
+ * lock needs gets one reader and its session's snapshot position, with a
+ * warning that the position may be inexact.
  */
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { Connection } from 'mysql2/promise';
@@ -28,7 +36,6 @@ import { formatBinlogPosition } from './mysql-position.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 import { SnapshotReaders } from '../snapshot-readers.js';
 
-const MEET_ATTEMPTS = 3;
 /** Rows per encoded chunk handed to the destination (bounded: ~64 KiB). */
 const CHUNK_BYTES = 64 * 1024;
 
@@ -250,31 +257,25 @@ async function meet(
 ): Promise<{ position: string | null; used: number; how: string }> {
   const [first] = conns;
   if (!first) throw new Error('no connection');
-  if (conns.length === 1) {
+  // one reader that needs no position: its own view is the snapshot
+  if (conns.length === 1 && !opts.position) {
     await startSnapshot(first);
-    const position = (await snapshotPosition(first)) ?? (opts.position ? await lockedPosition(conns) : null);
-    return { position, used: 1, how: 'one reader' };
+    return { position: null, used: 1, how: 'one reader' };
   }
-  for (let attempt = 1; attempt <= MEET_ATTEMPTS; attempt++) {
-    await Promise.all(conns.map(startSnapshot));
-    const positions = await Promise.all(conns.map(snapshotPosition));
-    const [agreed = null] = positions;
-    if (agreed === null) break; // no snapshot positions on this server
-    if (positions.every((p) => p === agreed)) return { position: agreed, used: conns.length, how: 'lock-free' };
-    await Promise.all(conns.map((c) => c.query('ROLLBACK')));
-  }
-  await Promise.all(conns.map((c) => c.query('ROLLBACK')));
   try {
     return { position: await lockedPosition(conns, opts.logger), used: conns.length, how: 'brief global read lock' };
   } catch (err) {
-    // no RELOAD privilege: one reader sees one consistent view by itself
-    opts.logger.warn('cannot take the brief global read lock that parallel snapshot readers need; reading with one', {
-      error: (err as Error).message,
-    });
+    // no RELOAD privilege: one reader sees one consistent view by itself; its position is the session's own
     await Promise.all(conns.map((c) => c.query('ROLLBACK').catch(() => undefined)));
     await startSnapshot(first);
-    const position = await snapshotPosition(first);
+    const position = opts.position ? await snapshotPosition(first) : null;
     if (opts.position && position === null) throw err;
+    opts.logger.warn(
+      opts.position
+        ? 'cannot take the brief global read lock that an exact snapshot position needs (RELOAD privilege): reading with one reader at its session snapshot position, which the server may report a few transactions off under concurrent writes — grant RELOAD, or verify after the copy'
+        : 'cannot take the brief global read lock that parallel snapshot readers need; reading with one',
+      { error: (err as Error).message },
+    );
     return { position, used: 1, how: 'one reader' };
   }
 }
