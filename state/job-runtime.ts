@@ -47,6 +47,10 @@ export interface DatabaseProgress {
   latencyMs: number | null;
   /** Schema objects of the selection that are not migrated (absent = none known yet). */
   notMigrated?: NotMigratedRecord[];
+  /** The worker serving this database now (absent or null: none). */
+  workerId?: string | null;
+  /** This database's own error while it is retried or has tables held back (the job shows Running with errors). */
+  error?: JobError | null;
   tables: TableProgress[];
 }
 
@@ -63,8 +67,10 @@ export interface JobError {
 }
 
 /**
- * What workers report about a job (`.migrate/jobs/<name>.json`). Written only
- * by the worker holding the job's lease; read by plan (refresh) and status.
+ * What workers report about a job (`.migrate/jobs/<name>.json`). Several
+ * workers may serve one job, each its own databases (their leases): each
+ * merges its databases into the stored report (see mergeRuntime); read by
+ * plan (refresh) and status.
  */
 export interface JobRuntime {
   job: string;
@@ -85,5 +91,11 @@ export interface JobRuntime {
    * restart of a job that failed before writing wipes nothing.
    */
   destinationWritten?: boolean;
+  /**
+   * This generation is a restart that must wipe each destination database
+   * before loading it (an earlier generation wrote there). Kept so that a
+   * worker taking a database over later wipes it too.
+   */
+  wipeOnRestart?: boolean;
   databases: DatabaseProgress[];
 }

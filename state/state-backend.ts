@@ -29,7 +29,13 @@ export function newLockInfo(info: Omit<LockInfo, 'id' | 'created'>, now: Date): 
   };
 }
 
-/** A worker's claim on a job. */
+/**
+ * A worker's claim, keyed by what it claims (the `job` field holds the key):
+ * a job (`shop` — some worker serves it), one database of a job
+ * (`shop/db1` — only its holder runs that database's pipeline), or a
+ * worker's presence (`_worker/<worker id>` — counted to share a job's
+ * databases among the live workers).
+ */
 export interface Lease {
   job: string;
   workerId: string;
@@ -37,6 +43,34 @@ export interface Lease {
   pid: number;
   heartbeatAt: string;
   expiresAt: string;
+}
+
+const JOB_NAME = /^[a-z][a-z0-9_-]*$/;
+/** The key of a worker's presence lease. */
+export const WORKER_PRESENCE = '_worker';
+
+/** The lease of one database of a job. */
+export function databaseLeaseKey(job: string, database: string): string {
+  return `${job}/${database}`;
+}
+
+/** The lease a worker keeps while it runs (live workers share jobs' databases). */
+export function presenceLeaseKey(workerId: string): string {
+  return `${WORKER_PRESENCE}/${workerId}`;
+}
+
+/** The parts of a lease key (`job` or `job/rest`), or an error naming what is wrong. */
+export function splitLeaseKey(key: string): { head: string; rest: string | null } {
+  const slash = key.indexOf('/');
+  const head = slash < 0 ? key : key.slice(0, slash);
+  const rest = slash < 0 ? null : key.slice(slash + 1);
+  const headOk = JOB_NAME.test(head) || (head === WORKER_PRESENCE && rest !== null);
+  if (!headOk || rest === '' || key.includes('\0') || key.length > 1000) {
+    throw new Error(
+      `invalid job name ${JSON.stringify(head)}: expected lowercase letters, digits, '_' and '-', starting with a letter`,
+    );
+  }
+  return { head, rest };
 }
 
 /** Thrown when the state lock is held by someone else. */
@@ -81,17 +115,27 @@ export interface StateBackend {
 
   readRuntime(job: string): Promise<JobRuntime | null>;
   writeRuntime(runtime: JobRuntime): Promise<void>;
+  /**
+   * Read-modify-write of a job's runtime that no other update interleaves
+   * with (several workers report on one job): `update` gets the stored
+   * runtime and returns what to store (null: leave it). Resolves to what is
+   * stored afterwards.
+   */
+  updateRuntime(job: string, update: (current: JobRuntime | null) => JobRuntime | null): Promise<JobRuntime | null>;
   deleteRuntime(job: string): Promise<void>;
 
   /**
-   * Claim `job` for `holder` when unclaimed, expired, or held by a process of
-   * this host that is gone; false when another live worker has it.
+   * Claim the lease `job` (a key, see {@link Lease}) for `holder` when
+   * unclaimed, expired, or held by a process of this host that is gone; false
+   * when another live worker has it.
    */
   acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean>;
   /** Extend our lease; false when we lost it (expired and taken over). */
   renewLease(job: string, workerId: string, ttlMs: number): Promise<boolean>;
   releaseLease(job: string, workerId: string): Promise<void>;
   readLease(job: string): Promise<Lease | null>;
+  /** Every lease whose key starts with `prefix` (`<job>/` or `_worker/`), live or not. */
+  listLeases(prefix: string): Promise<Lease[]>;
 
   /**
    * Release connections or other resources, for backends that hold them

@@ -154,7 +154,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
 
     const jobs = Object.keys(current.jobs).filter((n) => declaration.jobs[n]);
     const catchUp = new Set(plan.actions.filter((a) => a.kind === 'take-over').map((a) => a.name));
-    worker = new Worker({ backend, logger, clock: systemClock, jobs, catalogs });
+    worker = new Worker({ backend, logger, clock: systemClock, jobs, catalogs, exclusive: true });
     worker.start();
     const embedded = worker;
     const bars =

@@ -52,6 +52,8 @@ export function jobStatusView(record: JobRecord, runtime: JobRuntime | null, ser
       incomingChanges: p?.incomingChanges ?? 0,
       appliedChanges: p?.appliedChanges ?? 0,
       latencyMs: p?.latencyMs ?? null,
+      workerId: p?.workerId ?? null,
+      error: p?.error ?? null,
       ...(p?.notMigrated?.length ? { notMigrated: p.notMigrated } : {}),
       fullLoadQueuedTables: count('QUEUED'),
       fullLoadLoadingTables: count('LOADING'),

@@ -566,8 +566,23 @@ export class DatabasePipeline {
     this.deps.onTableError?.(table, err);
   }
 
-  /** Backfill tables added to the selection; stop capturing removed ones (their data stays). */
+  /**
+   * Backfill tables added to the selection; stop capturing removed ones
+   * (their data stays). A failure part-way (a lost connection, retried)
+   * leaves the selection and catalog as they were, so the retry sees the
+   * change again and backfills what it added (every step is idempotent).
+   */
   private async changeSelection(next: DatabaseRecord['tables']): Promise<void> {
+    const [selection, catalog] = [this.selection, this.catalog];
+    try {
+      await this.applySelection(next);
+    } catch (err) {
+      [this.selection, this.catalog] = [selection, catalog];
+      throw err;
+    }
+  }
+
+  private async applySelection(next: DatabaseRecord['tables']): Promise<void> {
     const { source, destination, progress, job, generation } = this.deps;
     this.selection = next;
     const catalog = await this.unit(TIER.open, 0, () => source.introspect(this.db.name, next));

@@ -2,7 +2,7 @@ import type { DestinationProvider, Provider, ResolvedProfile, SourceProvider } f
 import type { CatalogCache } from './catalog-cache.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import { StreamMemory } from '../../providers/stream-memory.js';
-import type { JobRuntime } from '../../state/job-runtime.js';
+import type { DatabaseProgress, JobRuntime } from '../../state/job-runtime.js';
 import type { JobObservation } from './job-observation.js';
 import type { StateBackend } from '../../state/state-backend.js';
 import type { DatabaseRecord, JobRecord, StateDocument } from '../../state/state-document.js';
@@ -25,6 +25,23 @@ import { WorkBudget } from './work-budget.js';
 /** Why a runner was interrupted: a user stop, or our own shutdown (the job stays claimable). */
 export type StopReason = 'stop' | 'shutdown';
 
+/**
+ * The databases of a job are leased one by one, so several workers can serve
+ * one job: a runner runs a database only while it holds its lease.
+ */
+export interface DatabaseClaims {
+  /** Take the database's lease for this runner; false when another live worker serves it. */
+  claim(database: string): Promise<boolean>;
+  /** How many of a job's `total` databases this runner should run at once: its share among the live workers. */
+  share(total: number): number;
+  /**
+   * A database left unserved this long is claimed beyond the share (a
+   * worker counted in the share may not be taking its part: its runner
+   * still waiting for a prerequisite, say).
+   */
+  patienceMs: number;
+}
+
 export interface JobRunnerDeps {
   backend: StateBackend;
   workerId: string;
@@ -36,6 +53,7 @@ export interface JobRunnerDeps {
   currentRecord: () => JobRecord;
   /** Catalogs apply's plan just read (first introspection of each database reuses them). */
   catalogs?: CatalogCache;
+  claims: DatabaseClaims;
 }
 
 export class StopSignal extends Error {
@@ -66,7 +84,14 @@ interface RunningDatabase {
  */
 export class JobRunner {
   private readonly abort = new AbortController();
+  /** The databases this runner holds the lease of (their entries of the report are ours to write). */
   private readonly running = new Map<string, RunningDatabase>();
+  /** Pipelines let go after their lease was lost, still winding down (not claimed again until they ended). */
+  private readonly leaving = new Map<string, Promise<void>>();
+  /** Every database this runner ran (its metrics). */
+  private readonly served = new Set<string>();
+  /** When this runner last tried to claim beyond its share (it starts patient). */
+  private lastOverflow = Number.NEGATIVE_INFINITY;
   private runtime!: JobRuntime;
   private progress!: ProgressReporter;
   private source!: SourceProvider;
@@ -100,8 +125,11 @@ export class JobRunner {
    */
   observe(): JobObservation | null {
     if (!this.runtime) return null;
+    const runtime = structuredClone(this.runtime);
+    // other workers' databases are theirs to report
+    runtime.databases = runtime.databases.filter((d) => this.served.has(d.name));
     return {
-      runtime: structuredClone(this.runtime),
+      runtime,
       errors: this.errorsSeen,
       retainedBytes: this.retained?.snapshot() ?? {},
     };
@@ -120,9 +148,10 @@ export class JobRunner {
     const record = this.record;
     const prior = runtimeFor(record, await backend.readRuntime(record.name));
     this.restart = prior !== null && prior.generation > 0 && prior.generation < record.generation;
-    // what an earlier generation wrote stays until this one wipes it: a restart after a pristine failure wipes nothing
-    this.wipe = this.restart && prior?.destinationWritten !== false;
     const fresh = !prior || prior.generation < record.generation;
+    // what an earlier generation wrote stays until this one wipes it: a restart after a pristine failure wipes
+    // nothing; a database first opened by a later worker of this generation is wiped all the same
+    this.wipe = fresh ? this.restart && prior?.destinationWritten !== false : prior.wipeOnRestart === true;
     this.runtime = fresh
       ? {
           job: record.name,
@@ -136,10 +165,11 @@ export class JobRunner {
           workerId: this.deps.workerId,
           updatedAt: clock().toISOString(),
           destinationWritten: this.wipe,
+          wipeOnRestart: this.wipe,
           databases: [],
         }
       : { ...prior, workerId: this.deps.workerId };
-    this.progress = new ProgressReporter(this.runtime, backend, clock, this.deps.logger);
+    this.progress = new ProgressReporter(this.runtime, backend, clock, this.deps.logger, () => new Set(this.running.keys()));
     const runtime = this.runtime;
 
     if (!fresh && (runtime.status === 'COMPLETED' || runtime.status === 'FAILED')) return;
@@ -182,6 +212,7 @@ export class JobRunner {
       runtime.endedAt = clock().toISOString();
       runtime.workerId = null;
       runtime.error = null;
+      for (const db of this.ownDatabases()) db.workerId = null;
       await this.progress.final();
     } catch (err) {
       const reason = this.abort.signal.reason;
@@ -192,7 +223,10 @@ export class JobRunner {
           for (const db of runtime.databases) if (db.migrationState === 'READY_TO_COMPLETE') db.migrationState = 'CDC';
         }
         runtime.workerId = null;
-        for (const db of runtime.databases) for (const t of db.tables) if (t.state === 'LOADING') t.state = 'QUEUED';
+        for (const db of this.ownDatabases()) {
+          db.workerId = null;
+          for (const t of db.tables) if (t.state === 'LOADING') t.state = 'QUEUED';
+        }
         await this.progress.final();
         return;
       }
@@ -205,11 +239,15 @@ export class JobRunner {
       runtime.error = { message, at: clock().toISOString(), phase: runtime.substatus, fatal: true, ...(code ? { code } : {}) };
       runtime.endedAt = clock().toISOString();
       runtime.workerId = null;
-      for (const db of runtime.databases) if (db.migrationState !== 'COMPLETED') db.migrationState = 'FAILED';
+      for (const db of this.ownDatabases()) {
+        db.workerId = null;
+        if (db.migrationState !== 'COMPLETED') db.migrationState = 'FAILED';
+      }
       await this.progress.final();
     } finally {
       for (const r of this.running.values()) r.abort.abort(new StopSignal('shutdown'));
       await Promise.all([...this.running.values()].map((r) => r.done));
+      await Promise.all(this.leaving.values());
       await this.source?.close().catch(() => undefined);
       await this.destination?.close().catch(() => undefined);
     }
@@ -229,24 +267,44 @@ export class JobRunner {
     if (diags.length) throw new PrerequisiteError(diags);
   }
 
-  /** Start, watch and reconcile database pipelines until all are done (or we are interrupted). */
+  /** The report's entries of the databases this runner serves. */
+  private ownDatabases(): DatabaseProgress[] {
+    return this.runtime.databases.filter((d) => this.running.has(d.name));
+  }
+
+  /**
+   * Start, watch and reconcile database pipelines until all the job's
+   * databases are done — those run here and those other workers run — or we
+   * are interrupted. Databases nobody serves are claimed up to this
+   * runner's share, the largest first.
+   */
   private async supervise(): Promise<void> {
     for (;;) {
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
+      if (this.progress.storedStatus() === 'FAILED') {
+        // another worker failed the job: its word stands, ours would only repeat it
+        this.deps.logger.info('the job failed on another worker; letting its databases go', { job: this.record.name });
+        this.interrupt('shutdown');
+        throw this.abort.signal.reason;
+      }
       const record = this.deps.currentRecord();
       const wanted = new Map(record.databases.map((d) => [d.name, d]));
       for (const [name, r] of this.running) {
         if (r.failure) throw r.failure;
         if (!wanted.has(name)) await this.removeDatabase(name, r);
       }
-      const added = record.databases.filter((db) => !this.running.has(db.name));
+      const unclaimed = record.databases.filter((db) => !this.running.has(db.name) && !this.leaving.has(db.name));
       // sizes order the databases: one alone needs no order
-      if (record.databases.length > 1 && added.some((db) => !this.sizes.has(db.name))) {
-        await this.readSizes(added.map((db) => db.name));
+      if (record.databases.length > 1 && unclaimed.some((db) => !this.sizes.has(db.name))) {
+        await this.readSizes(unclaimed.map((db) => db.name));
       }
-      for (const db of added) this.startDatabase(db);
-      const pending = [...this.running.values()].filter((r) => r.pipeline.progress.migrationState !== 'COMPLETED');
-      if (!pending.length && this.running.size === record.databases.length) return;
+      if (unclaimed.length) await this.claim(unclaimed, record.databases.length);
+      const state = (name: string) => this.runtime.databases.find((d) => d.name === name)?.migrationState;
+      if (record.databases.every((db) => state(db.name) === 'COMPLETED')) {
+        // every pipeline of ours has ended (a completed database's pipeline returns at once)
+        await Promise.all([...this.running.values()].map((r) => r.done));
+        return;
+      }
       this.updateSubstatus();
       this.progress.touch();
       this.budget.refresh(); // a parallelism change applies in place
@@ -258,6 +316,52 @@ export class JobRunner {
       const live = [...this.running.values()].filter((r) => !r.ended);
       await sleep(500, this.abort.signal, live.length ? Promise.race(live.map((r) => r.done)) : undefined);
     }
+  }
+
+  /**
+   * Claim databases nobody serves, up to our share of the job (databases
+   * completed do not count), the largest first; then start their pipelines
+   * from what their previous worker reported.
+   */
+  private async claim(unclaimed: DatabaseRecord[], total: number): Promise<void> {
+    const active = [...this.running.values()].filter((r) => r.pipeline.progress.migrationState !== 'COMPLETED').length;
+    const room = this.deps.claims.share(total) - active;
+    const now = this.deps.clock().getTime();
+    if (this.lastOverflow === Number.NEGATIVE_INFINITY) this.lastOverflow = now;
+    // now and then, whatever is still unserved is ours (the holders of the others keep them)
+    const overflow = now - this.lastOverflow >= this.deps.claims.patienceMs;
+    if (overflow) this.lastOverflow = now;
+    if (room <= 0 && !overflow) return;
+    const ordered = [...unclaimed].sort((a, b) => (this.sizes.get(b.name) ?? 0) - (this.sizes.get(a.name) ?? 0));
+    const tries = overflow ? ordered : ordered.slice(0, room);
+    const won = await Promise.all(tries.map((db) => this.deps.claims.claim(db.name)));
+    const got = tries.filter((_, i) => won[i]);
+    if (!got.length) return;
+    // the latest report of these databases (their previous worker's last word), before we write them
+    await this.progress.flush();
+    for (const db of got) this.startDatabase(db);
+    this.progress.touch();
+  }
+
+  /**
+   * Our lease of `name` was lost (another worker may hold it now): stop its
+   * pipeline and write its entry no more.
+   */
+  lost(name: string): void {
+    const r = this.running.get(name);
+    if (!r) return;
+    this.running.delete(name);
+    r.abort.abort(new StopSignal('shutdown'));
+    const done = r.done.finally(() => {
+      this.leaving.delete(name);
+      this.deps.logger.info('database released', { job: this.record.name, database: name, worker: this.deps.workerId });
+    });
+    this.leaving.set(name, done);
+  }
+
+  /** The databases whose lease this runner holds. */
+  databases(): string[] {
+    return [...this.running.keys()];
   }
 
   /** Database sizes for ordering; unknown sizes (e.g. no permission) order as 0 and are named in the log. */
@@ -278,6 +382,8 @@ export class JobRunner {
     if (this.abort.signal.aborted) abort.abort(this.abort.signal.reason);
     const dbp = this.progress.database(db.name, db.target);
     if (dbp.migrationState === 'REMOVED') dbp.migrationState = 'NOT_STARTED';
+    dbp.workerId = this.deps.workerId;
+    this.served.add(db.name);
     const pipeline = new DatabasePipeline(db, dbp, {
       job: this.record.name,
       generation: this.record.generation,
@@ -312,6 +418,7 @@ export class JobRunner {
           phase: this.phase(),
           fatal: false,
         };
+        dbp.error = this.runtime.error;
         this.progress.touch();
       },
     });
@@ -329,7 +436,6 @@ export class JobRunner {
   private async removeDatabase(name: string, r: RunningDatabase): Promise<void> {
     r.abort.abort(new StopSignal('shutdown'));
     await r.done;
-    this.running.delete(name);
     if (this.record.type === 'continuous') {
       await this.source.dropArtifacts(name, artifactName(this.record.name, name, this.state.lineage)).catch((err: Error) =>
         this.deps.logger.warn('could not drop source artifacts of a removed database', {
@@ -339,8 +445,14 @@ export class JobRunner {
       );
     }
     const dbp = this.runtime.databases.find((d) => d.name === name);
-    if (dbp) dbp.migrationState = 'REMOVED';
+    if (dbp) {
+      dbp.migrationState = 'REMOVED';
+      dbp.workerId = null;
+      dbp.error = null;
+    }
+    // written while still ours; the lease goes with the runner
     await this.progress.flush();
+    this.running.delete(name);
   }
 
   /**
@@ -390,6 +502,7 @@ export class JobRunner {
           },
         );
         this.retrying.set(key, err as Error);
+        const dbp = this.runtime.databases.find((d) => d.name === key && this.running.has(key));
         this.runtime.status =
           this.runtime.status === 'STARTING' || this.runtime.status === 'RESTARTING'
             ? this.runtime.status
@@ -402,6 +515,7 @@ export class JobRunner {
           retry: kind,
           ...(code ? { code } : {}),
         };
+        if (dbp) dbp.error = this.runtime.error;
         await this.progress.flush();
         await sleep(wait, signal);
       }
@@ -409,6 +523,8 @@ export class JobRunner {
   }
 
   private clearRetry(key: string): void {
+    const dbp = this.runtime.databases.find((d) => d.name === key && this.running.has(key));
+    if (dbp?.error && ![...this.tableErrors.keys()].some((k) => k.startsWith(`${key}: `))) dbp.error = null;
     if (!this.retrying.delete(key) || this.retrying.size || this.tableErrors.size) return;
     if (this.runtime.status === 'RUNNING_WITH_ERRORS') this.runtime.status = 'RUNNING';
     this.runtime.error = null;

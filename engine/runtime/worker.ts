@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { databaseLeaseKey, presenceLeaseKey, WORKER_PRESENCE } from '../../state/state-backend.js';
 import type { StateBackend } from '../../state/state-backend.js';
+import { leaseAlive } from '../../state/lease-liveness.js';
 import type { JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Clock } from './clock.js';
 import type { CatalogCache } from './catalog-cache.js';
@@ -32,11 +34,22 @@ export interface WorkerOptions {
   rangeBytes?: number;
   /** Catalogs apply's plan just read, reused by the first introspection of each database. */
   catalogs?: CatalogCache;
+  /**
+   * Run a job only while holding its job lease (apply's embedded worker: a
+   * job some `migrate worker` serves is left to it). Otherwise a worker runs
+   * every job that has work and shares its databases with the other live
+   * workers, one database lease each.
+   */
+  exclusive?: boolean;
 }
 
 interface Active {
-  /** Null until the lease is acquired. */
+  /** Null until the runner starts. */
   runner: JobRunner | null;
+  /** We hold the job's lease (the job is served: status, plan); some live worker does while any runs it. */
+  jobLease: boolean;
+  /** The job's databases whose lease we hold. */
+  databases: Set<string>;
   /** Set when the worker asked the runner to stop before it existed. */
   pending: 'stop' | 'shutdown' | null;
   done: Promise<void>;
@@ -45,9 +58,11 @@ interface Active {
 }
 
 /**
- * Claims jobs through leases in the state backend and runs them. Several
- * workers can serve one backend; a dead worker's lease expires and another
- * takes the job over, resuming from the destination's markers.
+ * Runs jobs through leases in the state backend. Several workers can serve
+ * one backend and one job: each database of a job is leased to one worker at
+ * a time, the live workers (presence leases) sharing a job's databases; a
+ * dead worker's leases expire and the others take its databases over,
+ * resuming from the destination's markers.
  */
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -63,6 +78,10 @@ export class Worker {
   private readonly ttl: number;
   private readonly pollMs: number;
   private readonly rangeBytes: number | undefined;
+  private readonly holder = { workerId: this.id, host: hostname(), pid: process.pid };
+  /** Live workers at the last tick (presence leases), this one included. */
+  private liveWorkers = 1;
+  private lastPresence = -Infinity;
 
   constructor(private readonly opts: WorkerOptions) {
     this.ttl = opts.leaseTtlMs ?? 15_000;
@@ -125,6 +144,7 @@ export class Worker {
    * server rolls it back when our connection goes, and the lease expires.
    */
   async shutdown(graceMs = 10_000, force?: AbortSignal): Promise<void> {
+    const presence = () => this.opts.backend.releaseLease(presenceLeaseKey(this.id), this.id).catch(() => undefined);
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
@@ -136,6 +156,23 @@ export class Worker {
     });
     await Promise.race([Promise.all([...this.active.values()].map((a) => a.done)), deadline]);
     clearTimeout(timer);
+    await presence();
+  }
+
+  /**
+   * Keep our presence lease and count the live sharing workers (a job's
+   * databases are shared among them). An exclusive worker (apply's) is not
+   * counted: it runs only the jobs nobody else serves.
+   */
+  private async presence(now: number): Promise<void> {
+    if (now - this.lastPresence < this.ttl / 3) return;
+    const { backend, clock } = this.opts;
+    if (!this.opts.exclusive && !(await backend.acquireLease(presenceLeaseKey(this.id), this.holder, this.ttl))) return;
+    this.lastPresence = now;
+    const live = (await backend.listLeases(`${WORKER_PRESENCE}/`)).filter(
+      (l) => l.workerId !== this.id && leaseAlive(l, clock()),
+    );
+    this.liveWorkers = live.length + 1;
   }
 
   private async tick(): Promise<void> {
@@ -144,6 +181,7 @@ export class Worker {
     this.backendOk = true;
     for (const name of this.ended.keys()) if (!state?.jobs[name]) this.ended.delete(name);
     const now = clock().getTime();
+    if (!this.stopping) await this.presence(now);
     for (const [name, a] of this.active) {
       const record = state?.jobs[name];
       if (!record || record.generation !== a.record.generation || record.id !== a.record.id) interrupt(a, 'shutdown');
@@ -151,10 +189,7 @@ export class Worker {
       if (record) a.record = record;
       if (now - a.lastRenew >= this.ttl / 3) {
         a.lastRenew = now;
-        if (!(await backend.renewLease(name, this.id, this.ttl))) {
-          this.opts.logger.warn('lost lease', { job: name });
-          interrupt(a, 'shutdown');
-        }
+        await this.renew(name, a);
       }
     }
     if (!state || this.stopping) return;
@@ -169,19 +204,45 @@ export class Worker {
     }
   }
 
+  /**
+   * Renew our leases of a job: its databases' (one lost is stopped here: the
+   * worker that took it runs it now) and the job's own, or take the job's
+   * when its holder let it go (a sharing worker keeps the job served).
+   */
+  private async renew(name: string, a: Active): Promise<void> {
+    const { backend, logger } = this.opts;
+    for (const db of a.databases) {
+      if (await backend.renewLease(databaseLeaseKey(name, db), this.id, this.ttl)) continue;
+      a.databases.delete(db);
+      logger.warn('lost the lease of a database; another worker may serve it now', { job: name, database: db });
+      a.runner?.lost(db);
+    }
+    if (a.jobLease) {
+      if (await backend.renewLease(name, this.id, this.ttl)) return;
+      a.jobLease = false;
+      if (this.opts.exclusive) {
+        logger.warn('lost lease', { job: name });
+        interrupt(a, 'shutdown');
+      }
+    } else if (!this.opts.exclusive) a.jobLease = await backend.acquireLease(name, this.holder, this.ttl);
+  }
+
   private launch(state: StateDocument, record: JobRecord): void {
     const { backend, logger } = this.opts;
-    const holder = { workerId: this.id, host: hostname(), pid: process.pid };
+    const job = record.name;
     const active: Active = {
       runner: null,
+      jobLease: false,
+      databases: new Set(),
       pending: null,
       record,
       lastRenew: this.opts.clock().getTime(),
       done: Promise.resolve(),
     };
     active.done = (async () => {
-      if (!(await backend.acquireLease(record.name, holder, this.ttl))) return;
-      logger.debug('job leased', { job: record.name, sinceStartMs: Math.round(performance.now()) });
+      active.jobLease = await backend.acquireLease(job, this.holder, this.ttl);
+      if (!active.jobLease && this.opts.exclusive) return;
+      logger.debug('job leased', { job, sinceStartMs: Math.round(performance.now()) });
       const runner = new JobRunner(state, record, {
         backend,
         workerId: this.id,
@@ -190,16 +251,37 @@ export class Worker {
         rangeBytes: this.rangeBytes,
         currentRecord: () => active.record,
         ...(this.opts.catalogs ? { catalogs: this.opts.catalogs } : {}),
+        claims: {
+          claim: async (database) => {
+            if (this.stopping || active.pending) return false;
+            if (!(await backend.acquireLease(databaseLeaseKey(job, database), this.holder, this.ttl))) return false;
+            active.databases.add(database);
+            logger.info('database leased', { job, database, worker: this.id });
+            return true;
+          },
+          share: (total) => Math.ceil(total / this.liveWorkers),
+          patienceMs: this.ttl,
+        },
       });
       active.runner = runner;
       if (active.pending) runner.interrupt(active.pending);
       try {
         await runner.run();
       } finally {
-        // not released: it expires by itself (lease TTL), then another worker may take the job
-        await backend
-          .releaseLease(record.name, this.id)
-          .catch((err: unknown) => logger.warn('cannot release the job lease', { job: record.name, error: describeError(err) }));
+        // its pipelines have ended: the databases are free for others at once (a crash frees them at expiry)
+        for (const database of active.databases) {
+          await backend
+            .releaseLease(databaseLeaseKey(job, database), this.id)
+            .catch((err: unknown) =>
+              logger.warn('cannot release a database lease', { job, database, error: describeError(err) }),
+            );
+          logger.info('database released', { job, database, worker: this.id });
+        }
+        if (active.jobLease) {
+          await backend
+            .releaseLease(job, this.id)
+            .catch((err: unknown) => logger.warn('cannot release the job lease', { job, error: describeError(err) }));
+        }
       }
     })()
       .catch((err: unknown) => logger.error('runner crashed', { job: record.name, error: describeError(err) }))

@@ -1,9 +1,9 @@
-import { chmod, mkdir, readFile, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { JobRuntime } from '../job-runtime.js';
 import { leaseAlive } from '../lease-liveness.js';
 import { processGone } from '../process-liveness.js';
-import { LockError, newLockInfo } from '../state-backend.js';
+import { LockError, newLockInfo, splitLeaseKey } from '../state-backend.js';
 import type { AcquiredLock, Lease, LockInfo, StateBackend } from '../state-backend.js';
 import type { StateDocument } from '../state-document.js';
 import { atomicWrite } from './atomic-write.js';
@@ -176,6 +176,18 @@ export class LocalBackend implements StateBackend {
     await atomicWrite(path, `${JSON.stringify(runtime, null, 2)}\n`);
   }
 
+  async updateRuntime(job: string, update: (current: JobRuntime | null) => JobRuntime | null): Promise<JobRuntime | null> {
+    const path = this.jobPath(job, 'json');
+    await this.ensureDirs(true);
+    return withFileMutex(`${path}.mutex`, async () => {
+      const current = await this.readRuntime(job);
+      const next = update(current);
+      if (!next) return current;
+      await atomicWrite(path, `${JSON.stringify(next, null, 2)}\n`);
+      return next;
+    });
+  }
+
   async deleteRuntime(job: string): Promise<void> {
     await unlinkIfExists(this.jobPath(job, 'json'));
   }
@@ -183,7 +195,7 @@ export class LocalBackend implements StateBackend {
   /** `expiresAt` equal to now still counts as live; only strictly past leases are taken over. */
   async acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
-    const path = this.jobPath(job, 'lease');
+    const path = this.leasePath(job);
     await this.ensureDirs(true);
     return withFileMutex(`${path}.mutex`, async () => {
       const now = this.clock();
@@ -198,7 +210,7 @@ export class LocalBackend implements StateBackend {
   /** Still succeeds after expiry as long as nobody took the lease over meanwhile. */
   async renewLease(job: string, workerId: string, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
-    const path = this.jobPath(job, 'lease');
+    const path = this.leasePath(job);
     if ((await this.readLease(job))?.workerId !== workerId) return false;
     return withFileMutex(`${path}.mutex`, async () => {
       const current = await this.readLease(job);
@@ -209,7 +221,7 @@ export class LocalBackend implements StateBackend {
   }
 
   async releaseLease(job: string, workerId: string): Promise<void> {
-    const path = this.jobPath(job, 'lease');
+    const path = this.leasePath(job);
     if ((await this.readLease(job))?.workerId !== workerId) return;
     await withFileMutex(`${path}.mutex`, async () => {
       if ((await this.readLease(job))?.workerId === workerId) await unlinkIfExists(path);
@@ -217,7 +229,7 @@ export class LocalBackend implements StateBackend {
   }
 
   async readLease(job: string): Promise<Lease | null> {
-    const path = this.jobPath(job, 'lease');
+    const path = this.leasePath(job);
     const raw = await readIfExists(path);
     if (raw === null) return null;
     const lease = parseJson(raw, path, 'if no worker is running this job, delete it');
@@ -225,6 +237,27 @@ export class LocalBackend implements StateBackend {
       throw new Error(`${path} is not a lease of job ${job}; if no worker is running this job, delete it`);
     }
     return lease;
+  }
+
+  async listLeases(prefix: string): Promise<Lease[]> {
+    if (!prefix.endsWith('/')) throw new Error(`a lease prefix ends with '/': ${JSON.stringify(prefix)}`);
+    const { head } = splitLeaseKey(`${prefix}x`);
+    let names: string[];
+    try {
+      names = await readdir(this.jobsDir);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+    const out: Lease[] = [];
+    for (const name of names) {
+      if (!name.startsWith(`${head}@`) || !name.endsWith('.lease')) continue;
+      const key = `${head}/${Buffer.from(name.slice(head.length + 1, -'.lease'.length), 'hex').toString('utf8')}`;
+      // one being released right now, or left half-written by a crash: not a holder
+      const lease = await this.readLease(key).catch(() => null);
+      if (lease) out.push(lease);
+    }
+    return out;
   }
 
   private async writeLease(who: Omit<Lease, 'heartbeatAt' | 'expiresAt'>, now: Date, ttlMs: number): Promise<void> {
@@ -236,7 +269,7 @@ export class LocalBackend implements StateBackend {
       heartbeatAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     };
-    await atomicWrite(this.jobPath(who.job, 'lease'), `${JSON.stringify(lease, null, 2)}\n`);
+    await atomicWrite(this.leasePath(who.job), `${JSON.stringify(lease, null, 2)}\n`);
   }
 
   private withLockMutex<T>(fn: () => Promise<T>): Promise<T> {
@@ -252,7 +285,13 @@ export class LocalBackend implements StateBackend {
     return doc as unknown as StateDocument;
   }
 
-  private jobPath(job: string, ext: 'json' | 'lease'): string {
+  /** `jobs/<job>.lease`, or for a key `head/rest` `jobs/<head>@<rest as hex>.lease` (any database name makes a file name). */
+  private leasePath(key: string): string {
+    const { head, rest } = splitLeaseKey(key);
+    return join(this.jobsDir, rest === null ? `${head}.lease` : `${head}@${Buffer.from(rest, 'utf8').toString('hex')}.lease`);
+  }
+
+  private jobPath(job: string, ext: 'json'): string {
     if (!JOB_NAME.test(job)) {
       throw new Error(
         `invalid job name ${JSON.stringify(job)}: expected lowercase letters, digits, '_' and '-', starting with a letter`,

@@ -3,7 +3,7 @@ import type { ResolvedProfile } from '../../providers/provider.js';
 import { pgClientConfig } from '../../providers/postgres/pg-connection.js';
 import type { JobRuntime } from '../job-runtime.js';
 import { leaseAlive } from '../lease-liveness.js';
-import { LockError, newLockInfo } from '../state-backend.js';
+import { LockError, newLockInfo, splitLeaseKey } from '../state-backend.js';
 import type { Lease, LockInfo, StateBackend } from '../state-backend.js';
 import type { StateDocument } from '../state-document.js';
 
@@ -228,6 +228,30 @@ export class PostgresStateBackend implements StateBackend {
     );
   }
 
+  /** In one transaction under a per-job advisory lock: concurrent updates of a job's runtime queue up. */
+  async updateRuntime(job: string, update: (current: JobRuntime | null) => JobRuntime | null): Promise<JobRuntime | null> {
+    checkJob(job);
+    await this.ensureTables();
+    return this.run(
+      `update the runtime of job ${job}`,
+      async (c) => {
+        await c.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`migrate-runtime:${this.schema}:${job}`]);
+        const rows = await select(c, `SELECT document::text AS document FROM ${this.t('runtime')} WHERE job = $1`, [job]);
+        const raw = rows[0]?.document;
+        const current = raw == null ? null : (this.parseJson(raw, `the runtime of job ${job}`, 'delete the row') as JobRuntime);
+        const next = update(current);
+        if (!next) return current;
+        await c.query(
+          `INSERT INTO ${this.t('runtime')} (job, document) VALUES ($1, $2::jsonb) ON CONFLICT (job) DO UPDATE SET document = EXCLUDED.document`,
+          [job, toJsonb(next)],
+        );
+        return next;
+      },
+      undefined,
+      true,
+    );
+  }
+
   async deleteRuntime(job: string): Promise<void> {
     checkJob(job);
     await this.run(
@@ -244,7 +268,7 @@ export class PostgresStateBackend implements StateBackend {
    * to now still counts as live, as in the local backend.
    */
   async acquireLease(job: string, holder: Omit<Lease, 'job' | 'heartbeatAt' | 'expiresAt'>, ttlMs: number): Promise<boolean> {
-    checkJob(job);
+    checkLease(job);
     checkTtl(ttlMs);
     await this.ensureTables();
     const now = this.clock();
@@ -282,7 +306,7 @@ export class PostgresStateBackend implements StateBackend {
 
   /** Still succeeds after expiry as long as nobody took the lease over meanwhile. */
   async renewLease(job: string, workerId: string, ttlMs: number): Promise<boolean> {
-    checkJob(job);
+    checkLease(job);
     checkTtl(ttlMs);
     const now = this.clock();
     const res = await this.run(
@@ -300,7 +324,7 @@ export class PostgresStateBackend implements StateBackend {
   }
 
   async releaseLease(job: string, workerId: string): Promise<void> {
-    checkJob(job);
+    checkLease(job);
     await this.run(
       `release the lease of job ${job}`,
       (c) => c.query(`DELETE FROM ${this.t('lease')} WHERE job = $1 AND worker_id = $2`, [job, workerId]),
@@ -308,8 +332,32 @@ export class PostgresStateBackend implements StateBackend {
     );
   }
 
+  async listLeases(prefix: string): Promise<Lease[]> {
+    if (!prefix.endsWith('/')) throw new Error(`a lease prefix ends with '/': ${JSON.stringify(prefix)}`);
+    checkLease(`${prefix}x`);
+    const rows = await this.run(
+      `list the leases ${prefix}*`,
+      (c) =>
+        select(
+          c,
+          `SELECT job, worker_id, host, pid::text AS pid, ${iso('heartbeat_at')} AS heartbeat_at, ${iso('expires_at')} AS expires_at ` +
+            `FROM ${this.t('lease')} WHERE starts_with(job, $1) ORDER BY job`,
+          [prefix],
+        ),
+      () => [],
+    );
+    return rows.map((row) => ({
+      job: row.job ?? '',
+      workerId: row.worker_id ?? '',
+      host: row.host ?? '',
+      pid: Number(row.pid),
+      heartbeatAt: row.heartbeat_at ?? '',
+      expiresAt: row.expires_at ?? '',
+    }));
+  }
+
   async readLease(job: string): Promise<Lease | null> {
-    checkJob(job);
+    checkLease(job);
     const rows = await this.run(
       `read the lease of job ${job}`,
       (c) =>
@@ -519,6 +567,10 @@ function checkJob(job: string): void {
       `invalid job name ${JSON.stringify(job)}: expected lowercase letters, digits, '_' and '-', starting with a letter`,
     );
   }
+}
+
+function checkLease(key: string): void {
+  splitLeaseKey(key);
 }
 
 function checkTtl(ttlMs: number): void {

@@ -6,7 +6,8 @@
  * PostgreSQL 18's named NOT NULL constraints (NOT VALID, NO INHERIT) between
  * 18 and 17 either way. Each is migrated, or named by checkCatalog and
  * notMigrated: never silently lost. The PostgreSQL 18 cases need its
- * binaries (test/harness/pg-extra-major.ts) and skip without them.
+ * binaries (the pg18 devDependency, test/harness/pg-extra-major.ts): they skip
+ * without them outside CI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../providers/catalog.js';
@@ -193,6 +194,8 @@ describe('PostgreSQL 17 → 17: typed tables, unlogged sequences, enable modes o
 });
 
 const bin18 = pg18BinDir();
+// CI installs the pg18 devDependency: there a missing server is a failure, never a skip
+if (!bin18 && process.env.CI === 'true') throw new Error('PostgreSQL 18 binaries not found: npm ci installs the pg18 package');
 
 describe.skipIf(!bin18)('PostgreSQL 18 named NOT NULL constraints', () => {
   let s18: PgServer;

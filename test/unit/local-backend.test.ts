@@ -241,6 +241,7 @@ describe('LocalBackend (local only)', () => {
       await expect(backend.readRuntime(bad), bad).rejects.toThrow(/invalid job name/);
       await expect(backend.writeRuntime(sampleRuntime(bad)), bad).rejects.toThrow(/invalid job name/);
       await expect(backend.deleteRuntime(bad), bad).rejects.toThrow(/invalid job name/);
+      if (bad === 'a/b') continue; // a lease key: database b of job a (its file name is hex-encoded)
       await expect(backend.acquireLease(bad, W1, 1000), bad).rejects.toThrow(/invalid job name/);
       await expect(backend.readLease(bad), bad).rejects.toThrow(/invalid job name/);
     }

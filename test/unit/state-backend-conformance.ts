@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRuntime } from '../../state/job-runtime.js';
 import { emptyState, newLineage } from '../../state/new-lineage.js';
-import { LockError } from '../../state/state-backend.js';
+import { databaseLeaseKey, LockError, presenceLeaseKey } from '../../state/state-backend.js';
 import type { Lease, LockInfo, StateBackend } from '../../state/state-backend.js';
 import type { StateDocument } from '../../state/state-document.js';
 
@@ -278,6 +278,27 @@ export function describeStateBackendConformance(name: string, makeBackend: () =>
         expect(await backend.readRuntime('crm-2')).toEqual(crm);
         await backend.deleteRuntime('shop');
       });
+
+      it('updates read-modify-write without losing a concurrent update (several workers report on one job)', async () => {
+        await backend.writeRuntime({ ...sampleRuntime('shop'), databases: [] });
+        const other = fx.other();
+        const add = (b: StateBackend, name: string) =>
+          b.updateRuntime('shop', (cur) => {
+            if (!cur) throw new Error('runtime missing');
+            return { ...cur, databases: [...cur.databases, { ...sampleRuntime('shop').databases[0]!, name }] };
+          });
+        await Promise.all(Array.from({ length: 10 }, (_, i) => add(i % 2 ? other : backend, `db${i}`)));
+        const names = (await backend.readRuntime('shop'))?.databases.map((d) => d.name).sort();
+        expect(names).toEqual(Array.from({ length: 10 }, (_, i) => `db${i}`).sort());
+      });
+
+      it('creates on update when absent, leaves it when the update returns null, and returns what is stored', async () => {
+        expect(await backend.updateRuntime('shop', () => null)).toBeNull();
+        expect(await backend.readRuntime('shop')).toBeNull();
+        const shop = sampleRuntime('shop');
+        expect(await backend.updateRuntime('shop', (cur) => (cur ? null : shop))).toEqual(shop);
+        expect(await fx.other().updateRuntime('shop', () => null)).toEqual(shop);
+      });
     });
 
     describe('job leases', () => {
@@ -356,6 +377,28 @@ export function describeStateBackendConformance(name: string, makeBackend: () =>
           expect((await backend.readLease('shop'))?.workerId).toBe(winner);
           await backend.releaseLease('shop', winner);
         }
+      });
+
+      it('keeps database and worker leases apart from the job lease, whatever the database name', async () => {
+        const names = ['db1', 'Ünïcode db', 'a/b', '..', 'x'.repeat(63)];
+        expect(await backend.acquireLease('shop', worker('w0'), LONG_TTL)).toBe(true);
+        for (const [i, db] of names.entries()) {
+          expect(await backend.acquireLease(databaseLeaseKey('shop', db), worker(`w${i + 1}`), LONG_TTL)).toBe(true);
+        }
+        expect(await fx.other().acquireLease(databaseLeaseKey('shop', 'db1'), worker('w9'), LONG_TTL)).toBe(false);
+        expect(await backend.acquireLease(presenceLeaseKey('host:1:abc'), worker('w7'), LONG_TTL)).toBe(true);
+        expect((await backend.readLease('shop'))?.workerId).toBe('w0');
+        const listed = await fx.other().listLeases('shop/');
+        expect(listed.map((l) => [l.job, l.workerId]).sort()).toEqual(
+          names.map((db, i) => [databaseLeaseKey('shop', db), `w${i + 1}`]).sort(),
+        );
+        expect((await backend.listLeases('_worker/')).map((l) => l.job)).toEqual(['_worker/host:1:abc']);
+        expect(await backend.listLeases('crm/')).toEqual([]);
+        await backend.releaseLease(databaseLeaseKey('shop', 'a/b'), 'w3');
+        expect((await backend.listLeases('shop/')).map((l) => l.job)).not.toContain('shop/a/b');
+        await expect(backend.acquireLease('Shop/db', worker('w1'), LONG_TTL)).rejects.toThrow(/invalid job name/);
+        await expect(backend.acquireLease('shop/', worker('w1'), LONG_TTL)).rejects.toThrow(/invalid job name/);
+        await expect(backend.listLeases('shop')).rejects.toThrow(/ends with/);
       });
 
       it('gives an expired lease to exactly one of two racing takeovers', async () => {
