@@ -47,10 +47,14 @@ export function renderStatus(jobs: JobStatusView[]): string {
       );
     }
     if (j.error) out.push(`  error (${j.error.phase ?? 'no phase'}): ${j.error.message}`);
+    // several workers share the job: say which serves each database
+    const shared = new Set(j.databases.map((d) => d.workerId).filter(Boolean)).size > 1;
     for (const d of j.databases) {
+      const by = shared && d.workerId ? `, worker ${d.workerId}` : '';
       out.push(
-        `  database ${d.name} -> ${d.target}: ${d.migrationState} (tables: ${d.fullLoadCompletedTables} completed, ${d.fullLoadLoadingTables} loading, ${d.fullLoadQueuedTables} queued, ${d.fullLoadErroredTables} errored)`,
+        `  database ${d.name} -> ${d.target}: ${d.migrationState} (tables: ${d.fullLoadCompletedTables} completed, ${d.fullLoadLoadingTables} loading, ${d.fullLoadQueuedTables} queued, ${d.fullLoadErroredTables} errored)${by}`,
       );
+      if (shared && d.error) out.push(`    error (${d.error.phase ?? 'no phase'}): ${d.error.message}`);
       for (const n of d.notMigrated ?? []) out.push(`    warning: not migrated: ${n.kind} ${n.name}: ${n.reason}`);
       if (j.type === 'continuous') {
         const latency = d.latencyMs === null ? 'n/a' : `${num(d.latencyMs)} ms`;

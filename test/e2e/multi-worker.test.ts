@@ -161,6 +161,16 @@ describe('several workers on one job (postgres state backend)', () => {
     const holders = new Map<string, number>();
     for (const l of await leases('shared/')) holders.set(l.worker_id, (holders.get(l.worker_id) ?? 0) + 1);
     expect([...holders.values()].sort()).toEqual([2, 2, 2]);
+    // status shows one job, and which worker serves each database
+    await waitFor(
+      'status names the workers',
+      async () => {
+        const text = (await runCli(['status'], { cwd: dir })).stdout;
+        return DBS.every((d) => new RegExp(`database ${d} -> ${d}_dst: .*, worker \\S+:\\d+:`).test(text));
+      },
+      30_000,
+      500,
+    );
     const whoServes = async () => new Map((await leases('shared/')).map((l) => [l.job.slice('shared/'.length), l.worker_id]));
 
     // kill -9 a worker while all its databases are in the full dump
