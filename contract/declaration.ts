@@ -38,7 +38,19 @@ export interface SchemaSettings {
   grants: 'keep' | 'skip';
   /** Column type overrides of heterogeneous pairs (declared as the job's `types:`), first match wins. Default none. */
   types?: TypeOverride[];
+  /**
+   * What a MySQL zero date (`0000-00-00`, a zero month or day) becomes at a
+   * destination that cannot hold it (declared as the job's `zeroDates:`):
+   * `null` (absent: the default, pgloader's zero-dates-to-null), `error` (the
+   * table is held back, naming column and key), or a replacement: `-infinity`,
+   * `infinity` or a `YYYY-MM-DD` date (midnight UTC for timestamps). A MySQL
+   * destination keeps zero dates whatever this says.
+   */
+  zeroDates?: ZeroDates;
 }
+
+/** The job's `zeroDates:` rule (SchemaSettings.zeroDates). */
+export type ZeroDates = 'null' | 'error' | string;
 
 /** A per-job column type override: columns by native type and/or `database.table.column` glob, to a destination type. */
 export interface TypeOverride {

@@ -344,6 +344,13 @@ export interface Catalog {
    */
   sourceUser?: string;
   /**
+   * The source server lets applications store zero dates (MySQL: its global
+   * sql_mode lacks NO_ZERO_DATE, NO_ZERO_IN_DATE or strict mode), so its
+   * date and timestamp columns may hold some (the job's `zeroDates` says
+   * what they become; the plan names those tables). Absent: no.
+   */
+  zeroDatesAllowed?: boolean;
+  /**
    * Engine-private detail only a destination of the same engine reads
    * (PostgreSQL: `PgNativeCatalog` in providers/postgres/pg-native-catalog.ts —
    * routines, operators, types, triggers, policies, privileges, dependency

@@ -216,6 +216,8 @@ export interface TableLoadMarker {
 export interface LoadResult {
   rows: number;
   bytes: number;
+  /** Zero dates (MySQL `0000-00-00`…) written as the job's `zeroDates` says (NULL or its value). */
+  zeroDatesReplaced?: number;
 }
 
 export interface DestinationProvider {
@@ -316,7 +318,7 @@ export interface PreparedChanges {
 
 export interface ApplyCounts {
   /** Per `schema.table`. */
-  tables: Map<string, { inserts: number; updates: number; deletes: number }>;
+  tables: Map<string, { inserts: number; updates: number; deletes: number; zeroDatesReplaced?: number }>;
   /**
    * Tables whose changes the destination rejected (constraint or data
    * errors): their changes in this batch were not applied, the rest were.
@@ -344,6 +346,8 @@ export interface ProviderContext {
   logger: Logger;
   /** Buffered change data shared by the job's change streams (default: each stream alone, 24 MiB). */
   memory?: StreamMemory;
+  /** The job's settings (type overrides, `zeroDates`), for loads, changes and verify of a heterogeneous pair. */
+  settings?: SchemaSettings;
 }
 
 /** Capability flags; defaults are documented on each field. */

@@ -27,6 +27,12 @@ export interface TableProgress {
   cdcDeleteCounter: number;
   dataErrorsCount: number;
   lastError: string | null;
+  /**
+   * Zero dates (MySQL `0000-00-00`, a zero month or day) the destination
+   * could not hold, written as the job's `zeroDates` says (NULL or its
+   * value), in the full dump and in changes; absent when none.
+   */
+  zeroDatesReplaced?: number;
 }
 
 /** An object of the source database that is not migrated, and why (named in status; never silent). */

@@ -32,8 +32,10 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
   const dst = state.profiles[record.destination];
   if (!src || !dst) throw new CliError(`job.${job}: its profiles are not in the state`);
   const logger = stderrLogger();
-  const source = providerFor(src.engine).source(resolveProfile(record.source, src), { logger });
-  const destination = providerFor(dst.engine).destination(resolveProfile(record.destination, dst), { logger });
+  // the job's settings: verify normalises values the way loads and changes converted them (zeroDates)
+  const settings = schemaSettings(record);
+  const source = providerFor(src.engine).source(resolveProfile(record.source, src), { logger, settings });
+  const destination = providerFor(dst.engine).destination(resolveProfile(record.destination, dst), { logger, settings });
   const { status, substatus } = observedStatus(record, runtimes[job] ?? null);
   const live = (status === 'RUNNING' || status === 'RUNNING_WITH_ERRORS') && substatus !== 'FULL_DUMP';
   let result: JobVerification;

@@ -40,6 +40,8 @@ interface RawJob {
   protect?: boolean;
   schema?: { owners?: 'keep' | 'skip'; grants?: 'keep' | 'skip' };
   types?: TypeOverride[];
+  /** YAML `zeroDates: null` is JSON null: the default, like `'null'` or leaving it out. */
+  zeroDates?: string | null;
   databases: RawDatabase[];
 }
 interface RawPolicy {
@@ -102,6 +104,8 @@ export function buildDeclaration(
         owners: j.schema?.owners ?? defaults.schema.owners,
         grants: j.schema?.grants ?? defaults.schema.grants,
         ...(j.types?.length ? { types: j.types.map((t) => ({ ...t })) } : {}),
+        // absent = null, the default: jobs that do not set it record nothing new
+        ...(j.zeroDates != null && j.zeroDates !== 'null' ? { zeroDates: j.zeroDates } : {}),
       },
       databases,
       location: file.locator.key(['jobs', name]),

@@ -13,6 +13,7 @@ export type {
   TlsMode,
   TlsSettings,
   TypeOverride,
+  ZeroDates,
 } from '../../contract/declaration.js';
 export { ENGINE_KINDS } from '../../contract/declaration.js';
 

@@ -74,7 +74,7 @@ function collapseAlternatives(errors: readonly ErrorObject[], data: unknown): { 
     const ruledOut = (errs: ErrorObject[]): boolean =>
       errs.some(
         (e) =>
-          (e.instancePath === alt.instancePath && ['type', 'const', 'enum'].includes(e.keyword)) ||
+          (e.instancePath === alt.instancePath && ['type', 'const', 'enum', 'pattern'].includes(e.keyword)) ||
           (e.keyword === 'const' && e.instancePath.split('/').length === childDepth),
       );
     const candidates = [...branches.entries()].filter(([, errs]) => !ruledOut(errs));
@@ -113,6 +113,8 @@ function describeForm(schema: AnySchemaObject): string[] {
   if (schema.type === 'integer' && typeof schema.minimum === 'number' && typeof schema.maximum === 'number') {
     return [`an integer from ${schema.minimum} to ${schema.maximum}`];
   }
+  // a string of a given form (a pattern) says which form in its description
+  if (typeof schema.pattern === 'string' && typeof schema.description === 'string') return [schema.description];
   if (typeof schema.type === 'string') return [typeName(schema.type)];
   return [typeof schema.description === 'string' ? schema.description : 'another form'];
 }

@@ -59,7 +59,7 @@ export function buildDesired(decl: Declaration, recorded: Record<string, Profile
       parallelism: j.parallelism,
       ...(j.verify ? { verify: true } : {}),
       ...(j.protect ? { protect: true } : {}),
-      ...(j.schema.owners !== 'keep' || j.schema.grants !== 'keep' || j.schema.types?.length
+      ...(j.schema.owners !== 'keep' || j.schema.grants !== 'keep' || j.schema.types?.length || j.schema.zeroDates
         ? { schema: { ...j.schema, ...(j.schema.types ? { types: j.schema.types.map((t) => ({ ...t })) } : {}) } }
         : {}),
       databases: j.databases.map((d) => ({

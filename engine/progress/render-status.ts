@@ -67,8 +67,9 @@ export function renderStatus(jobs: JobStatusView[]): string {
           j.type === 'continuous'
             ? `, cdc +${num(t.cdcInsertCounter)} ~${num(t.cdcUpdateCounter)} -${num(t.cdcDeleteCounter)}`
             : '';
+        const zero = t.zeroDatesReplaced ? `, ${num(t.zeroDatesReplaced)} zero dates replaced` : '';
         out.push(
-          `    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${cdc}${err}`,
+          `    ${t.name.padEnd(32)} ${t.state.padEnd(9)} ${num(t.fullLoadTotalRows)} rows, ${formatBytes(t.fullLoadTotalVolumeBytes)}${ranges}${cdc}${zero}${err}`,
         );
       }
     }

@@ -546,6 +546,7 @@ export class DatabasePipeline {
       tp.cdcInsertCounter += c.inserts;
       tp.cdcUpdateCounter += c.updates;
       tp.cdcDeleteCounter += c.deletes;
+      if (c.zeroDatesReplaced) tp.zeroDatesReplaced = (tp.zeroDatesReplaced ?? 0) + c.zeroDatesReplaced;
       this.p.appliedChanges += c.inserts + c.updates + c.deletes;
     }
   }

@@ -142,6 +142,7 @@ async function loadTable(
     tp.rangesDone = 0;
     tp.fullLoadTotalRows = 0;
     tp.fullLoadTotalVolumeBytes = 0;
+    if (tp.zeroDatesReplaced) tp.zeroDatesReplaced = 0;
     const rangeSize = table.estimatedBytes / ranges.length;
     await Promise.all(
       ranges.map((range) =>
@@ -166,6 +167,7 @@ async function loadTable(
           tp.rangesDone++;
           tp.fullLoadTotalRows += res.rows;
           tp.fullLoadTotalVolumeBytes += res.bytes;
+          if (res.zeroDatesReplaced) tp.zeroDatesReplaced = (tp.zeroDatesReplaced ?? 0) + res.zeroDatesReplaced;
           progress.touch();
         }),
       ),

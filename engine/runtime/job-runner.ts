@@ -20,6 +20,7 @@ import { describeError, errorCode, leafErrors } from './combine-errors.js';
 import { PrerequisiteError } from './job-prerequisites.js';
 import { resolveParallelism } from './parallelism.js';
 import { timed } from './timed.js';
+import { schemaSettings } from '../plan/planner.js';
 import { WorkBudget } from './work-budget.js';
 
 /** Why a runner was interrupted: a user stop, or our own shutdown (the job stays claimable). */
@@ -185,7 +186,15 @@ export class JobRunner {
 
     try {
       // one budget of buffered changes for all the job's streams: memory does not grow with its databases
-      const ctx = { logger: withFields(this.deps.logger, { job: record.name }), memory: new StreamMemory() };
+      const currentRecord = this.deps.currentRecord;
+      const ctx = {
+        logger: withFields(this.deps.logger, { job: record.name }),
+        memory: new StreamMemory(),
+        // read at each use: a settings change (zeroDates…) applies to the running job
+        get settings() {
+          return schemaSettings(currentRecord());
+        },
+      };
       const srcProfile = this.profile(record.source);
       this.srcProfile = srcProfile;
       const dstProfile = this.profile(record.destination);

@@ -5,9 +5,14 @@ import type { ChunkChecksum, KeyValues, ResolvedProfile, TableChecksummer } from
 import { connectMySql, coreConnection, mysqlRows } from './mysql-connection.js';
 import { bitDigits, copiedColumns, isZeroDate, selectList } from './mysql-interchange.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
+import { zeroDateKindOfColumn, zeroDateReplacement, type ZeroDateRule } from '../zero-dates.js';
 
-/** A value's canonical text as the interchange stream carries it (unescaped), for hashing. */
-function canonicalText(c: ColumnDef, v: Buffer | null): string | null {
+/**
+ * A value's canonical text as the destination holds it (unescaped), for
+ * hashing: a zero date as the job's `zeroDates` made it (NULL or its value;
+ * under `error` as it is, which no destination row equals).
+ */
+function canonicalText(c: ColumnDef, v: Buffer | null, zero: ZeroDateRule): string | null {
   if (v === null) return null;
   switch (c.canonical?.kind) {
     case 'bytes':
@@ -17,7 +22,9 @@ function canonicalText(c: ColumnDef, v: Buffer | null): string | null {
       return bitDigits(v, c.canonical.length);
     case 'date':
     case 'timestamp':
-      return isZeroDate(v) ? null : v.toString();
+      if (!isZeroDate(v)) return v.toString();
+      if (zero === 'error') return v.toString();
+      return zeroDateReplacement(zero, zeroDateKindOfColumn(c) ?? 'date');
     default:
       return v.toString();
   }
@@ -35,6 +42,8 @@ export class MySqlChecksummer implements TableChecksummer {
   constructor(
     private readonly profile: ResolvedProfile,
     private readonly database: string,
+    /** The job's `zeroDates` (NULL by default). */
+    private readonly zeroDates: ZeroDateRule = 'null',
   ) {}
 
   async keyAfter(table: TableDef, key: string[], after: KeyValues | null, offset: number): Promise<KeyValues | null> {
@@ -111,7 +120,9 @@ export class MySqlChecksummer implements TableChecksummer {
       q.on('error', reject);
       q.on('result', (row: unknown) => {
         const raw = row as (Buffer | null)[];
-        const texts = columns.map((col, i) => normaliseCanonical(col.canonical, canonicalText(col, raw[i] ?? null)));
+        const texts = columns.map((col, i) =>
+          normaliseCanonical(col.canonical, canonicalText(col, raw[i] ?? null, this.zeroDates)),
+        );
         const k = key.length ? JSON.stringify(keyIdx.map((i) => (raw[i] ?? Buffer.alloc(0)).toString())) : '';
         onRow(k, canonicalRowHash(texts));
       });

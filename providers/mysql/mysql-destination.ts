@@ -20,6 +20,7 @@ import type {
 import { MySqlApplySession, MySqlPreparedChanges } from './mysql-apply-session.js';
 import { type MySqlTableInfo, mysqlChangeStatements, mysqlValueKind } from './mysql-change-sql.js';
 import { MySqlChecksummer } from './mysql-checksummer.js';
+import { zeroDateRule } from '../zero-dates.js';
 import { connectMySql, mysqlConnectionOptions, mysqlRows, withMySql } from './mysql-connection.js';
 import { CDC_CHECKPOINT, CONTROL_DDL, FULL_LOAD_TABLES } from './mysql-control.js';
 import { createTableIfNotExists, foreignKeyClauses, retargetDatabase, withoutDefiner } from './mysql-ddl.js';
@@ -68,7 +69,7 @@ export class MySqlDestination implements DestinationProvider {
 
   constructor(
     private readonly profile: ResolvedProfile,
-    _ctx: ProviderContext,
+    private readonly ctx: ProviderContext,
   ) {}
 
   async checkPrerequisites(): Promise<Diagnostic[]> {
@@ -340,7 +341,8 @@ export class MySqlDestination implements DestinationProvider {
   }
 
   checksummer(target: string): TableChecksummer {
-    return new MySqlChecksummer(this.profile, target);
+    // zero dates stay zero dates here: hashed as the source's reader hashes them (zeroDates)
+    return new MySqlChecksummer(this.profile, target, zeroDateRule(this.ctx.settings));
   }
 
   async close(): Promise<void> {

@@ -5,8 +5,10 @@
  * server's own text forms (exact: never a JS number or Date), with the few
  * conversions the canonical forms need: bytes and geometry as `\x` hex, BIT
  * as `0`/`1` digits, TIMESTAMP with its `+00` zone (sessions run in UTC),
- * FLOAT widened to DOUBLE on the server (exact), and zero dates (`0000-00-00`,
- * or a zero month or day), which no other engine holds, as NULL — counted.
+ * FLOAT widened to DOUBLE on the server (exact). Zero dates (`0000-00-00`,
+ * or a zero month or day), which no other engine holds, travel as they are
+ * (canonical text, no zone) — counted: the destination makes them what the
+ * job's `zeroDates` says.
  */
 import type { CanonicalType } from '../canonical-type.js';
 import type { ColumnDef } from '../catalog.js';
@@ -32,7 +34,7 @@ export function selectList(columns: readonly ColumnDef[]): string {
 type Encoder = (v: Buffer, counts: ConversionCounts) => Buffer | null;
 
 export interface ConversionCounts {
-  /** Zero dates written as NULL, per column. */
+  /** Zero dates read, per column (the destination converts them). */
   zeroDates: Map<string, number>;
 }
 
@@ -97,7 +99,7 @@ function encoderFor(c: ColumnDef): Encoder {
       return (v, counts) => {
         if (isZeroDate(v)) {
           counts.zeroDates.set(c.name, (counts.zeroDates.get(c.name) ?? 0) + 1);
-          return null;
+          return v; // as it is, without a zone: the destination converts it (zeroDates)
         }
         return zone ? Buffer.concat([v, ZONE]) : v;
       };

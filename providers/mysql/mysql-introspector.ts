@@ -36,7 +36,7 @@ const num = (v: string | null | undefined): number | null => (v === null || v ==
 export async function introspectMySql(conn: Connection, database: string, selection: TableSelection): Promise<Catalog> {
   const match = compileSelection(selection);
   const [[version], tables, columns, stats, fks, checks, views, triggers, routines, events] = await Promise.all([
-    mysqlRows(conn, 'SELECT @@version AS version'),
+    mysqlRows(conn, 'SELECT @@version AS version, @@GLOBAL.sql_mode AS sql_mode'),
     mysqlRows(
       conn,
       `SELECT TABLE_NAME AS name, TABLE_ROWS AS \`rows\`, DATA_LENGTH AS data, INDEX_LENGTH AS idx, AUTO_INCREMENT AS ai,
@@ -242,8 +242,18 @@ export async function introspectMySql(conn: Connection, database: string, select
     views: [],
     notMigrated,
     nativeOnly: unconvertedCodeObjects(database, native),
+    ...(zeroDatesAllowed(version?.sql_mode ?? null) ? { zeroDatesAllowed: true } : {}),
     native,
   };
+}
+
+/** Whether `sql_mode` lets writers store zero dates: both NO_ZERO_* modes need strict mode to reject them. */
+export function zeroDatesAllowed(sqlMode: string | null): boolean {
+  if (sqlMode === null) return false;
+  const modes = new Set(sqlMode.toUpperCase().split(','));
+  const strict = modes.has('STRICT_TRANS_TABLES') || modes.has('STRICT_ALL_TABLES') || modes.has('TRADITIONAL');
+  const noZero = (modes.has('NO_ZERO_DATE') && modes.has('NO_ZERO_IN_DATE')) || modes.has('TRADITIONAL');
+  return !(strict && noZero);
 }
 
 /**

@@ -177,7 +177,7 @@ export class MySqlSnapshot implements SourceSnapshot {
     });
     encode.on('end', () => {
       if (encoder.counts.zeroDates.size) {
-        this.logger.warn('zero dates written as NULL', {
+        this.logger.warn('zero dates read (the destination converts them: zeroDates)', {
           table: `${table.schema}.${table.name}`,
           range: range.id,
           ...Object.fromEntries(encoder.counts.zeroDates),

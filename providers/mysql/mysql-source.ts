@@ -22,6 +22,7 @@ import { checkMySqlSourcePrerequisites } from './mysql-prerequisites.js';
 import { quoteMySqlIdent, quoteMySqlQualified } from './mysql-quote.js';
 import { currentBinlogPosition, MySqlSnapshot } from './mysql-snapshot.js';
 import { MySqlChecksummer } from './mysql-checksummer.js';
+import { zeroDateRule } from '../zero-dates.js';
 import { mysqlSchemaSummaries } from './mysql-describe-schema.js';
 
 /** A MySQL/MariaDB server as a source: a database is one schema of tables. */
@@ -185,7 +186,7 @@ export class MySqlSource implements SourceProvider {
   async enableFullRowIdentity(): Promise<void> {}
 
   checksummer(database: string): TableChecksummer {
-    return new MySqlChecksummer(this.profile, database);
+    return new MySqlChecksummer(this.profile, database, zeroDateRule(this.ctx.settings));
   }
 
   /** Its own bytes to a MySQL destination; canonical text to any other. */

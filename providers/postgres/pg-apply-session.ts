@@ -93,8 +93,14 @@ export class PgApplySession implements ApplySession {
 
   private async run(prepared: PgPreparedChanges | null, checkpoint: ApplyCheckpoint | null): Promise<ApplyCounts> {
     if (this.done) throw new Error('apply session already ended');
-    const tables = new Map<string, { inserts: number; updates: number; deletes: number }>();
+    const tables: ApplyCounts['tables'] = new Map();
     const failed = new Map<string, Error>();
+    // tables whose changes prepare left out (zeroDates: error): held back, named with the rest
+    for (const [k, err] of prepared?.zeroDates?.rejected ?? []) failed.set(prepared?.sourceKeys?.get(k) ?? k, err);
+    const counted = (k: string, v: { inserts: number; updates: number; deletes: number }) => {
+      const zero = prepared?.zeroDates?.counts.get(k);
+      tables.set(prepared?.sourceKeys?.get(k) ?? k, zero ? { ...v, zeroDatesReplaced: zero } : v);
+    };
     const sql = prepared && prepared.size ? prepared.sql : '';
     if (!sql && !checkpoint) return { tables, failed };
     let text = '';
@@ -111,7 +117,7 @@ export class PgApplySession implements ApplySession {
     if (checkpoint) text += `${checkpointSql(checkpoint)}; COMMIT`;
     try {
       await this.client.query(text);
-      if (prepared) for (const [k, v] of prepared.counts) tables.set(prepared.sourceKeys?.get(k) ?? k, v);
+      if (prepared) for (const [k, v] of prepared.counts) counted(k, v);
       if (checkpoint) this.finish();
       return { tables, failed };
     } catch (err) {
@@ -125,7 +131,7 @@ export class PgApplySession implements ApplySession {
         if (!part.sql) continue;
         try {
           await this.client.query(`SAVEPOINT t; ${part.sql} RELEASE SAVEPOINT t`);
-          for (const [k, v] of part.counts) tables.set(prepared?.sourceKeys?.get(k) ?? k, v);
+          for (const [k, v] of part.counts) counted(k, v);
         } catch (err) {
           if (!isDataError(err)) throw err;
           await this.client.query('ROLLBACK TO SAVEPOINT t');

@@ -31,7 +31,16 @@ import { describePostgresSchema } from './pg-describe-schema.js';
 import { quoteIdent, quoteLiteral, quoteQualified } from './pg-quote.js';
 import { CONTROL_SCHEMA, controlSchemaDdl } from './pg-control-schema.js';
 import { PgApplySession, probeReplicaRole } from './pg-apply-session.js';
-import { PgPreparedChanges, type ColumnTypeCache } from './pg-prepared-changes.js';
+import { PgPreparedChanges, type ColumnTypeCache, type ZeroDateChanges } from './pg-prepared-changes.js';
+import {
+  describeKey,
+  ZeroDateError,
+  zeroDateFilter,
+  zeroDateKindOfPgType,
+  zeroDateReplacement,
+  zeroDateRule,
+} from './pg-zero-dates.js';
+import { zeroDateKindOfColumn, type ZeroDateRule } from '../zero-dates.js';
 import {
   isForeignCatalog,
   isForeignTable,
@@ -43,7 +52,7 @@ import {
 
 /** A catalog of another engine as the PostgreSQL catalog it becomes (pg-foreign-catalog.ts); ours as it is. */
 function ownCatalog(catalog: Catalog, settings?: SchemaSettings): Catalog {
-  return isForeignCatalog(catalog) ? mapForeignCatalog(catalog, settings?.types).catalog : catalog;
+  return isForeignCatalog(catalog) ? mapForeignCatalog(catalog, settings?.types, zeroDateRule(settings)).catalog : catalog;
 }
 
 function ownTable(table: TableDef): TableDef {
@@ -158,7 +167,9 @@ export class PostgresDestination implements DestinationProvider {
 
   notMigrated(catalog: Catalog, settings: SchemaSettings): NotMigratedObject[] {
     if (!isForeignCatalog(catalog)) return [...(this.gaps.get(catalog) ?? [])];
-    return (mapForeignCatalog(catalog, settings.types).catalog.notMigrated ?? []).slice((catalog.notMigrated ?? []).length);
+    return (mapForeignCatalog(catalog, settings.types, zeroDateRule(settings)).catalog.notMigrated ?? []).slice(
+      (catalog.notMigrated ?? []).length,
+    );
   }
 
   async describeSchema(target: string, selection: TableSelection): Promise<SchemaObjectSummary[]> {
@@ -247,6 +258,7 @@ export class PostgresDestination implements DestinationProvider {
       const sql = `COPY ${quoteQualified(table)} (${copyColumnList(table)}) FROM STDIN ${copyOptions(format, extra)}`;
       let bytes = 0;
       let rows: () => number;
+      let zeroDates: ReturnType<typeof zeroDateFilter> = null;
       if (data instanceof CopyOutFrames) {
         // a PostgreSQL source's frames go to the server as they came: no row is unwrapped and wrapped again
         const ingest = client.query(new CopyInFrames(sql));
@@ -261,11 +273,21 @@ export class PostgresDestination implements DestinationProvider {
             cb(null, chunk);
           },
         });
-        await pipeline(data, counter, ingest);
+        // another engine's zero dates (MySQL) become what the job's zeroDates says, counted
+        zeroDates =
+          format === 'interchange-text' && isForeignTable(sourceTable)
+            ? zeroDateFilter({
+                table: qualifiedKey(sourceTable),
+                columns: sourceTable.columns.filter((c) => c.generated === null),
+                key: sourceTable.primaryKey?.columns ?? [],
+                rule: zeroDateRule(this.ctx.settings),
+              })
+            : null;
+        await (zeroDates ? pipeline(data, counter, zeroDates, ingest) : pipeline(data, counter, ingest));
         rows = () => Number(ingest.rowCount ?? 0);
       }
       await client.query('COMMIT');
-      return { rows: rows(), bytes };
+      return { rows: rows(), bytes, ...(zeroDates?.count ? { zeroDatesReplaced: zeroDates.count } : {}) };
     } catch (err) {
       // no ROLLBACK round trip: the connection may be stuck behind a lock or mid-COPY.
       // Releasing it with the error closes it, and the server rolls the transaction back.
@@ -343,15 +365,18 @@ export class PostgresDestination implements DestinationProvider {
     await this.loadColumnTypes(target, types, events);
     const cache = types;
     const columnType = (rel: ChangeRelation, column: string) => cache.get(qualifiedKey(rel))?.get(column);
-    const fitted = sourceKeys.size ? this.fitForeignImages(target, events, columnType) : events;
+    const fitted = sourceKeys.size
+      ? this.fitForeignImages(target, events, columnType, sourceKeys)
+      : { events, zeroDates: undefined };
     // regroup only once a session proved that triggers and FKs can be switched off — never for
     // another engine's changes: a binary log leaves out what cascading foreign keys did, so this
     // destination's own keys must run (in source order)
     return new PgPreparedChanges(
-      fitted,
+      fitted.events,
       columnType,
       this.replicaRole.get(target) === true && !sourceKeys.size,
       sourceKeys.size ? sourceKeys : undefined,
+      fitted.zeroDates,
     );
   }
 
@@ -359,16 +384,24 @@ export class PostgresDestination implements DestinationProvider {
    * Another engine's row images as this destination's tables take them:
    * columns the mapping left out (generated columns: named as not converted)
    * dropped, and zero dates (MySQL `0000-00-00`), which have no PostgreSQL
-   * value, as NULL — counted, as the full dump does.
+   * value, as the job's `zeroDates` says — NULL or its value, counted per
+   * table as the full dump does; under `error`, the table's changes in the
+   * batch are left out and the table is rejected (held back), naming column
+   * and key.
    */
   private fitForeignImages(
     target: string,
     events: ChangeEvent[],
     columnType: (rel: ChangeRelation, column: string) => string | undefined,
-  ): ChangeEvent[] {
-    const counts = new Map<string, number>();
+    sourceKeys: ReadonlyMap<string, string>,
+  ): { events: ChangeEvent[]; zeroDates: ZeroDateChanges } {
+    const rule = zeroDateRule(this.ctx.settings);
+    const zero: ZeroDateChanges = { counts: new Map(), rejected: new Map() };
+    const perColumn = new Map<string, number>();
     const layouts = new Map<readonly string[], { columns: string[]; keep: number[] | null }>();
-    const fit = (rel: ChangeRelation, image: RowImage): RowImage => {
+    // a new image's zero dates are converted and counted (or reject the table); a before-image's are
+    // converted only (its row was counted when it arrived; `error` never let one arrive)
+    const fit = (rel: ChangeRelation, image: RowImage, isNew: boolean): RowImage => {
       let layout = layouts.get(image.columns);
       if (!layout) {
         // a table this destination does not know keeps every column (its apply fails, naming it)
@@ -381,24 +414,57 @@ export class PostgresDestination implements DestinationProvider {
         layouts.set(image.columns, layout);
       }
       const values = layout.keep ? layout.keep.map((i) => image.values[i] ?? null) : [...image.values];
+      const columns = layout.columns;
       values.forEach((v, i) => {
         if (typeof v !== 'string' || !ZERO_DATE_TEXT.test(v)) return;
-        const column = layout.columns[i] as string;
-        if (!/^(date|timestamp)/.test(columnType(rel, column) ?? '')) return;
-        values[i] = null;
-        const k = `${qualifiedKey(rel)}.${column}`;
-        counts.set(k, (counts.get(k) ?? 0) + 1);
+        const column = columns[i] as string;
+        const kind = zeroDateKindOfPgType(columnType(rel, column));
+        if (!kind) return;
+        const table = qualifiedKey(rel);
+        if (!isNew) {
+          values[i] = zeroDateReplacement(rule, kind);
+          return;
+        }
+        if (rule === 'error') {
+          if (zero.rejected.has(table)) return;
+          const keyNames = rel.columns.filter((c) => c.isKey).map((c) => c.name);
+          const keyValues = keyNames.map((k) => {
+            const at = columns.indexOf(k);
+            return at < 0 ? null : ((values[at] as string | null | undefined) ?? null);
+          });
+          zero.rejected.set(
+            table,
+            new ZeroDateError(sourceKeys.get(table) ?? table, column, v, describeKey(keyNames, keyValues)),
+          );
+          return;
+        }
+        values[i] = zeroDateReplacement(rule, kind);
+        zero.counts.set(table, (zero.counts.get(table) ?? 0) + 1);
+        const k = `${sourceKeys.get(table) ?? table}.${column}`;
+        perColumn.set(k, (perColumn.get(k) ?? 0) + 1);
       });
-      return { columns: layout.columns, values };
+      return { columns, values };
     };
     const out = events.map((e): ChangeEvent => {
-      if (e.kind === 'insert') return { ...e, new: fit(e.relation, e.new) };
-      if (e.kind === 'update') return { ...e, old: e.old ? fit(e.relation, e.old) : null, new: fit(e.relation, e.new) };
-      if (e.kind === 'delete') return { ...e, old: fit(e.relation, e.old) };
+      if (e.kind === 'insert') return { ...e, new: fit(e.relation, e.new, true) };
+      if (e.kind === 'update') {
+        return { ...e, old: e.old ? fit(e.relation, e.old, false) : null, new: fit(e.relation, e.new, true) };
+      }
+      if (e.kind === 'delete') return { ...e, old: fit(e.relation, e.old, false) };
       return e;
     });
-    if (counts.size) this.ctx.logger.warn('zero dates written as NULL', { database: target, ...Object.fromEntries(counts) });
-    return out;
+    if (perColumn.size) {
+      const to = rule === 'null' || rule === 'error' ? 'NULL' : rule.value;
+      this.ctx.logger.warn(`zero dates written as ${to}`, { database: target, ...Object.fromEntries(perColumn) });
+    }
+    if (!zero.rejected.size) return { events: out, zeroDates: zero };
+    // a rejected table's changes in this batch are not applied (the engine holds the table back)
+    for (const table of zero.rejected.keys()) zero.counts.delete(table);
+    const kept = out.filter(
+      (e) =>
+        !((e.kind === 'insert' || e.kind === 'update' || e.kind === 'delete') && zero.rejected.has(qualifiedKey(e.relation))),
+    );
+    return { events: kept, zeroDates: zero };
   }
 
   async beginApply(target: string): Promise<ApplySession> {
@@ -544,7 +610,7 @@ export class PostgresDestination implements DestinationProvider {
 
 /** What the plan shows of a foreign catalog: mapping errors, what is not converted, and every mapping that is not the obvious one. */
 function foreignCatalogDiagnostics(catalog: Catalog, settings: SchemaSettings): Diagnostic[] {
-  const mapping = mapForeignCatalog(catalog, settings.types);
+  const mapping = mapForeignCatalog(catalog, settings.types, zeroDateRule(settings));
   const out = [...mapping.diagnostics];
   const noted = mapping.columns.filter((c) => c.note);
   if (noted.length) {
@@ -555,5 +621,42 @@ function foreignCatalogDiagnostics(catalog: Catalog, settings: SchemaSettings): 
       field: 'types',
     });
   }
+  const zero = zeroDateWarning(catalog, zeroDateRule(settings));
+  if (zero) out.push(zero);
   return out;
+}
+
+/**
+ * The tables whose date and timestamp columns may hold zero dates (the
+ * source allows them, or a column's default is one) and what they become:
+ * the plan names them, status counts them.
+ */
+export function zeroDateWarning(catalog: Catalog, rule: ZeroDateRule): Diagnostic | null {
+  const tables: string[] = [];
+  for (const t of catalog.tables) {
+    const cols = t.columns.filter(
+      (c) =>
+        c.generated === null &&
+        zeroDateKindOfColumn(c) !== null &&
+        (catalog.zeroDatesAllowed === true || ZERO_DATE_TEXT.test((c.default ?? '').replace(/^'/, ''))),
+    );
+    if (cols.length) tables.push(`${qualifiedKey(t)} (${cols.map((c) => c.name).join(', ')})`);
+  }
+  if (!tables.length) return null;
+  const names = tables.map((t) => t.slice(0, t.indexOf(' (')));
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+  const becomes =
+    rule === 'null'
+      ? 'they arrive as NULL (the default)'
+      : rule === 'error'
+        ? 'a table holding one is held back, naming the column and key'
+        : `they arrive as ${rule.value}`;
+  return {
+    severity: 'warning',
+    summary: `zero dates: ${shown} may hold MySQL zero dates (0000-00-00, a zero month or day): ${becomes}`,
+    detail:
+      `${catalog.zeroDatesAllowed ? "the source's sql_mode allows zero dates (no NO_ZERO_DATE, NO_ZERO_IN_DATE with strict mode); " : ''}` +
+      `status counts them per table (zeroDatesReplaced)\n${tables.join('\n')}`,
+    field: 'zeroDates',
+  };
 }

@@ -13,7 +13,8 @@
  * them here (cached per object), so the engine never names an engine.
  */
 import type { Diagnostic } from '../../contract/diagnostic.js';
-import { describeCanonical } from '../canonical-type.js';
+import { describeCanonical, ZERO_DATE_TEXT } from '../canonical-type.js';
+import { zeroDateKindOfColumn, zeroDateReplacement, type ZeroDateKind, type ZeroDateRule } from '../zero-dates.js';
 import type {
   Catalog,
   ColumnDef,
@@ -67,13 +68,17 @@ const cache = new WeakMap<Catalog, Map<string, ForeignMapping>>();
 const tableCache = new WeakMap<TableDef, TableDef>();
 
 /** The PostgreSQL form of a foreign catalog (cached per catalog and rule set). */
-export function mapForeignCatalog(catalog: Catalog, rules: readonly TypeRule[] = []): ForeignMapping {
-  const key = JSON.stringify(rules);
+export function mapForeignCatalog(
+  catalog: Catalog,
+  rules: readonly TypeRule[] = [],
+  zeroDates: ZeroDateRule = 'null',
+): ForeignMapping {
+  const key = JSON.stringify([rules, zeroDates]);
   let byRules = cache.get(catalog);
   if (!byRules) cache.set(catalog, (byRules = new Map()));
   const hit = byRules.get(key);
   if (hit) return hit;
-  const mapping = build(catalog, rules);
+  const mapping = build(catalog, rules, zeroDates);
   byRules.set(key, mapping);
   mapping.catalog.tables.forEach((t, i) => {
     const src = catalog.tables[i];
@@ -125,7 +130,7 @@ function ruleFor(rules: readonly TypeRule[], column: string, nativeType: string)
   );
 }
 
-function build(catalog: Catalog, rules: readonly TypeRule[]): ForeignMapping {
+function build(catalog: Catalog, rules: readonly TypeRule[], zeroDates: ZeroDateRule = 'null'): ForeignMapping {
   const diagnostics: Diagnostic[] = [];
   const columns: ColumnMapping[] = [];
   const enums: EnumDef[] = [];
@@ -199,13 +204,20 @@ function build(catalog: Catalog, rules: readonly TypeRule[]): ForeignMapping {
         enums.push({ schema, name: claim(schema, enumName), labels: c.canonical.labels });
       }
       let nullable = c.nullable;
-      if (
-        !nullable &&
-        (c.canonical.kind === 'date' || c.canonical.kind === 'timestamp') &&
-        /^'?0000-00-00/.test(c.default ?? '')
-      ) {
-        nullable = true;
-        type = { ...type, note: `${type.note ? `${type.note}; ` : ''}NOT NULL dropped: zero dates arrive as NULL` };
+      const zeroKind = zeroDateKindOfColumn(c);
+      const zeroDefault = zeroKind !== null && ZERO_DATE_TEXT.test((c.default ?? '').replace(/^'/, ''));
+      if (zeroDefault) {
+        // a zero-date default: the column holds zero dates; they arrive as the job's zeroDates says
+        const note =
+          zeroDates === 'null'
+            ? nullable
+              ? 'zero-date default: NULL'
+              : 'NOT NULL dropped: zero dates arrive as NULL'
+            : zeroDates === 'error'
+              ? 'zero-date default dropped: zeroDates is error'
+              : `zero-date default: ${zeroDates.value}, as zeroDates says`;
+        if (zeroDates === 'null') nullable = true;
+        type = { ...type, note: `${type.note ? `${type.note}; ` : ''}${note}` };
       }
       columns.push({
         column: full,
@@ -225,7 +237,11 @@ function build(catalog: Catalog, rules: readonly TypeRule[]): ForeignMapping {
         name: colName,
         nativeType: pgType,
         nullable,
-        default: identity ? null : pgDefault(c, pgType, notMigrated, full),
+        default: identity
+          ? null
+          : zeroDefault
+            ? zeroDefaultLiteral(zeroDates, zeroKind ?? 'date')
+            : pgDefault(c, pgType, notMigrated, full),
         identity,
         generated: null,
         collation: null,
@@ -354,6 +370,12 @@ const ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO A
 function action(a: string | undefined): string {
   const up = (a ?? 'NO ACTION').toUpperCase();
   return ACTIONS.has(up) ? up : 'NO ACTION';
+}
+
+/** A zero-date default as the job's zeroDates makes it (NULL and `error`: no default). */
+function zeroDefaultLiteral(rule: ZeroDateRule, kind: ZeroDateKind): string | null {
+  const text = zeroDateReplacement(rule, kind);
+  return text === null ? null : quoteLiteral(text);
 }
 
 /**

@@ -42,6 +42,14 @@ export function regroupByTable(events: ChangeEvent[]): ChangeEvent[] {
   return out;
 }
 
+/** Zero dates of another engine's changes (pg-zero-dates.ts), per destination `schema.table`. */
+export interface ZeroDateChanges {
+  /** Zero dates written as NULL or the job's replacement. */
+  counts: Map<string, number>;
+  /** Tables whose changes were left out of the batch (`zeroDates: error`), with the error naming column and key. */
+  rejected: Map<string, Error>;
+}
+
 /** SQL for a batch, built ahead of its transaction. */
 export class PgPreparedChanges implements PreparedChanges {
   readonly sql: string;
@@ -54,6 +62,8 @@ export class PgPreparedChanges implements PreparedChanges {
     regroup: boolean,
     /** Tables of another engine: their counts are reported under the source's names (`schema.table` → source key). */
     readonly sourceKeys?: ReadonlyMap<string, string>,
+    /** Zero dates converted (counted with the table's applied changes) and tables rejected for them. */
+    readonly zeroDates?: ZeroDateChanges,
   ) {
     const built = changesToSql(regroup ? regroupByTable(events) : events, { columnType });
     this.sql = built.sql;

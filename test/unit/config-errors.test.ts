@@ -431,6 +431,29 @@ const cases: Case[] = [
     files: { 'm.yaml': withJob(`    parallelism: ${value}`) },
     expected: [{ at: 'm.yaml:13:18', field: 'jobs.j.parallelism', summary }],
   })),
+  // 14b. Zero dates: null (default), error, -infinity, infinity or a real YYYY-MM-DD date.
+  ...[
+    'nul',
+    'zero',
+    '0000-00-00',
+    '0000-01-01',
+    '1970-13-01',
+    '2020-00-15',
+    '1970-1-1',
+    '1970-01-01 00:00:00',
+    '5',
+    '[null]',
+  ].map((value): Case => ({
+    name: `zeroDates ${value}`,
+    files: { 'm.yaml': withJob(`    zeroDates: ${value.includes(' ') ? `"${value}"` : value}`) },
+    expected: [
+      {
+        at: 'm.yaml:13:16',
+        field: 'jobs.j.zeroDates',
+        summary: 'must be null, error, -infinity, infinity or a YYYY-MM-DD date from 0001-01-01 (e.g. 1970-01-01)',
+      },
+    ],
+  })),
   // 15. Databases repeated in one job.
   {
     name: 'duplicate database name, duplicate targets',
@@ -639,6 +662,22 @@ cases.push(
     expected: [{ at: 'b.yml:3:3', field: 'jobs.j', summary: 'job "j" is declared twice: first at {dir}/a.yaml:9:3' }],
   },
 );
+
+describe('zeroDates', () => {
+  it.each([
+    ['null', undefined],
+    ['"null"', undefined],
+    ['error', 'error'],
+    ['-infinity', '-infinity'],
+    ['infinity', 'infinity'],
+    ['1970-01-01', '1970-01-01'],
+    ['"0001-01-01"', '0001-01-01'],
+  ])('zeroDates: %s is valid (recorded: %s; absent = null, the default)', async (value, recorded) => {
+    const { result, actual } = await load({ 'm.yaml': withJob(`    zeroDates: ${value}`) });
+    expect(actual).toEqual([]);
+    expect(result.declaration?.jobs.j?.schema.zeroDates).toBe(recorded);
+  });
+});
 
 describe('loadDeclaration reports each mistake at its place', () => {
   it.each(cases)('$name', async ({ files, expected }) => {

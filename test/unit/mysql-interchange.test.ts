@@ -40,7 +40,7 @@ describe('interchange text of MySQL values', () => {
     expect(isZeroDate(Buffer.from(v))).toBe(zero);
   });
 
-  it('encodes one line per row: bytes as hex, BIT as digits, TIMESTAMP in UTC with its zone, zero dates as counted NULLs', () => {
+  it('encodes one line per row: bytes as hex, BIT as digits, TIMESTAMP in UTC with its zone, zero dates as they are (counted; the destination converts them)', () => {
     const enc = new RowEncoder([
       col('b', { kind: 'bytes', length: null, fixed: false }),
       col('bits', { kind: 'bit', length: 10 }),
@@ -63,7 +63,7 @@ describe('interchange text of MySQL values', () => {
     );
     enc.encode([null, null, null, null, null, null], out);
     expect(Buffer.concat(out).toString()).toBe(
-      '\\\\x005cff\t1000000001\t2024-02-29 23:59:59.999999+00\t\\N\tx\\ty\t-99999999999999999999999999999999999.999999999999999999999999999999\n' +
+      '\\\\x005cff\t1000000001\t2024-02-29 23:59:59.999999+00\t0000-00-00 00:00:00\tx\\ty\t-99999999999999999999999999999999999.999999999999999999999999999999\n' +
         '\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n',
     );
     expect(enc.counts.zeroDates).toEqual(new Map([['dt', 1]]));

@@ -78,7 +78,7 @@ describe('schemas/plan.schema.json', () => {
         jobSpec('d'),
         jobSpec('e'),
         jobSpec('f'),
-        jobSpec('g', { type: 'one-time' }),
+        jobSpec('g', { type: 'one-time', schema: { owners: 'keep', grants: 'keep', zeroDates: '1970-01-01' } }),
         jobSpec('h', {
           parallelism: 2,
           databases: [
@@ -276,6 +276,7 @@ describe('schemas/status.schema.json', () => {
     cdcDeleteCounter: 3,
     dataErrorsCount: state === 'ERROR' ? 1 : 0,
     lastError: state === 'ERROR' ? 'duplicate key value violates unique constraint "t_pkey"' : null,
+    ...(state === 'CDC' ? { zeroDatesReplaced: 4 } : {}),
   });
   const progress = (name: string): DatabaseProgress => ({
     name,
