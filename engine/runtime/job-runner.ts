@@ -342,9 +342,15 @@ export class JobRunner {
     if (overflow) this.lastOverflow = now;
     if (room <= 0 && !overflow) return;
     const ordered = [...unclaimed].sort((a, b) => (this.sizes.get(b.name) ?? 0) - (this.sizes.get(a.name) ?? 0));
-    const tries = overflow ? ordered : ordered.slice(0, room);
-    const won = await Promise.all(tries.map((db) => this.deps.claims.claim(db.name)));
-    const got = tries.filter((_, i) => won[i]);
+    // in rounds of what is still missing: a database another worker holds makes room for the next one
+    const want = overflow ? ordered.length : room;
+    const got: DatabaseRecord[] = [];
+    for (let i = 0; got.length < want && i < ordered.length;) {
+      const round = ordered.slice(i, i + want - got.length);
+      i += round.length;
+      const won = await Promise.all(round.map((db) => this.deps.claims.claim(db.name)));
+      got.push(...round.filter((_, k) => won[k]));
+    }
     if (!got.length) return;
     // the latest report of these databases (their previous worker's last word), before we write them
     await this.progress.flush();

@@ -165,10 +165,11 @@ export class Worker {
    * counted: it runs only the jobs nobody else serves.
    */
   private async presence(now: number): Promise<void> {
-    if (now - this.lastPresence < this.ttl / 3) return;
     const { backend, clock } = this.opts;
-    if (!this.opts.exclusive && !(await backend.acquireLease(presenceLeaseKey(this.id), this.holder, this.ttl))) return;
-    this.lastPresence = now;
+    if (!this.opts.exclusive && now - this.lastPresence >= this.ttl / 3) {
+      if (await backend.acquireLease(presenceLeaseKey(this.id), this.holder, this.ttl)) this.lastPresence = now;
+    }
+    // counted at every poll: a worker that just started takes its share of the next job
     const live = (await backend.listLeases(`${WORKER_PRESENCE}/`)).filter(
       (l) => l.workerId !== this.id && leaseAlive(l, clock()),
     );
@@ -260,7 +261,8 @@ export class Worker {
             return true;
           },
           share: (total) => Math.ceil(total / this.liveWorkers),
-          patienceMs: this.ttl,
+          // long enough for every live worker's runner to start (prerequisites) and claim its part
+          patienceMs: Math.max(2 * this.ttl, 30_000),
         },
       });
       active.runner = runner;

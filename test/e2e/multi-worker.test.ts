@@ -146,6 +146,8 @@ describe('several workers on one job (postgres state backend)', () => {
     });
     await waitFor('three workers present', async () => (await leases('_worker/')).length === 3, 30_000, 200);
     const ids = (await leases('_worker/')).map((l) => l.worker_id);
+    // each worker counts the others at its next poll (1 s)
+    await new Promise((r) => setTimeout(r, 1500));
     // a worker ID is host:pid:random
     const processOf = (id: string): Spawned => {
       const w = workers.find((x) => id.split(':').at(-2) === String(x.cli.child.pid));
@@ -157,7 +159,14 @@ describe('several workers on one job (postgres state backend)', () => {
     expect((await runCli(['apply', '--auto-approve', '--no-wait'], { cwd: dir })).code).toBe(0);
 
     // the six databases spread over the three workers (two each: their fair share)
-    await waitFor('every database leased', async () => (await leases('shared/')).length === DBS.length, 30_000, 200);
+    await waitFor('every database leased', async () => (await leases('shared/')).length === DBS.length, 30_000, 200).catch(
+      (err: Error) => {
+        // what the workers said, to see why
+        throw new Error(
+          `${err.message}\n${workers.map((w) => w.cli.output().split('\n').slice(-15).join('\n')).join('\n---\n')}`,
+        );
+      },
+    );
     const holders = new Map<string, number>();
     for (const l of await leases('shared/')) holders.set(l.worker_id, (holders.get(l.worker_id) ?? 0) + 1);
     expect([...holders.values()].sort()).toEqual([2, 2, 2]);
