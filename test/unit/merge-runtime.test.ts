@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseProgress, JobError, JobRuntime } from '../../state/job-runtime.js';
 import { mergeRuntime } from '../../state/merge-runtime.js';
+import { emptyDatabaseProgress } from '../../engine/runtime/progress-reporter.js';
 
 const db = (name: string, over: Partial<DatabaseProgress> = {}): DatabaseProgress => ({
-  name,
-  target: name,
+  ...emptyDatabaseProgress(name, name),
   migrationState: 'FULL_DUMP',
-  startedOn: null,
-  endedOn: null,
-  incomingChanges: 0,
-  appliedChanges: 0,
-  latencyMs: null,
-  tables: [],
   ...over,
 });
 

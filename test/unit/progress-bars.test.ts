@@ -12,7 +12,8 @@ import {
   sampleOf,
   type ProgressSample,
 } from '../../engine/progress/progress-bars.js';
-import type { DatabaseStatusView, JobStatusView } from '../../engine/progress/status-view.js';
+import type { DatabaseStatusView } from '../../engine/progress/status-view.js';
+import { jobView } from '../harness/status-views.js';
 import { emptyDatabaseProgress, emptyTableProgress } from '../../engine/runtime/progress-reporter.js';
 import type { TableProgress } from '../../state/job-runtime.js';
 
@@ -30,27 +31,6 @@ function database(over: Partial<DatabaseStatusView> & { tables: TableProgress[] 
     fullLoadErroredTables: t.filter((x) => x.state === 'ERROR').length,
     ...over,
   };
-}
-
-function job(databases: DatabaseStatusView[], over: Partial<JobStatusView> = {}): JobStatusView {
-  return {
-    name: 'shop-upgrade',
-    type: 'one-time',
-    source: 'legacy',
-    destination: 'cloud',
-    status: 'RUNNING',
-    substatus: 'FULL_DUMP',
-    desiredState: 'running',
-    generation: 1,
-    startedAt: null,
-    endedAt: null,
-    updatedAt: null,
-    error: null,
-    worker: null,
-    databases,
-    history: [],
-    ...over,
-  } as JobStatusView;
 }
 
 const sample = (at: number, rows: number, applied = 0): ProgressSample => ({ at, rows, applied });
@@ -245,7 +225,7 @@ describe('progressRows', () => {
       tables: [table('a', { state: 'LOADING', fullLoadEstimatedRows: 1000, fullLoadTotalRows: 400 })],
     });
     const crm = { ...database({ tables: [] }), name: 'crm-archive' };
-    const j = job([shop, crm], {
+    const j = jobView([shop, crm], {
       status: 'RUNNING_WITH_ERRORS',
       error: { message: 'connection lost\ncause: ECONNRESET', at: '', phase: 'FULL_DUMP', fatal: false },
     });

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { DatabaseStatusView, JobStatusView } from '../../engine/progress/status-view.js';
+import type { DatabaseStatusView } from '../../engine/progress/status-view.js';
+import { jobView } from '../harness/status-views.js';
 import { TtyProgress } from '../../engine/progress/tty-progress.js';
 import { emptyDatabaseProgress, emptyTableProgress } from '../../engine/runtime/progress-reporter.js';
 
@@ -32,26 +33,6 @@ function database(name: string, rows: number, estimate: number): DatabaseStatusV
   };
 }
 
-function job(databases: DatabaseStatusView[]): JobStatusView {
-  return {
-    name: 'shop-upgrade',
-    type: 'one-time',
-    source: 'legacy',
-    destination: 'cloud',
-    status: 'RUNNING',
-    substatus: null,
-    desiredState: 'running',
-    generation: 1,
-    startedAt: null,
-    endedAt: null,
-    updatedAt: null,
-    error: null,
-    worker: null,
-    databases,
-    history: [],
-  } as JobStatusView;
-}
-
 /** The last frame: what stop() drew, one string per screen row. */
 const lastFrame = (raw: string, rows: number) =>
   stripVTControlCharacters(raw)
@@ -62,9 +43,9 @@ describe('TtyProgress on a terminal', () => {
   it('draws the job line and one bar per database, rows/s and ETA from the snapshots, cut to the width', () => {
     const term = fakeTerminal(200);
     const bars = new TtyProgress(term.stream);
-    bars.render([job([database('shop', 0, 100_000)])], 0);
+    bars.render([jobView([database('shop', 0, 100_000)])], 0);
     // a database appears later: its bar is added below
-    bars.render([job([database('shop', 20_000, 100_000), database('crm', 0, 10)])], 10_000);
+    bars.render([jobView([database('shop', 20_000, 100_000), database('crm', 0, 10)])], 10_000);
     bars.stop();
     bars.stop(); // idempotent
     const frame = lastFrame(term.raw(), 3);
@@ -78,7 +59,7 @@ describe('TtyProgress on a terminal', () => {
   it('never writes a row wider than the terminal', () => {
     const term = fakeTerminal(40);
     const bars = new TtyProgress(term.stream);
-    bars.render([job([database('a-database-with-a-long-name', 5, 10)])], 0);
+    bars.render([jobView([database('a-database-with-a-long-name', 5, 10)])], 0);
     bars.stop();
     for (const line of lastFrame(term.raw(), 2)) expect(line.length).toBeLessThan(40);
   });
@@ -86,8 +67,8 @@ describe('TtyProgress on a terminal', () => {
   it('drops rows that went away (a job left the view)', () => {
     const term = fakeTerminal(120);
     const bars = new TtyProgress(term.stream);
-    bars.render([job([database('shop', 0, 10), database('crm', 0, 10)])], 0);
-    bars.render([job([database('shop', 5, 10)])], 1_000);
+    bars.render([jobView([database('shop', 0, 10), database('crm', 0, 10)])], 0);
+    bars.render([jobView([database('shop', 5, 10)])], 1_000);
     bars.stop();
     const frame = lastFrame(term.raw(), 2);
     expect(frame[0]).toMatch(/^job\.shop-upgrade: /);
