@@ -335,14 +335,23 @@ export class PostgresStateBackend implements StateBackend {
   async listLeases(prefix: string): Promise<Lease[]> {
     if (!prefix.endsWith('/')) throw new Error(`a lease prefix ends with '/': ${JSON.stringify(prefix)}`);
     checkLease(`${prefix}x`);
+    return this.selectLeases(`list the leases ${prefix}*`, 'starts_with(job, $1) ORDER BY job', prefix);
+  }
+
+  async readLease(job: string): Promise<Lease | null> {
+    checkLease(job);
+    return (await this.selectLeases(`read the lease of job ${job}`, 'job = $1', job))[0] ?? null;
+  }
+
+  private async selectLeases(what: string, where: string, param: string): Promise<Lease[]> {
     const rows = await this.run(
-      `list the leases ${prefix}*`,
+      what,
       (c) =>
         select(
           c,
           `SELECT job, worker_id, host, pid::text AS pid, ${iso('heartbeat_at')} AS heartbeat_at, ${iso('expires_at')} AS expires_at ` +
-            `FROM ${this.t('lease')} WHERE starts_with(job, $1) ORDER BY job`,
-          [prefix],
+            `FROM ${this.t('lease')} WHERE ${where}`,
+          [param],
         ),
       () => [],
     );
@@ -354,31 +363,6 @@ export class PostgresStateBackend implements StateBackend {
       heartbeatAt: row.heartbeat_at ?? '',
       expiresAt: row.expires_at ?? '',
     }));
-  }
-
-  async readLease(job: string): Promise<Lease | null> {
-    checkLease(job);
-    const rows = await this.run(
-      `read the lease of job ${job}`,
-      (c) =>
-        select(
-          c,
-          `SELECT worker_id, host, pid::text AS pid, ${iso('heartbeat_at')} AS heartbeat_at, ${iso('expires_at')} AS expires_at ` +
-            `FROM ${this.t('lease')} WHERE job = $1`,
-          [job],
-        ),
-      () => [],
-    );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      job,
-      workerId: row.worker_id ?? '',
-      host: row.host ?? '',
-      pid: Number(row.pid),
-      heartbeatAt: row.heartbeat_at ?? '',
-      expiresAt: row.expires_at ?? '',
-    };
   }
 
   /** End the connection pool. Idempotent; the backend refuses further use. */
