@@ -110,6 +110,8 @@ const MAX_ROWS_PER_STATEMENT = 1000;
 type RowChange = Extract<ChangeEvent, { kind: 'insert' | 'update' | 'delete' }>;
 type Counts = Pick<MySqlStatement, 'inserts' | 'updates' | 'deletes'>;
 const NO_COUNTS: Counts = { inserts: 0, updates: 0, deletes: 0 };
+const ONE_INSERT: Counts = { inserts: 1, updates: 0, deletes: 0 };
+const ONE_DELETE: Counts = { inserts: 0, updates: 0, deletes: 1 };
 
 /** One destination table as the writers see it. */
 class Target {
@@ -123,7 +125,11 @@ class Target {
   ) {
     this.qname = `${db}.${quoteMySqlIdent(rel.name)}`;
     this.table = `${rel.schema}.${rel.name}`;
+    this.keyNames = rel.columns.filter((c) => c.isKey).map((c) => c.name);
   }
+
+  /** The change stream's key columns. */
+  readonly keyNames: readonly string[];
 
   col(name: string): MySqlColumnInfo {
     const c = this.info.columns.get(name);
@@ -131,38 +137,77 @@ class Target {
     return c;
   }
 
-  /** The written (not generated) columns of images with `columns` (shared by a table's images): quoted names, kinds. */
-  private layout: { columns: readonly string[]; names: string; kinds: (MySqlValueKind | null)[] } | null = null;
+  /**
+   * The written (not generated) columns of images with `columns` (shared by a
+   * table's images): the INSERT head naming them, and each column's kind.
+   */
+  private layout: { columns: readonly string[]; insertHead: string; kinds: (MySqlValueKind | null)[] } | null = null;
 
-  /** `(names)` and `(values)` of an image's written (not generated) columns. */
-  written(image: RowImage): { names: string; values: string } {
+  private layoutOf(columns: readonly string[]): NonNullable<Target['layout']> {
     let l = this.layout;
-    if (l?.columns !== image.columns) {
-      const kinds = image.columns.map((name) => {
+    if (l?.columns !== columns) {
+      const kinds = columns.map((name) => {
         const info = this.col(name);
         return info.generated ? null : info.kind;
       });
-      const names = image.columns.filter((_, i) => kinds[i] !== null).map(quoteMySqlIdent);
-      l = this.layout = { columns: image.columns, names: names.join(', '), kinds };
+      const names = columns.filter((_, i) => kinds[i] !== null).map(quoteMySqlIdent);
+      l = this.layout = { columns, insertHead: `INSERT INTO ${this.qname} (${names.join(', ')}) VALUES `, kinds };
     }
-    const values: string[] = [];
-    const { kinds } = l;
+    return l;
+  }
+
+  /** `INSERT INTO t (names) VALUES ` for images like `image` (one string per layout: runs compare it cheaply). */
+  insertHead(image: RowImage): string {
+    return this.layoutOf(image.columns).insertHead;
+  }
+
+  /** `(values)` of an image's written (not generated) columns. */
+  tuple(image: RowImage): string {
+    const { kinds } = this.layoutOf(image.columns);
+    const values = image.values;
+    let out = '(';
+    let first = true;
     for (let i = 0; i < kinds.length; i++) {
       const kind = kinds[i];
-      if (kind != null) values.push(mysqlLiteral(image.values[i] as ColumnValue, kind));
+      if (kind == null) continue;
+      const lit = mysqlLiteral(values[i] as ColumnValue, kind);
+      out = first ? out + lit : `${out}, ${lit}`;
+      first = false;
     }
-    return { names: l.names, values: `(${values.join(', ')})` };
+    return `${out})`;
   }
+
+  /** Key positions and kinds in images with `columns`, per key column list. */
+  private keyLayout: { columns: readonly string[]; names: readonly string[]; at: number[]; kinds: MySqlValueKind[] } | null =
+    null;
 
   keyLiteral(keyNames: readonly string[], image: RowImage): string {
-    const lits = keyNames.map((k) => mysqlLiteral(valueOf(image, k), this.col(k).kind));
-    return lits.length === 1 ? (lits[0] as string) : `(${lits.join(', ')})`;
+    let k = this.keyLayout;
+    if (k?.columns !== image.columns || k.names !== keyNames) {
+      k = this.keyLayout = {
+        columns: image.columns,
+        names: keyNames,
+        at: keyNames.map((n) => image.columns.indexOf(n)),
+        kinds: keyNames.map((n) => this.col(n).kind),
+      };
+    }
+    const { at, kinds } = k;
+    if (at.length === 1) return mysqlLiteral(image.values[at[0] as number] as ColumnValue, kinds[0] as MySqlValueKind);
+    const lits = at.map((i, j) => mysqlLiteral(image.values[i] as ColumnValue, kinds[j] as MySqlValueKind));
+    return `(${lits.join(', ')})`;
   }
 
+  private deleteHeadText: { names: readonly string[]; sql: string } | null = null;
+
+  /** `DELETE … WHERE key IN ` (one string per key list: runs compare it cheaply). */
   deleteHead(keyNames: readonly string[]): string {
-    return keyNames.length === 1
-      ? `DELETE FROM ${this.qname} WHERE ${quoteMySqlIdent(keyNames[0] as string)} IN `
-      : `DELETE FROM ${this.qname} WHERE (${keyNames.map(quoteMySqlIdent).join(', ')}) IN `;
+    if (this.deleteHeadText?.names === keyNames) return this.deleteHeadText.sql;
+    const sql =
+      keyNames.length === 1
+        ? `DELETE FROM ${this.qname} WHERE ${quoteMySqlIdent(keyNames[0] as string)} IN `
+        : `DELETE FROM ${this.qname} WHERE (${keyNames.map(quoteMySqlIdent).join(', ')}) IN `;
+    this.deleteHeadText = { names: keyNames, sql };
+    return sql;
   }
 }
 
@@ -209,18 +254,17 @@ class StatementList {
 /** Source-ordered statements for one change (tables whose order matters). */
 function writeInOrder(list: StatementList, t: Target, change: RowChange): void {
   if (change.kind === 'insert') {
-    const w = t.written(change.new);
-    list.extend(t, `INSERT INTO ${t.qname} (${w.names}) VALUES `, '', w.values, { ...NO_COUNTS, inserts: 1 });
+    list.extend(t, t.insertHead(change.new), '', t.tuple(change.new), ONE_INSERT);
     return;
   }
   const old = change.old;
   const rel = t.rel;
   if (!old)
     throw new Error(`an update of ${rel.schema}.${rel.name} came without its before-image (binlog_row_image must be FULL)`);
-  const keyNames = rel.columns.filter((c) => c.isKey).map((c) => c.name);
+  const keyNames = t.keyNames;
   const keyed = keyNames.length > 0;
   if (change.kind === 'delete' && keyed) {
-    list.extend(t, t.deleteHead(keyNames), '', t.keyLiteral(keyNames, old), { ...NO_COUNTS, deletes: 1 });
+    list.extend(t, t.deleteHead(keyNames), '', t.keyLiteral(keyNames, old), ONE_DELETE);
     return;
   }
   // keyless tables: the whole before-image identifies one row
@@ -257,10 +301,10 @@ class NetTable {
   private readonly counts: Counts = { ...NO_COUNTS };
   /** Statements before the netted rows (a TRUNCATE's DELETE). */
   private readonly before: MySqlStatement[] = [];
-  private readonly keyNames: string[];
+  private readonly keyNames: readonly string[];
 
   constructor(readonly t: Target) {
-    this.keyNames = t.rel.columns.filter((c) => c.isKey).map((c) => c.name);
+    this.keyNames = t.keyNames;
   }
 
   /** Positions of the key columns in images with `columns` (a table's images share one array). */
@@ -285,7 +329,9 @@ class NetTable {
   }
 
   add(change: RowChange): void {
-    this.counts[`${change.kind}s`] += 1;
+    if (change.kind === 'insert') this.counts.inserts += 1;
+    else if (change.kind === 'update') this.counts.updates += 1;
+    else this.counts.deletes += 1;
     if (change.kind === 'insert') return this.set(this.keyOf(change.new), change.new, change.new, false);
     const old = change.old;
     const rel = this.t.rel;
@@ -318,9 +364,8 @@ class NetTable {
     for (const existed of [false, true]) {
       for (const r of this.rows.values()) {
         if (!r.image || r.existed !== existed) continue;
-        const w = t.written(r.image);
         const tail = existed ? this.upsertTail(r.image) : '';
-        list.extend(t, `INSERT INTO ${t.qname} (${w.names}) VALUES `, tail, w.values, NO_COUNTS);
+        list.extend(t, t.insertHead(r.image), tail, t.tuple(r.image), NO_COUNTS);
       }
     }
     list.flush();

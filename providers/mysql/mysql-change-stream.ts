@@ -15,7 +15,7 @@
 import type { ChangeBatch, ChangeStream } from '../provider.js';
 import type { ChangeEvent, ChangeRelation, RowImage } from '../change-event.js';
 import { BINARY_COLLATION } from './binlog/binlog-collation.js';
-import { decodeColumnText, type TextDecoderOf } from './mysql-charset.js';
+import { columnTextDecoder, decodeColumnText, type TextDecoderOf } from './mysql-charset.js';
 import type { BinlogReader } from './binlog/binlog-reader.js';
 import type { BinlogColumn, BinlogEvent, BinlogRowsEvent, BinlogValue } from './binlog/binlog-types.js';
 import { formatBinlogPosition } from './mysql-position.js';
@@ -63,6 +63,8 @@ export class MySqlChangeStream implements ChangeStream {
     private readonly decoders?: TextDecoderOf,
   ) {
     this.processed = start;
+    // character values arrive as their text, decoded straight from the event's bytes
+    reader.setTextDecoder(columnTextDecoder(decoders));
   }
 
   async read(maxEvents: number, idleMs: number, flushWhen?: Promise<unknown>): Promise<ChangeBatch> {
@@ -80,8 +82,10 @@ export class MySqlChangeStream implements ChangeStream {
       if (complete && (flush || batch.events.length >= maxEvents || bytes >= MAX_BATCH_BYTES)) return batch;
       const wait = deadline - Date.now();
       if (wait <= 0 && !this.tx?.events.length) return batch;
-      // a complete batch goes as soon as the destination is free, not at the idle deadline
-      const ev = await this.pull(Math.max(wait, 0), complete && !flush ? flushed : undefined);
+      // an event already buffered is taken without a promise; a complete batch goes as soon as the
+      // destination is free, not at the idle deadline
+      let ev = this.pulling ? undefined : this.ready();
+      if (ev === undefined) ev = await this.pull(Math.max(wait, 0), complete && !flush ? flushed : undefined);
       if (ev === undefined) {
         if (flush && complete) return batch;
         if (Date.now() >= deadline) return batch;
@@ -115,15 +119,20 @@ export class MySqlChangeStream implements ChangeStream {
     await this.reader.close();
   }
 
+  /** The next event if one is buffered (undefined: none yet), without waiting. */
+  private ready(): BinlogEvent | null | undefined {
+    try {
+      return this.reader.tryNext();
+    } catch (err) {
+      throw (this.failure = err as Error);
+    }
+  }
+
   /** The next event, or undefined when none came within `ms` (or before `wake`). */
   private async pull(ms: number, wake?: Promise<void>): Promise<BinlogEvent | null | undefined> {
     if (!this.pulling) {
-      try {
-        const ready = this.reader.tryNext();
-        if (ready !== undefined) return ready;
-      } catch (err) {
-        throw (this.failure = err as Error);
-      }
+      const ready = this.ready();
+      if (ready !== undefined) return ready;
     }
     this.pulling ??= this.reader.next();
     const pending = this.pulling;
@@ -238,7 +247,12 @@ export class MySqlChangeStream implements ChangeStream {
     return { engine: 'mysql', schema: this.database, name, id: 0, columns: [], replicaIdentity: 'default' };
   }
 
+  /** The relation of the last rows event (a table's events share its columns array). */
+  private lastRelation: { rel: ChangeRelation; columns: readonly string[]; source: readonly BinlogColumn[] } | null = null;
+
   private relation(ev: BinlogRowsEvent) {
+    const last = this.lastRelation;
+    if (last && last.source === ev.columns && last.rel.name === ev.table) return last;
     const key = `${ev.table}\u0000${ev.columns.length}`;
     let r = this.relations.get(key);
     if (!r || r.source !== ev.columns) {
@@ -254,21 +268,33 @@ export class MySqlChangeStream implements ChangeStream {
       r = { rel, columns: ev.columns.map((c) => c.name), source: ev.columns };
       this.relations.set(key, r);
     }
+    this.lastRelation = r;
     return r;
   }
 
   private rows(ev: BinlogRowsEvent, out: ChangeEvent[]): number {
     const { rel, columns, source } = this.relation(ev);
+    const decoders = this.decoders;
     let bytes = 0;
+    // the event is this stream's alone: its value arrays become the images' (canonical text in place)
     const image = (values: BinlogValue[]): RowImage => {
-      const texts = values.map((v, i) => canonicalBinlogValue(source[i] as BinlogColumn, v, this.decoders));
-      for (const t of texts) bytes += t === null ? 1 : t.length + 1;
-      return { columns, values: texts };
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i] as BinlogValue;
+        if (v === null) {
+          bytes += 1;
+          continue;
+        }
+        const t = canonicalBinlogValue(source[i] as BinlogColumn, v, decoders) as string;
+        values[i] = t;
+        bytes += t.length + 1;
+      }
+      return { columns, values: values as (string | null)[] };
     };
+    const kind = ev.kind;
     for (const row of ev.rows) {
-      if (ev.kind === 'write' && row.after) out.push({ kind: 'insert', relation: rel, new: image(row.after) });
-      else if (ev.kind === 'delete' && row.before) out.push({ kind: 'delete', relation: rel, old: image(row.before) });
-      else if (ev.kind === 'update' && row.before && row.after) {
+      if (kind === 'write' && row.after) out.push({ kind: 'insert', relation: rel, new: image(row.after) });
+      else if (kind === 'delete' && row.before) out.push({ kind: 'delete', relation: rel, old: image(row.before) });
+      else if (kind === 'update' && row.before && row.after) {
         out.push({ kind: 'update', relation: rel, old: image(row.before), new: image(row.after) });
       }
     }

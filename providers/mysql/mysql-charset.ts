@@ -7,7 +7,8 @@
  * decoder of the same encoding. A charset without one is an error naming it
  * (the value would otherwise arrive as mojibake, silently).
  */
-import { BINARY_COLLATION, decodeLabel } from './binlog/binlog-collation.js';
+import { BINARY_COLLATION, decodeLabel, isLatin1Collation } from './binlog/binlog-collation.js';
+import type { BinlogTextDecoder } from './binlog/binlog-types.js';
 
 /** MySQL charset → WHATWG encoding label (TextDecoder), for charsets the UTF-8 rules do not read. */
 const WHATWG: Record<string, string> = {
@@ -90,4 +91,31 @@ export function decodeColumnText(bytes: Buffer, collation: number | undefined, d
   if (collation === BINARY_COLLATION) return decodeLabel(bytes, collation);
   const d = decoders?.(collation);
   return d ? d(bytes) : decodeLabel(bytes, collation);
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * `decodeColumnText` over a range of an event's bytes, for the binlog reader
+ * (`decodeText`): the same text, without a Buffer view per value in the
+ * common cases. UTF-8 is decoded leniently and checked: only bytes that are
+ * not UTF-8 (or a real U+FFFD) make U+FFFD, and then the strict decoder
+ * decides (it throws on the former). Latin1 without 0x80–0x9F bytes reads
+ * the same as cp1252.
+ */
+export function columnTextDecoder(decoders?: TextDecoderOf): BinlogTextDecoder {
+  return (buf, start, end, column) => {
+    const collation = column.collation;
+    const d = decoders?.(collation);
+    if (d) return d(buf.subarray(start, end));
+    if (isLatin1Collation(collation)) {
+      for (let i = start; i < end; i++) {
+        const b = buf[i] as number;
+        if (b >= 0x80 && b < 0xa0) return decodeLabel(buf.subarray(start, end), collation);
+      }
+      return buf.toString('latin1', start, end);
+    }
+    const s = buf.toString('utf8', start, end);
+    return s.includes('\uFFFD') ? strictUtf8.decode(buf.subarray(start, end)) : s;
+  };
 }

@@ -24,9 +24,20 @@ export function parseBinlogPosition(position: string): BinlogPosition {
   return { file, sequence: Number(m[1]), offset };
 }
 
+/** The last positions compared (the engine compares each transaction with the same few positions). */
+const recent: [string, BinlogPosition][] = [];
+
+function parsed(position: string): BinlogPosition {
+  for (const [text, p] of recent) if (text === position) return p;
+  const p = parseBinlogPosition(position);
+  recent.unshift([position, p]);
+  if (recent.length > 4) recent.pop();
+  return p;
+}
+
 export function compareBinlogPositions(a: string, b: string): number {
-  const x = parseBinlogPosition(a);
-  const y = parseBinlogPosition(b);
+  const x = parsed(a);
+  const y = parsed(b);
   if (x.sequence !== y.sequence) return x.sequence < y.sequence ? -1 : 1;
   return x.offset === y.offset ? 0 : x.offset < y.offset ? -1 : 1;
 }

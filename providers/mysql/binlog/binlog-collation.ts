@@ -11,7 +11,13 @@ export const BINARY_COLLATION = 63;
 /** latin1_* collations (MySQL and MariaDB ids). */
 const LATIN1 = new Set([5, 8, 15, 31, 47, 48, 49, 94, 1032, 1055, 1080, 1103]);
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A latin1_* collation (its text is cp1252). */
+export function isLatin1Collation(collation: number | undefined): boolean {
+  return collation !== undefined && LATIN1.has(collation);
+}
+
+// ignoreBOM: a leading U+FEFF is part of the value (the default would drop it)
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * MySQL's latin1 is cp1252: 0x80–0x9F are €, ‚, ƒ… (the five bytes cp1252
  * leaves undefined stay C1 controls, as in MySQL). Node's TextDecoder

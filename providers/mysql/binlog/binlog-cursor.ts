@@ -6,11 +6,19 @@ import { BinlogError } from './binlog-error.js';
 
 export class BinlogCursor {
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     public pos = 0,
     /** Exclusive end (the checksum, when there is one, lies past it). */
     public end = buf.length,
   ) {}
+
+  /** Read another buffer from `pos` to `end` (one cursor serves every event of a decoder). */
+  reset(buf: Buffer, pos: number, end: number): this {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+    return this;
+  }
 
   get remaining(): number {
     return this.end - this.pos;

@@ -15,7 +15,7 @@ import { FLAG_ARTIFICIAL, FLAG_IGNORABLE, HEADER_LENGTH, readHeader, stripChecks
 import { decodeQuery, queryRole } from './binlog-query.js';
 import { decodeRows } from './binlog-rows.js';
 import { decodeTableMap } from './binlog-table-map.js';
-import type { BinlogEvent, BinlogPosition, BinlogSchemaHints, BinlogTable } from './binlog-types.js';
+import type { BinlogEvent, BinlogPosition, BinlogSchemaHints, BinlogTable, BinlogTextDecoder } from './binlog-types.js';
 
 export interface BinlogDecoderOptions {
   /** The file and offset the dump starts at (the first ROTATE confirms or replaces them). */
@@ -32,7 +32,16 @@ export interface BinlogDecoderOptions {
    * tables are skipped undecoded (the server sends every database's events).
    */
   database?: string;
+  /**
+   * When given, character columns' values (CHAR/VARCHAR/TEXT of a collation
+   * other than binary) come as the text it returns for their bytes instead of
+   * Buffer views (no view per value; see BinlogTextDecoder).
+   */
+  decodeText?: BinlogTextDecoder;
 }
+
+/** Overwritten by `decode` before an event leaves it (decodeBody's events get the position after them). */
+const PENDING: BinlogPosition = Object.freeze({ file: '', offset: 0 });
 
 const ROWS_KINDS: Record<number, ['write' | 'update' | 'delete', 1 | 2]> = {
   [EventType.WRITE_ROWS_V1]: ['write', 1],
@@ -54,6 +63,9 @@ export class BinlogDecoder {
   private readonly gtidState: MariaDbGtidState | null;
   private readonly schemaHints: BinlogSchemaHints | undefined;
   private readonly database: string | undefined;
+  private decodeText: BinlogTextDecoder | undefined;
+  /** One cursor for every event (nothing keeps it past the event's decode). */
+  private readonly cursor = new BinlogCursor(Buffer.alloc(0));
   /** The open transaction (after its begin, before its commit). */
   private open = false;
   /** GTID of the group being read (MariaDB: from its GTID event; MySQL: from the GTID before BEGIN/DDL). */
@@ -66,6 +78,7 @@ export class BinlogDecoder {
     this.checksum = opts.checksum === 'CRC32';
     this.schemaHints = opts.schemaHints;
     this.database = opts.database;
+    this.decodeText = opts.decodeText;
     this.gtidState = opts.gtidState !== undefined ? new MariaDbGtidState(opts.gtidState) : null;
   }
 
@@ -73,6 +86,11 @@ export class BinlogDecoder {
   position(): BinlogPosition {
     const gtid = this.gtidState?.toString();
     return gtid ? { file: this.file, offset: this.offset, gtid } : { file: this.file, offset: this.offset };
+  }
+
+  /** From the next event on, character values as `text` returns them (see BinlogDecoderOptions.decodeText). */
+  setTextDecoder(text: BinlogTextDecoder | undefined): void {
+    this.decodeText = text;
   }
 
   /** A transaction is open: the current position is not a resume point. */
@@ -95,7 +113,7 @@ export class BinlogDecoder {
       return null;
     }
     if (this.checksum) end = stripChecksum(event, h.type);
-    const c = new BinlogCursor(event, this.fde?.headerLength ?? HEADER_LENGTH, end);
+    const c = this.cursor.reset(event, this.fde?.headerLength ?? HEADER_LENGTH, end);
     const ev = this.decodeBody(h, c);
     if (h.type !== EventType.ROTATE) this.advance(h);
     if (ev) ev.position = this.position();
@@ -117,36 +135,43 @@ export class BinlogDecoder {
   }
 
   private decodeBody(h: EventHeader, c: BinlogCursor): BinlogEvent | null {
-    const stamp = { timestamp: h.timestamp, position: this.position() };
+    const stamp = { timestamp: h.timestamp, position: PENDING };
     const rows = ROWS_KINDS[h.type];
     if (rows) {
       if (!this.open) throw new BinlogError('MALFORMED_EVENT', `${eventTypeName(h.type)} outside a transaction`);
-      if (this.database !== undefined && c.remaining >= this.tableIdSize) {
-        const mapped = this.tables.get(c.buf.readUIntLE(c.pos, this.tableIdSize));
+      const idSize = this.tableIdSize;
+      if (this.database !== undefined && c.remaining >= idSize) {
+        const mapped = this.tables.get(c.buf.readUIntLE(c.pos, idSize));
         if (mapped && mapped.database !== this.database) return null;
       }
-      const decoded = decodeRows(c, rows[0], rows[1], this.tableIdSize, this.tables);
+      const decoded = decodeRows(c, rows[0], rows[1], idSize, this.tables, this.decodeText);
       if (!decoded) return null;
       const t = decoded.table;
-      return { kind: rows[0], database: t.database, table: t.table, columns: t.columns, rows: decoded.rows, ...stamp };
+      return {
+        kind: rows[0],
+        database: t.database,
+        table: t.table,
+        columns: t.columns,
+        rows: decoded.rows,
+        timestamp: h.timestamp,
+        position: PENDING,
+      };
     }
     switch (h.type) {
       case EventType.TABLE_MAP: {
         // every transaction maps its tables again, nearly always with the same bytes: decode once, and keep
         // handing out the same table (its columns' identity lets consumers cache per table)
-        const raw = c.buf.subarray(c.pos, c.end);
-        const known = this.mapBytes.get(raw.length ? raw.readUIntLE(0, Math.min(6, raw.length)) : 0);
-        if (known && known.raw.equals(raw)) {
+        const length = c.end - c.pos;
+        const lead = length ? c.buf.readUIntLE(c.pos, Math.min(6, length)) : 0;
+        const known = this.mapBytes.get(lead);
+        if (known && sameBytes(known.raw, c.buf, c.pos, c.end)) {
           this.tables.set(known.tableId, known.table);
           return null;
         }
+        const raw = Buffer.from(c.buf.subarray(c.pos, c.end));
         const map = decodeTableMap(c, this.tableIdSize, this.fde?.mariadb ?? false, this.schemaHints);
         this.tables.set(map.tableId, map.table);
-        this.mapBytes.set(raw.length ? raw.readUIntLE(0, Math.min(6, raw.length)) : 0, {
-          raw: Buffer.from(raw),
-          tableId: map.tableId,
-          table: map.table,
-        });
+        this.mapBytes.set(lead, { raw, tableId: map.tableId, table: map.table });
         return null;
       }
       case EventType.QUERY:
@@ -163,7 +188,7 @@ export class BinlogDecoder {
         if (file === this.file && offset === this.offset) return null;
         this.file = file;
         this.offset = offset;
-        return { kind: 'rotate', timestamp: h.timestamp, position: this.position() };
+        return { kind: 'rotate', timestamp: h.timestamp, position: PENDING };
       }
       case EventType.HEARTBEAT: {
         const file = c.rest().toString('latin1');
@@ -292,4 +317,11 @@ export class BinlogDecoder {
     this.groupGtid = undefined;
     this.groupDomain = -1;
   }
+}
+
+/** `a` equals `b[start, end)` (short TABLE_MAP bodies: a loop beats a view and a native compare). */
+function sameBytes(a: Buffer, b: Buffer, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[start + i]) return false;
+  return true;
 }

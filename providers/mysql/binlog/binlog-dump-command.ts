@@ -102,8 +102,15 @@ export class BinlogDumpCommand extends EventEmitter {
       return false;
     }
     if (!packet) return false;
+    const marker = packet.buffer[packet.offset];
+    if (this.state === 'dumping' && marker === 0x00) {
+      // the common case, one event: a private copy from the packet (no intermediate views)
+      const event = Buffer.allocUnsafe(packet.end - packet.offset - 1);
+      packet.buffer.copy(event, 0, packet.offset + 1, packet.end);
+      this.sink.event(event);
+      return false;
+    }
     const payload = packet.buffer.subarray(packet.offset, packet.end);
-    const marker = payload[0];
     if (marker === 0xff) return this.finish(serverError(payload));
     if (this.state === 'registering') {
       connection._resetSequenceId();

@@ -59,6 +59,8 @@ export function decodeMySqlGtid(c: BinlogCursor, anonymous: boolean): string | n
 /** A MariaDB GTID state: one GTID per domain, in the form `@slave_connect_state` takes. */
 export class MariaDbGtidState {
   private readonly domains = new Map<number, string>();
+  /** `toString()` until the state changes (every event's position carries it). */
+  private text: string | null = null;
 
   constructor(state = '') {
     for (const part of state.split(',').map((s) => s.trim())) {
@@ -72,14 +74,16 @@ export class MariaDbGtidState {
   /** Record a GTID (the newest of its domain). */
   set(domain: number, gtid: string): void {
     this.domains.set(domain, gtid);
+    this.text = null;
   }
 
   /** Add domains this state does not know yet (from a GTID_LIST). */
   fill(domain: number, gtid: string): void {
     if (!this.domains.has(domain)) this.domains.set(domain, gtid);
+    this.text = null;
   }
 
   toString(): string {
-    return [...this.domains.values()].join(',');
+    return (this.text ??= [...this.domains.values()].join(','));
   }
 }

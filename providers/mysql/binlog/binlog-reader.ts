@@ -9,7 +9,7 @@
 import { BinlogDecoder } from './binlog-decoder.js';
 import { BinlogError } from './binlog-error.js';
 import { openBinlogConnection, type BinlogConnectionOptions, type BinlogSession } from './binlog-connection.js';
-import type { BinlogEvent, BinlogPosition, BinlogSchemaHints } from './binlog-types.js';
+import type { BinlogEvent, BinlogPosition, BinlogSchemaHints, BinlogTextDecoder } from './binlog-types.js';
 import type mysql from 'mysql2';
 
 export interface BinlogReaderOptions extends BinlogConnectionOptions {
@@ -19,6 +19,8 @@ export interface BinlogReaderOptions extends BinlogConnectionOptions {
   database?: string;
   /** Raw event bytes buffered before the socket is paused; default 8 MiB. Reading resumes below half. */
   maxBufferedBytes?: number;
+  /** Character columns' values as text (see BinlogDecoderOptions.decodeText). */
+  decodeText?: BinlogTextDecoder;
 }
 
 export class BinlogReader implements AsyncIterable<BinlogEvent> {
@@ -50,6 +52,7 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
       checksum: s.checksum,
       schemaHints: opts.schemaHints,
       database: opts.database,
+      decodeText: opts.decodeText,
     });
     const reader = new BinlogReader(opened.conn, s, decoder, opts.maxBufferedBytes ?? 8 * 2 ** 20);
     opened.conn.on('error', (err) =>
@@ -69,6 +72,15 @@ export class BinlogReader implements AsyncIterable<BinlogEvent> {
 
   inTransaction(): boolean {
     return this.decoder.inTransaction();
+  }
+
+  /**
+   * Character columns' values as the text `text` returns, from the next
+   * event pulled on (events are decoded when pulled): the consumer that
+   * knows the server's charsets sets it (see BinlogDecoderOptions.decodeText).
+   */
+  setTextDecoder(text: BinlogTextDecoder | undefined): void {
+    this.decoder.setTextDecoder(text);
   }
 
   /** Bytes of raw events waiting to be pulled. */

@@ -6,7 +6,7 @@
  */
 import { BinlogError } from './binlog-error.js';
 import type { BinlogCursor } from './binlog-cursor.js';
-import type { BinlogRow, BinlogTable, BinlogValue } from './binlog-types.js';
+import type { BinlogRow, BinlogTable, BinlogTextDecoder, BinlogValue } from './binlog-types.js';
 import { readValue } from './binlog-values.js';
 
 /** Table id MySQL uses for a dummy rows event that only ends a statement. */
@@ -24,6 +24,8 @@ export function decodeRows(
   version: 1 | 2,
   tableIdSize: number,
   tables: ReadonlyMap<number, BinlogTable>,
+  /** Character columns' values as text (see BinlogTextDecoder); without it, Buffer views. */
+  text?: BinlogTextDecoder,
 ): DecodedRows | null {
   const tableId = c.uint(tableIdSize);
   c.skip(2); // flags: STMT_END_F and foreign-key/unique-check hints, none change the layout
@@ -45,20 +47,21 @@ export function decodeRows(
   if (kind === 'update') requireAll(c, count, where);
   const rows: BinlogRow[] = [];
   while (c.remaining > 0) {
-    if (kind === 'write') rows.push({ after: readImage(c, table) });
-    else if (kind === 'delete') rows.push({ before: readImage(c, table) });
+    if (kind === 'write') rows.push({ after: readImage(c, table, text) });
+    else if (kind === 'delete') rows.push({ before: readImage(c, table, text) });
     else {
-      const before = readImage(c, table);
-      rows.push({ before, after: readImage(c, table) });
+      const before = readImage(c, table, text);
+      rows.push({ before, after: readImage(c, table, text) });
     }
   }
   return { table, rows };
 }
 
 function requireAll(c: BinlogCursor, count: number, where: string): void {
-  const bitmap = c.bytes((count + 7) >> 3);
+  const at = c.take((count + 7) >> 3);
+  const bitmap = c.buf;
   for (let i = 0; i < count; i++) {
-    if ((((bitmap[i >> 3] as number) >> (i & 7)) & 1) === 0) {
+    if ((((bitmap[at + (i >> 3)] as number) >> (i & 7)) & 1) === 0) {
       throw new BinlogError(
         'PARTIAL_ROW_IMAGE',
         `rows event of ${where} lacks column ${i + 1} of ${count}: set binlog_row_image=FULL on the source`,
@@ -68,7 +71,7 @@ function requireAll(c: BinlogCursor, count: number, where: string): void {
 }
 
 /** One row image: a NULL bitmap over the (all present) columns, then the non-NULL values. */
-function readImage(c: BinlogCursor, table: BinlogTable): BinlogValue[] {
+function readImage(c: BinlogCursor, table: BinlogTable, text: BinlogTextDecoder | undefined): BinlogValue[] {
   const columns = table.columns;
   const n = columns.length;
   const nullAt = c.take((n + 7) >> 3);
@@ -76,7 +79,7 @@ function readImage(c: BinlogCursor, table: BinlogTable): BinlogValue[] {
   const values = new Array<BinlogValue>(n);
   for (let i = 0; i < n; i++) {
     values[i] =
-      ((nulls[nullAt + (i >> 3)] as number) >> (i & 7)) & 1 ? null : readValue(c, columns[i] as (typeof columns)[number]);
+      ((nulls[nullAt + (i >> 3)] as number) >> (i & 7)) & 1 ? null : readValue(c, columns[i] as (typeof columns)[number], text);
   }
   return values;
 }

@@ -17,6 +17,14 @@
 export type BinlogValue = string | Buffer | null;
 
 /**
+ * Text of the value of a character column (CHAR, VARCHAR, TEXT; a collation
+ * other than `binary`): its stored bytes `buf[start, end)` decoded in the
+ * column's charset. Given to the reader (`decodeText`), such values come as
+ * this text instead of Buffer views; it may throw (bytes not valid in the charset).
+ */
+export type BinlogTextDecoder = (buf: Buffer, start: number, end: number, column: BinlogColumn) => string;
+
+/**
  * Where the reader is: the binlog file and the offset just after the event.
  * `gtid` is the MariaDB GTID state at that point (`domain-server-seq`, one per
  * domain, comma-separated: what `@slave_connect_state` takes); unset on MySQL

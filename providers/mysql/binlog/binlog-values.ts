@@ -6,7 +6,7 @@
  */
 import { BinlogError } from './binlog-error.js';
 import type { BinlogCursor } from './binlog-cursor.js';
-import type { BinlogColumn, BinlogValue } from './binlog-types.js';
+import type { BinlogColumn, BinlogTextDecoder, BinlogValue } from './binlog-types.js';
 import { ColumnType } from './binlog-column-type.js';
 import { BINARY_COLLATION } from './binlog-collation.js';
 import { readDecimal } from './binlog-decimal.js';
@@ -23,8 +23,11 @@ import {
   readYear,
 } from './binlog-temporal.js';
 
-/** Read the (non-NULL) value of `col` at the cursor. */
-export function readValue(c: BinlogCursor, col: BinlogColumn): BinlogValue {
+/**
+ * Read the (non-NULL) value of `col` at the cursor; with `text`, a character
+ * column's value is the text it returns (see BinlogTextDecoder).
+ */
+export function readValue(c: BinlogCursor, col: BinlogColumn, text?: BinlogTextDecoder): BinlogValue {
   const b = c.buf;
   switch (col.type) {
     case ColumnType.TINY: {
@@ -76,17 +79,35 @@ export function readValue(c: BinlogCursor, col: BinlogColumn): BinlogValue {
     case ColumnType.SET:
       return readSet(c, col);
     case ColumnType.VARCHAR:
-    case ColumnType.VAR_STRING:
-      return c.bytes((col.maxLength ?? 0) < 256 ? c.u8() : c.u16());
+    case ColumnType.VAR_STRING: {
+      const n = (col.maxLength ?? 0) < 256 ? c.u8() : c.u16();
+      if (text && col.collation !== BINARY_COLLATION) {
+        const at = c.take(n);
+        return text(b, at, at + n, col);
+      }
+      return c.bytes(n);
+    }
     case ColumnType.STRING: {
-      const bytes = c.bytes((col.maxLength ?? 0) < 256 ? c.u8() : c.u16());
+      const n = (col.maxLength ?? 0) < 256 ? c.u8() : c.u16();
+      if (text && col.collation !== BINARY_COLLATION) {
+        const at = c.take(n);
+        return text(b, at, at + n, col);
+      }
+      const bytes = c.bytes(n);
       // the server strips CHAR padding when it logs a row; BINARY(n) pads with 0x00, which SELECT returns
       if (col.collation === BINARY_COLLATION && bytes.length < (col.maxLength ?? 0)) {
         return Buffer.concat([bytes], col.maxLength);
       }
       return bytes;
     }
-    case ColumnType.BLOB:
+    case ColumnType.BLOB: {
+      const n = c.uint(col.maxLength ?? 0);
+      if (text && col.collation !== BINARY_COLLATION) {
+        const at = c.take(n);
+        return text(b, at, at + n, col);
+      }
+      return c.bytes(n);
+    }
     case ColumnType.GEOMETRY:
       return c.bytes(c.uint(col.maxLength ?? 0));
     case ColumnType.JSON:
