@@ -3,6 +3,7 @@ import { settlement, type Settlement } from '../../engine/apply/settled.js';
 import type { JobStatus, Substatus } from '../../engine/lifecycle/job-status.js';
 import type { DatabaseStatusView, JobStatusView } from '../../engine/progress/status-view.js';
 import type { DatabaseMigrationState, JobError } from '../../state/job-runtime.js';
+import { jobView } from '../harness/status-views.js';
 
 function db(migrationState: DatabaseMigrationState): DatabaseStatusView {
   return {
@@ -23,23 +24,7 @@ function db(migrationState: DatabaseMigrationState): DatabaseStatusView {
 }
 
 function view(over: Partial<JobStatusView> & { status: JobStatus; substatus?: Substatus | null }): JobStatusView {
-  return {
-    name: 'x',
-    type: 'continuous',
-    source: 'src',
-    destination: 'dst',
-    substatus: null,
-    desiredState: 'running',
-    generation: 1,
-    startedAt: null,
-    endedAt: null,
-    updatedAt: null,
-    error: null,
-    worker: null,
-    databases: [db('CDC')],
-    history: [],
-    ...over,
-  };
+  return jobView([db('CDC')], { name: 'x', type: 'continuous', source: 'src', destination: 'dst', substatus: null, ...over });
 }
 
 const retrying = (retry: 'transient' | 'configuration'): JobError => ({
