@@ -144,7 +144,6 @@ export class Worker {
    * server rolls it back when our connection goes, and the lease expires.
    */
   async shutdown(graceMs = 10_000, force?: AbortSignal): Promise<void> {
-    const presence = () => this.opts.backend.releaseLease(presenceLeaseKey(this.id), this.id).catch(() => undefined);
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
@@ -156,7 +155,7 @@ export class Worker {
     });
     await Promise.race([Promise.all([...this.active.values()].map((a) => a.done)), deadline]);
     clearTimeout(timer);
-    await presence();
+    await this.opts.backend.releaseLease(presenceLeaseKey(this.id), this.id).catch(() => undefined);
   }
 
   /**
