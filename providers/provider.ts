@@ -275,6 +275,13 @@ export interface DestinationProvider {
     data: Readable,
     opts: { truncateFirst: boolean },
   ): Promise<LoadResult>;
+  /**
+   * Open `connections` load connections to `target` ahead of the first
+   * copies (optional; best effort: a failure here is the copy's to report).
+   * Saves the first copies a connection setup while the source is already
+   * sending.
+   */
+  openLoadConnections?(target: string, connections: number): Promise<void>;
   /** Record a finished table (its ranges are all committed). */
   markTableLoaded(target: string, marker: TableLoadMarker): Promise<void>;
   /** Tables already loaded for this job generation, keyed `schema.table`. */

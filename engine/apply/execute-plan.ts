@@ -98,7 +98,7 @@ async function dropJobArtifacts(
   if (job.type !== 'continuous' || job.generation === 0) return;
   const profile = state.profiles[job.source];
   if (!profile) return;
-  const source = providerFor(profile.engine).source(resolveProfile(job.source, profile), { logger });
+  const source = (await providerFor(profile.engine)).source(resolveProfile(job.source, profile), { logger });
   try {
     for (const db of databases) {
       await source

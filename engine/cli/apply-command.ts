@@ -50,9 +50,11 @@ export interface ApplyOptions {
  * an embedded worker until each reaches its desired state.
  */
 export async function applyCommand(planFile: string | undefined, opts: ApplyOptions): Promise<number> {
+  const logger = stderrLogger();
+  logger.debug('command started', { sinceStartMs: Math.round(performance.now()) });
   const declaration = await withPolicyFile((await loadOrFail(opts.file)).declaration, opts.policy);
   const backend = openBackend(declaration);
-  const logger = stderrLogger();
+  logger.debug('declaration loaded', { sinceStartMs: Math.round(performance.now()) });
   let lock;
   try {
     lock = await backend.lock({ who: whoAmI(), host: hostname(), pid: process.pid, operation: 'apply' });
@@ -82,6 +84,7 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyOpti
   let worker: Worker | null = null;
   try {
     const { state, runtimes, leases } = await readRecorded(backend);
+    logger.debug('state read', { sinceStartMs: Math.round(performance.now()) });
     const catalogs = new CatalogCache();
     let plan: PlanDocument;
     let policy: Policy = declaration.policy;

@@ -34,8 +34,8 @@ export async function verifyCommand(job: string, opts: VerifyOptions): Promise<n
   const logger = stderrLogger();
   // the job's settings: verify normalises values the way loads and changes converted them (zeroDates)
   const settings = schemaSettings(record);
-  const source = providerFor(src.engine).source(resolveProfile(record.source, src), { logger, settings });
-  const destination = providerFor(dst.engine).destination(resolveProfile(record.destination, dst), { logger, settings });
+  const source = (await providerFor(src.engine)).source(resolveProfile(record.source, src), { logger, settings });
+  const destination = (await providerFor(dst.engine)).destination(resolveProfile(record.destination, dst), { logger, settings });
   const { status, substatus } = observedStatus(record, runtimes[job] ?? null);
   const live = (status === 'RUNNING' || status === 'RUNNING_WITH_ERRORS') && substatus !== 'FULL_DUMP';
   let result: JobVerification;

@@ -4,10 +4,11 @@ import { observedStatus } from '../lifecycle/observed-status.js';
 import type { Catalog } from '../../providers/catalog.js';
 import type { ResolvedProfile } from '../../providers/provider.js';
 import { artifactName } from '../runtime/artifact-name.js';
-import type { CatalogCache } from '../runtime/catalog-cache.js';
+import { endsCheck, type CatalogCache } from '../runtime/catalog-cache.js';
 import { describeError } from '../runtime/combine-errors.js';
 import { checkJobEnds, inspectDatabase, type JobEnds } from '../runtime/job-prerequisites.js';
 import type { Logger } from '../runtime/logger.js';
+import { timed } from '../runtime/timed.js';
 import { resolveProfile } from '../runtime/resolve-profile.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import type { JobRuntime } from '../../state/job-runtime.js';
@@ -47,11 +48,11 @@ export async function refresh(
     if (!rt || !['RUNNING', 'RUNNING_WITH_ERRORS', 'STOPPED'].includes(status)) continue;
     const profile = state.profiles[record.source];
     if (!profile) continue;
-    const source = providerFor(profile.engine).source(resolveProfile(record.source, profile), { logger });
+    const source = (await providerFor(profile.engine)).source(resolveProfile(record.source, profile), { logger });
     const dstProfile = state.profiles[record.destination];
     const destination =
       source.captureGap && dstProfile
-        ? providerFor(dstProfile.engine).destination(resolveProfile(record.destination, dstProfile), { logger })
+        ? (await providerFor(dstProfile.engine)).destination(resolveProfile(record.destination, dstProfile), { logger })
         : null;
     try {
       for (const db of rt.databases) {
@@ -157,7 +158,7 @@ async function checkRuns(
   logger: Logger,
   catalogs: CatalogCache | undefined,
 ): Promise<Diagnostic[]> {
-  const opened: { check: RunCheck; ends: JobEnds; source: ResolvedProfile }[] = [];
+  const opened: { check: RunCheck; ends: JobEnds; source: ResolvedProfile; destination: ResolvedProfile }[] = [];
   const out: Diagnostic[] = [];
   for (const check of checks) {
     const { name, job } = check;
@@ -166,14 +167,16 @@ async function checkRuns(
     if (!src || !dst) continue;
     try {
       const source = resolveProfile(job.source, src);
+      const destination = resolveProfile(job.destination, dst);
       opened.push({
         check,
         source,
+        destination,
         ends: {
           name,
           job,
-          source: providerFor(src.engine).source(source, { logger }),
-          destination: providerFor(dst.engine).destination(resolveProfile(job.destination, dst), { logger }),
+          source: (await providerFor(src.engine)).source(source, { logger }),
+          destination: (await providerFor(dst.engine)).destination(destination, { logger }),
         },
       });
     } catch (err) {
@@ -185,7 +188,10 @@ async function checkRuns(
     const inspections = opened.flatMap(({ check, ends, source }, job) =>
       check.databases.map((db) => ({
         job,
-        run: () => inspect(ends, db, check.keyless, (c) => catalogs?.put(source, db.name, db.tables, c)),
+        run: () =>
+          timed(logger, 'inspect', { job: check.name, database: db.name }, () =>
+            inspect(ends, db, check.keyless, (c) => catalogs?.put(source, db.name, db.tables, c)),
+          ),
       })),
     );
     const [endResults, found] = await Promise.all([
@@ -193,7 +199,7 @@ async function checkRuns(
         opened.map(
           ({ check, ends }) =>
             () =>
-              checkJobEnds(ends, check.databases),
+              timed(logger, 'check job ends', { job: check.name }, () => checkJobEnds(ends, check.databases)),
         ),
         CHECK_CONCURRENCY,
       ),
@@ -203,6 +209,11 @@ async function checkRuns(
       ),
     ]);
     const failedEnds = new Set(endResults.flatMap((r, job) => (r.some((d) => d.severity === 'error') ? [job] : [])));
+    opened.forEach(({ check, source, destination }, job) => {
+      if (failedEnds.has(job)) return;
+      // apply's worker starts these jobs within moments: it need not check again
+      catalogs?.putChecked(source, destination, endsCheck(check.job, check.databases));
+    });
     const inspected = found.filter((_, i) => !failedEnds.has(inspections[i]?.job ?? -1));
     return [...out, ...endResults.flat(), ...inspected.flat()];
   } finally {
@@ -245,12 +256,12 @@ export async function refreshAndPlan(
   // once: every secret is fingerprinted with a deliberately slow hash
   const desired = buildDesired(decl, state?.profiles);
   if (opts.refresh === false) return makePlan(decl, state, runtimes, opts.at, options, [], desired);
-  const refreshed = await refresh(state, runtimes, opts.logger, opts.at);
+  const refreshed = await timed(opts.logger, 'refresh', {}, () => refresh(state, runtimes, opts.logger, opts.at));
   const first = makePlan(decl, state, refreshed.runtimes, opts.at, options, refreshed.diagnostics, desired);
   const checks = runChecks(first.actions, state);
   if (!checks.length) return first;
   const profiles = { ...state?.profiles, ...desired.profiles };
-  const found = await checkRuns(checks, profiles, opts.logger, opts.catalogs);
+  const found = await timed(opts.logger, 'plan checks', {}, () => checkRuns(checks, profiles, opts.logger, opts.catalogs));
   if (!found.length) return first;
   return makePlan(decl, state, refreshed.runtimes, opts.at, options, [...refreshed.diagnostics, ...found], desired);
 }

@@ -71,7 +71,8 @@ function markFullIdentity(catalog: Catalog, tables: readonly QualifiedName[]): v
 /** Like Promise.all, but waits for every promise and reports every failure (none keeps running unobserved). */
 async function settledAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const results = await Promise.allSettled(promises);
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  // one failure seen through two promises (a step and one derived from it) is reported once
+  const failures = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])))];
   if (failures.length) throw combineErrors(failures, 'steps');
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
@@ -153,62 +154,117 @@ export class DatabasePipeline {
     this.deps.logger.debug('database opening', { database: this.db.name, sizeBytes: this.deps.sizeHint });
     const firstAttempt = this.p.migrationState === 'NOT_STARTED';
     const step = <T>(name: string, fn: () => Promise<T>) => timed(this.deps.logger, name, { database: this.db.name }, fn);
-    // the two ends are independent until the catalog is checked against the destination
-    const [catalog] = await settledAll([
-      step('introspect', () => (this.deps.introspect ?? source.introspect.bind(source))(this.db.name, this.selection)),
-      step('prepare destination database', () =>
-        destination.prepareDatabase(this.db.target, firstAttempt && this.deps.wipe ? 'wipe' : 'create-if-missing'),
-      ),
-    ]);
-    this.catalog = catalog;
-    const tables = dataTables(catalog);
-    const [fit, busy, keyless] = await settledAll([
-      destination.checkCatalog(this.db.target, catalog, this.schemaSettings()),
-      firstAttempt ? destination.nonEmptyTables(this.db.target, tables) : Promise.resolve([]),
-      this.continuous ? source.tablesWithoutKey(this.db.name, tables) : Promise.resolve([]),
-    ]);
-    // a role or extension the destination lacks is fixed by a person: retried, not failed
-    if (fit.some((d) => d.severity === 'error')) throw new PrerequisiteError(fit.filter((d) => d.severity === 'error'));
-    if (busy.length) {
-      throw new Error(
-        `destination database "${this.db.target}" already holds rows in ${busy.map(qualifiedKey).join(', ')}; ` +
-          'migrate into empty tables (drop or empty them first), or restart the job to wipe the destination database',
-      );
+    const introspected = step('introspect', () =>
+      (this.deps.introspect ?? source.introspect.bind(source))(this.db.name, this.selection),
+    );
+    // a one-time job's first snapshot holds no replication slot and writes nothing: the source opens it
+    // while the destination is prepared (nothing is loaded yet, so every table is read)
+    const early =
+      firstAttempt && !this.continuous
+        ? introspected.then((c) =>
+            dataTables(c).length ? step('open snapshot', () => this.openSnapshot(c, dataTables(c).length)) : null,
+          )
+        : null;
+    early?.catch(() => undefined); // observed below; a failure elsewhere first must not leave it unhandled
+    let handedOn = false;
+    try {
+      // the two ends are independent until the catalog is checked against the destination; roles and
+      // extensions are checked on the destination's control database, not in the target
+      const [catalog, , fit] = await settledAll([
+        introspected,
+        step('prepare destination database', () =>
+          destination.prepareDatabase(this.db.target, firstAttempt && this.deps.wipe ? 'wipe' : 'create-if-missing'),
+        ),
+        introspected.then((c) => destination.checkCatalog(this.db.target, c, this.schemaSettings())),
+      ]);
+      this.catalog = catalog;
+      const tables = dataTables(catalog);
+      const [busy, keyless] = await settledAll([
+        firstAttempt ? destination.nonEmptyTables(this.db.target, tables) : Promise.resolve([]),
+        this.continuous ? source.tablesWithoutKey(this.db.name, tables) : Promise.resolve([]),
+      ]);
+      // a role or extension the destination lacks is fixed by a person: retried, not failed
+      if (fit.some((d) => d.severity === 'error')) throw new PrerequisiteError(fit.filter((d) => d.severity === 'error'));
+      if (busy.length) {
+        throw new Error(
+          `destination database "${this.db.target}" already holds rows in ${busy.map(qualifiedKey).join(', ')}; ` +
+            'migrate into empty tables (drop or empty them first), or restart the job to wipe the destination database',
+        );
+      }
+      this.p.migrationState = 'FULL_DUMP';
+      this.p.startedOn ??= progress.now();
+      this.p.notMigrated = notMigratedOf(destination, catalog, this.schemaSettings());
+      for (const t of tables) progress.table(this.p, qualifiedKey(t));
+      // recorded before the first write: a restart then knows there is something to wipe
+      this.deps.onDestinationWrite?.();
+      await progress.flush();
+      if (keyless.length) {
+        this.deps.logger.warn('source tables without a primary key: their updates and deletes are matched by the whole row', {
+          database: this.db.name,
+          tables: keyless.map(qualifiedKey).join(', '),
+        });
+        await source.enableFullRowIdentity(this.db.name, keyless);
+        markFullIdentity(catalog, keyless);
+      }
+      // the destination's schema and the source's snapshot do not wait for each other; the first copies'
+      // connections open meanwhile
+      destination
+        .openLoadConnections?.(this.db.target, resolveParallelism(this.deps.currentRecord().parallelism))
+        ?.catch(() => undefined);
+      const [preData, dump] = await Promise.allSettled([
+        step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings())),
+        early
+          ? early.then((snapshot) => {
+              handedOn = true;
+              return this.withLoaded(tables, snapshot);
+            })
+          : step('open snapshot', () => this.openDump(catalog, tables)),
+      ]);
+      if (preData.status === 'rejected') {
+        // the snapshot is of no use without the schema; its connections must not outlive this attempt
+        if (dump.status === 'fulfilled') await dump.value.snapshot?.close();
+        throw combineErrors([preData.reason as Error, ...(dump.status === 'rejected' ? [dump.reason as Error] : [])], 'steps');
+      }
+      if (dump.status === 'rejected') throw dump.reason;
+      return { catalog, opened: dump.value };
+    } catch (err) {
+      // an early snapshot not handed on is closed here (withLoaded closes the one it does not need)
+      if (early && !handedOn)
+        await early.then(
+          (s) => s?.close(),
+          () => undefined,
+        );
+      throw err;
     }
-    this.p.migrationState = 'FULL_DUMP';
-    this.p.startedOn ??= progress.now();
-    this.p.notMigrated = notMigratedOf(destination, catalog, this.schemaSettings());
-    for (const t of tables) progress.table(this.p, qualifiedKey(t));
-    // recorded before the first write: a restart then knows there is something to wipe
-    this.deps.onDestinationWrite?.();
-    await progress.flush();
-    if (keyless.length) {
-      this.deps.logger.warn('source tables without a primary key: their updates and deletes are matched by the whole row', {
-        database: this.db.name,
-        tables: keyless.map(qualifiedKey).join(', '),
-      });
-      await source.enableFullRowIdentity(this.db.name, keyless);
-      markFullIdentity(catalog, keyless);
-    }
-    // the destination's schema and the source's snapshot do not wait for each other
-    const [preData, dump] = await Promise.allSettled([
-      step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings())),
-      step('open snapshot', () => this.openDump(catalog, tables)),
-    ]);
-    if (preData.status === 'rejected') {
-      // the snapshot is of no use without the schema; its connections must not outlive this attempt
-      if (dump.status === 'fulfilled') await dump.value.snapshot?.close();
-      throw combineErrors([preData.reason as Error, ...(dump.status === 'rejected' ? [dump.reason as Error] : [])], 'steps');
-    }
-    if (dump.status === 'rejected') throw dump.reason;
-    return { catalog, opened: dump.value };
   }
 
   /** Which of `tables` are loaded already, and (unless all are) a snapshot to read the others in. */
   private async openDump(catalog: Catalog, tables: TableDef[]): Promise<OpenedDump> {
+    const loaded = await this.loadedOf(tables);
+    if (tables.every((t) => loaded.has(qualifiedKey(t)))) return { loaded, snapshot: null };
+    const pending = tables.filter((t) => !loaded.has(qualifiedKey(t))).length;
+    return { loaded, snapshot: await this.openSnapshot(catalog, pending) };
+  }
+
+  /** An early snapshot with what is loaded already (closed if that is every table). */
+  private async withLoaded(tables: TableDef[], snapshot: SourceSnapshot | null): Promise<OpenedDump> {
+    if (!snapshot) return { loaded: await this.loadedOf(tables), snapshot: null };
+    let loaded;
+    try {
+      loaded = await this.loadedOf(tables);
+    } catch (err) {
+      await snapshot.close();
+      throw err;
+    }
+    if (!tables.every((t) => loaded.has(qualifiedKey(t)))) return { loaded, snapshot };
+    await snapshot.close();
+    return { loaded, snapshot: null };
+  }
+
+  /** The tables of this job's generation loaded at the destination (less those a cascade makes read again). */
+  private async loadedOf(tables: TableDef[]): Promise<OpenedDump['loaded']> {
     const { source, destination, job, generation } = this.deps;
     const loaded = await destination.loadedTables(this.db.target, job, generation);
-    if (tables.every((t) => loaded.has(qualifiedKey(t)))) return { loaded, snapshot: null };
     if (source.changesOmitCascades) {
       for (const t of cascadeRereads(tables, loaded)) {
         this.deps.logger.info('read again with the tables it cascades from (its log leaves out cascaded rows)', {
@@ -218,8 +274,11 @@ export class DatabasePipeline {
         loaded.delete(qualifiedKey(t));
       }
     }
-    const pending = tables.filter((t) => !loaded.has(qualifiedKey(t))).length;
-    const snapshot = await source.openSnapshot({
+    return loaded;
+  }
+
+  private openSnapshot(catalog: Catalog, pending: number): Promise<SourceSnapshot> {
+    return this.deps.source.openSnapshot({
       database: this.db.name,
       artifactName: this.deps.artifact,
       cdc: this.continuous,
@@ -227,7 +286,6 @@ export class DatabasePipeline {
       // the first copies start at once: their readers connect with the snapshot
       readers: Math.min(pending, resolveParallelism(this.deps.currentRecord().parallelism)),
     });
-    return { loaded, snapshot };
   }
 
   /**
@@ -302,7 +360,8 @@ export class DatabasePipeline {
       ),
     );
     if (this.deps.signal.aborted) throw this.deps.signal.reason;
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    // one failure seen through two promises (a step and one derived from it) is reported once
+    const failures = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : [])))];
     if (failures.length) throw combineErrors(failures, 'index and constraint builds');
     await this.unit(TIER.open, 0, () =>
       timed(this.deps.logger, 'post-data', { database: this.db.name }, () =>

@@ -1,5 +1,5 @@
 import type { DestinationProvider, Provider, ResolvedProfile, SourceProvider } from '../../providers/provider.js';
-import type { CatalogCache } from './catalog-cache.js';
+import { endsCheck, type CatalogCache } from './catalog-cache.js';
 import { providerFor } from '../../providers/provider-registry.js';
 import { StreamMemory } from '../../providers/stream-memory.js';
 import type { DatabaseProgress, JobRuntime } from '../../state/job-runtime.js';
@@ -198,8 +198,8 @@ export class JobRunner {
       const srcProfile = this.profile(record.source);
       this.srcProfile = srcProfile;
       const dstProfile = this.profile(record.destination);
-      const srcProvider = providerFor(srcProfile.engine);
-      const dstProvider = providerFor(dstProfile.engine);
+      const srcProvider = await providerFor(srcProfile.engine);
+      const dstProvider = await providerFor(dstProfile.engine);
       this.providers = [srcProvider, dstProvider];
       this.source = srcProvider.source(srcProfile, ctx);
       this.destination = dstProvider.destination(dstProfile, ctx);
@@ -207,12 +207,19 @@ export class JobRunner {
         throw new Error(`the ${srcProfile.engine} provider cannot capture changes yet: use type: one-time`);
       }
       if (record.type === 'continuous') this.retained = new RetainedLogProbe(this.source, ctx.logger);
-      await this.withRetry('prerequisites', () =>
-        timed(this.deps.logger, 'prerequisites', { job: record.name }, () => this.checkPrerequisites()),
-      );
+      const prechecked = this.deps.catalogs?.takeChecked(srcProfile, dstProfile, endsCheck(record, record.databases));
+      if (prechecked) {
+        this.deps.logger.debug('prerequisites checked by the plan moments ago', { job: record.name });
+      } else {
+        await this.withRetry('prerequisites', () =>
+          timed(this.deps.logger, 'prerequisites', { job: record.name }, () => this.checkPrerequisites()),
+        );
+      }
       runtime.status = 'RUNNING';
       this.updateSubstatus();
-      await this.progress.flush();
+      // moments after STARTING was written, the first claim writes RUNNING with its databases
+      if (prechecked) this.progress.touch();
+      else await this.progress.flush();
 
       await this.supervise();
 

@@ -226,6 +226,15 @@ export class PostgresDestination implements DestinationProvider {
     });
   }
 
+  async openLoadConnections(target: string, connections: number): Promise<void> {
+    const pool = this.pool(target);
+    // held together so that each is a new connection, then left idle in the pool for the copies
+    const opened = await Promise.allSettled(
+      Array.from({ length: Math.max(0, connections - pool.idleCount) }, () => pool.connect()),
+    );
+    for (const r of opened) if (r.status === 'fulfilled') r.value.release();
+  }
+
   async truncateTable(target: string, table: TableDef): Promise<void> {
     await this.withClient(target, (c) => c.query(`TRUNCATE ONLY ${quoteQualified(ownTable(table))}`));
   }

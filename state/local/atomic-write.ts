@@ -12,6 +12,12 @@ export interface AtomicWriteOptions {
    * sees it half-written — which `open(path, 'wx')` followed by a write would allow.
    */
   exclusive?: boolean;
+  /**
+   * fsync the file and its directory (default true). Off only for records
+   * that outlive no crash of their writer anyway (leases: a power loss ends
+   * every holder on this host with it); the write is still atomic.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -35,7 +41,7 @@ export async function atomicWrite(path: string, data: string | Uint8Array, opts:
       // open() applies the umask; chmod makes the mode exact either way.
       await fh.chmod(mode);
       await fh.writeFile(data);
-      await fh.sync();
+      if (opts.durable !== false) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -45,7 +51,7 @@ export async function atomicWrite(path: string, data: string | Uint8Array, opts:
       await rename(temp, path);
       published = true;
     }
-    await fsyncDir(dir);
+    if (opts.durable !== false) await fsyncDir(dir);
   } finally {
     if (!published) await unlink(temp).catch(() => undefined);
   }

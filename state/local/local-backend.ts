@@ -269,7 +269,8 @@ export class LocalBackend implements StateBackend {
       heartbeatAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     };
-    await atomicWrite(this.leasePath(who.job), `${JSON.stringify(lease, null, 2)}\n`);
+    // a lease names a live process of this host: a power loss ends the holder with it, so no fsync
+    await atomicWrite(this.leasePath(who.job), `${JSON.stringify(lease, null, 2)}\n`, { durable: false });
   }
 
   private withLockMutex<T>(fn: () => Promise<T>): Promise<T> {

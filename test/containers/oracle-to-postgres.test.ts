@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { providerFor } from '../../providers/provider-registry.js';
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
 import { containerRuntimeUnavailable } from '../harness/mysql-container.js';
 import { writeProject } from '../harness/project.js';
@@ -26,21 +25,12 @@ import {
  * redo with LogMiner under writes (long and interleaved transactions,
  * rollbacks), survives kill -9 of its worker, promotes, verify equal.
  *
- * Skipped, with the reason, without a container runtime, or while the
- * Oracle provider is not registered in providers/provider-registry.ts (set
- * MIGRATE_CONTAINERS_REQUIRED=1 to make either an error, e.g. in a CI that
+ * Skipped, with the reason, without a container runtime (set
+ * MIGRATE_CONTAINERS_REQUIRED=1 to make that an error, e.g. in a CI that
  * has Docker).
  */
 const IMAGE = oracleImage();
-function notRegistered(): string | null {
-  try {
-    providerFor('oracle');
-    return null;
-  } catch (err) {
-    return `the oracle provider is not registered in this build (${(err as Error).message})`;
-  }
-}
-const SKIP = (await containerRuntimeUnavailable()) ?? notRegistered();
+const SKIP = await containerRuntimeUnavailable();
 if (SKIP) {
   if (process.env.MIGRATE_CONTAINERS_REQUIRED) throw new Error(`MIGRATE_CONTAINERS_REQUIRED is set, but ${SKIP}`);
   console.warn(`SKIPPED: Oracle container suite (${IMAGE} → PostgreSQL 17): ${SKIP}`);

@@ -5,7 +5,6 @@ import { Readable } from 'node:stream';
 import { MSSQLServerContainer, type StartedMSSQLServerContainer } from '@testcontainers/mssqlserver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../contract/logger.js';
-import { providerFor } from '../../providers/provider-registry.js';
 import type { ChangeBatch, ResolvedProfile } from '../../providers/provider.js';
 import { SqlServerSession } from '../../providers/sqlserver/mssql-connection.js';
 import { sqlserverProvider } from '../../providers/sqlserver/mssql-provider.js';
@@ -37,13 +36,6 @@ if (SKIP) {
   if (process.env.MIGRATE_CONTAINERS_REQUIRED) throw new Error(`MIGRATE_CONTAINERS_REQUIRED is set, but ${SKIP}`);
   console.warn(`SKIPPED: SQL Server container suite (${IMAGE}): ${SKIP}`);
 }
-const REGISTERED = (() => {
-  try {
-    return providerFor('sqlserver') !== undefined;
-  } catch {
-    return false;
-  }
-})();
 const TITLE = `SQL Server (${IMAGE}, container)${SKIP ? ` — SKIPPED: ${SKIP}` : ''}`;
 const PASSWORD_ENV = 'MIGRATE_TEST_MSSQL_PASSWORD';
 const PASSWORD = `Mig-${Math.random().toString(36).slice(2, 10)}-A1!`;
@@ -310,16 +302,14 @@ describe.skipIf(!!SKIP)(TITLE, () => {
     expect(b).toEqual(a);
   });
 
-  describe.skipIf(!REGISTERED)(
-    `through the CLI${REGISTERED ? '' : ' — SKIPPED: sqlserver is not in providers/provider-registry.ts yet'}`,
-    () => {
-      const declaration = (jobs: string) => `version: 1
+  describe('through the CLI', () => {
+    const declaration = (jobs: string) => `version: 1
 profiles:
   src: { engine: sqlserver, host: ${mssql.getHost()}, port: ${mssql.getPort()}, user: sa, password: "\${env:${PASSWORD_ENV}}", tls: { mode: require } }
   dst: { engine: postgres, host: 127.0.0.1, port: ${pg.port}, user: postgres }
 jobs:
 ${jobs}`;
-      const job = (name: string, db: string, target: string, type: string, state: string) => `  ${name}:
+    const job = (name: string, db: string, target: string, type: string, state: string) => `  ${name}:
     source: src
     destination: dst
     type: ${type}
@@ -328,67 +318,66 @@ ${jobs}`;
       - { name: ${db}, target: ${target} }
 `;
 
-      it('one-time SQL Server → PostgreSQL: every value, verify equal', async () => {
-        await cdcDatabase(
-          'once',
-          `CREATE TABLE dbo.items (id int PRIMARY KEY, name nvarchar(20), price money, at datetime2(7), u uniqueidentifier, b varbinary(max));
+    it('one-time SQL Server → PostgreSQL: every value, verify equal', async () => {
+      await cdcDatabase(
+        'once',
+        `CREATE TABLE dbo.items (id int PRIMARY KEY, name nvarchar(20), price money, at datetime2(7), u uniqueidentifier, b varbinary(max));
          INSERT INTO dbo.items VALUES (1, N'é', 1.2345, '2024-01-01 00:00:00.1234567', '6F9619FF-8B86-D011-B42D-00C04FC964FF', 0x00FF), (2, NULL, NULL, NULL, NULL, NULL);`,
-          ['items'],
-        );
-        const dir = writeProject(
-          declaration(job('once', 'once', 'once_pg', 'one-time', 'running')),
-          mkdtempSync(join(tmpdir(), 'migrate-mssql-')),
-        );
-        const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
-        expect({ code: apply.code, out: apply.stdout + apply.stderr }).toMatchObject({ code: 0 });
-        const rows = await pg.query<Record<string, string | null>>(
-          'SELECT id::text, name, price::text, u::text FROM dbo.items ORDER BY id',
-          'once_pg',
-        );
-        expect(rows[0]).toEqual({ id: '1', name: 'é', price: '1.2345', u: '6f9619ff-8b86-d011-b42d-00c04fc964ff' });
-        const verify = await runCli(['verify', 'once'], { cwd: dir });
-        expect(verify.code).toBe(0);
-      });
+        ['items'],
+      );
+      const dir = writeProject(
+        declaration(job('once', 'once', 'once_pg', 'one-time', 'running')),
+        mkdtempSync(join(tmpdir(), 'migrate-mssql-')),
+      );
+      const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
+      expect({ code: apply.code, out: apply.stdout + apply.stderr }).toMatchObject({ code: 0 });
+      const rows = await pg.query<Record<string, string | null>>(
+        'SELECT id::text, name, price::text, u::text FROM dbo.items ORDER BY id',
+        'once_pg',
+      );
+      expect(rows[0]).toEqual({ id: '1', name: 'é', price: '1.2345', u: '6f9619ff-8b86-d011-b42d-00c04fc964ff' });
+      const verify = await runCli(['verify', 'once'], { cwd: dir });
+      expect(verify.code).toBe(0);
+    });
 
-      it('continuous SQL Server → PostgreSQL under writes, kill -9 of the worker in CDC, promote, verify equal', async () => {
-        await cdcDatabase(
-          'live',
-          `CREATE TABLE dbo.o (id int IDENTITY PRIMARY KEY, n int NOT NULL, s nvarchar(30));
+    it('continuous SQL Server → PostgreSQL under writes, kill -9 of the worker in CDC, promote, verify equal', async () => {
+      await cdcDatabase(
+        'live',
+        `CREATE TABLE dbo.o (id int IDENTITY PRIMARY KEY, n int NOT NULL, s nvarchar(30));
         INSERT INTO dbo.o (n, s) SELECT TOP (3000) 1, N'x' FROM sys.all_objects a CROSS JOIN sys.all_objects b;`,
-          ['o'],
-        );
-        let running = true;
-        const writing = (async () => {
-          for (let i = 0; running; i++) {
-            await sql(
-              'live',
-              `BEGIN TRAN; INSERT INTO dbo.o (n, s) VALUES (${i}, N'w'); UPDATE dbo.o SET n = n + 1 WHERE id = ${(i % 3000) + 1}; DELETE FROM dbo.o WHERE id = ${((i * 7) % 3000) + 1}; COMMIT;`,
-            );
-          }
-        })();
-        const decl = (state: string) => declaration(job('live', 'live', 'live_pg', 'continuous', state));
-        const dir = writeProject(decl('running'), mkdtempSync(join(tmpdir(), 'migrate-mssql-cdc-')));
-        const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
-        expect({ code: apply.code, out: apply.stdout + apply.stderr }).toMatchObject({ code: 0 });
-        const first = spawnCli(['worker'], { cwd: dir });
-        children.push(first);
-        await new Promise((r) => setTimeout(r, 15_000));
-        first.child.kill('SIGKILL');
-        await first.exited;
-        const worker = spawnCli(['worker'], { cwd: dir });
-        children.push(worker);
-        await new Promise((r) => setTimeout(r, 15_000));
-        running = false;
-        await writing;
-        writeProject(decl('promoted'), dir);
-        worker.child.kill('SIGTERM');
-        await worker.exited;
-        const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
-        expect(promote.code).toBe(0);
-        const verify = await runCli(['verify', 'live'], { cwd: dir });
-        expect(verify.stdout).toContain('equal');
-        expect(verify.code).toBe(0);
-      });
-    },
-  );
+        ['o'],
+      );
+      let running = true;
+      const writing = (async () => {
+        for (let i = 0; running; i++) {
+          await sql(
+            'live',
+            `BEGIN TRAN; INSERT INTO dbo.o (n, s) VALUES (${i}, N'w'); UPDATE dbo.o SET n = n + 1 WHERE id = ${(i % 3000) + 1}; DELETE FROM dbo.o WHERE id = ${((i * 7) % 3000) + 1}; COMMIT;`,
+          );
+        }
+      })();
+      const decl = (state: string) => declaration(job('live', 'live', 'live_pg', 'continuous', state));
+      const dir = writeProject(decl('running'), mkdtempSync(join(tmpdir(), 'migrate-mssql-cdc-')));
+      const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
+      expect({ code: apply.code, out: apply.stdout + apply.stderr }).toMatchObject({ code: 0 });
+      const first = spawnCli(['worker'], { cwd: dir });
+      children.push(first);
+      await new Promise((r) => setTimeout(r, 15_000));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const worker = spawnCli(['worker'], { cwd: dir });
+      children.push(worker);
+      await new Promise((r) => setTimeout(r, 15_000));
+      running = false;
+      await writing;
+      writeProject(decl('promoted'), dir);
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+      const promote = await runCli(['apply', '--auto-approve'], { cwd: dir, timeoutMs: 300_000 });
+      expect(promote.code).toBe(0);
+      const verify = await runCli(['verify', 'live'], { cwd: dir });
+      expect(verify.stdout).toContain('equal');
+      expect(verify.code).toBe(0);
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgServer } from '../harness/embedded-postgres.js';
 import { writeProject } from '../harness/project.js';
 import { runCli } from '../harness/run-cli.js';
+import { spawnCli } from '../harness/spawn-cli.js';
 import { checksumSql, SAMPLE_TABLES, sampleShopSql } from '../harness/sample-data.js';
 
 /**
@@ -16,7 +17,7 @@ import { checksumSql, SAMPLE_TABLES, sampleShopSql } from '../harness/sample-dat
 let src: PgServer;
 let dst: PgServer;
 
-function declare(dir: string, opts: { type?: string; db?: string } = {}): string {
+function declare(dir: string, opts: { type?: string; db?: string; source?: string } = {}): string {
   return writeProject(
     `version: 1
 profiles:
@@ -27,7 +28,7 @@ jobs:
     source: src
     destination: dst
     type: ${opts.type ?? 'one-time'}
-    databases: [{ name: shop, target: ${opts.db ?? 'shop'} }]
+    databases: [{ name: ${opts.source ?? 'shop'}, target: ${opts.db ?? 'shop'} }]
 `,
     dir,
   );
@@ -148,5 +149,60 @@ jobs:
     await equalToSource('shop_busy');
     // nothing was wiped: an unrelated table of the target database is still there
     expect(await dst.query('SELECT id FROM public.keep_me', 'shop_busy')).toEqual([{ id: '42' }]);
+  });
+
+  it('a destination lacking a role the schema names: the job waits naming it, holds no source snapshot meanwhile, and goes on once the role exists', async () => {
+    await src.query('CREATE DATABASE ledger');
+    await src.query('CREATE ROLE ledger_keeper');
+    await src.query(
+      `CREATE TABLE public.entries AS SELECT g AS id, md5(g::text) AS memo FROM generate_series(1, 2000) g;
+       ALTER TABLE public.entries ADD PRIMARY KEY (id);
+       ALTER TABLE public.entries OWNER TO ledger_keeper`,
+      'ledger',
+    );
+    const dir = declare(mkdtempSync(join(tmpdir(), 'migrate-role-')), { source: 'ledger', db: 'ledger' });
+    const env = { SRC_PW: 'right-password' };
+    // past the plan (which names the role as an error), the database waits for it at the destination
+    const waiting = spawnCli(['apply', '--auto-approve', '--no-refresh'], { cwd: dir, env: { ...process.env, ...env } });
+    // each attempt may open its snapshot while the destination is checked, and closes it when the check fails:
+    // none is left open while the job waits (a leaked one would stay open the whole time)
+    const openSnapshots = async () =>
+      Number(
+        (
+          await src.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'migrate:%' AND xact_start IS NOT NULL`,
+          )
+        )[0]?.n,
+      );
+    let samples = 0;
+    let heldSince: number | null = null;
+    let longestHeldMs = 0;
+    let exited = false;
+    void waiting.exited.then(() => (exited = true));
+    while (!exited) {
+      if (waiting.output().includes('ledger_keeper')) {
+        samples++;
+        const now = performance.now();
+        if ((await openSnapshots()) > 0) heldSince ??= now;
+        else heldSince = null;
+        if (heldSince !== null) longestHeldMs = Math.max(longestHeldMs, now - heldSince);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await waiting.exited).toBe(1);
+    expect(waiting.output()).toContain('ledger_keeper');
+    expect(samples).toBeGreaterThan(10);
+    expect(longestHeldMs).toBeLessThan(2_000);
+
+    await dst.query('CREATE ROLE ledger_keeper');
+    const apply = await runCli(['apply', '--auto-approve'], { cwd: dir, env, timeoutMs: 120_000 });
+    expect(apply.stderr).toBe('');
+    expect(apply.code).toBe(0);
+    const [a] = await src.query(checksumSql('public.entries'), 'ledger');
+    const [b] = await dst.query(checksumSql('public.entries'), 'ledger');
+    expect(b).toEqual(a);
+    expect(await dst.query(`SELECT tableowner FROM pg_tables WHERE tablename = 'entries'`, 'ledger')).toEqual([
+      { tableowner: 'ledger_keeper' },
+    ]);
   });
 });
