@@ -397,11 +397,35 @@ export class DatabasePipeline {
 
   private async stream(): Promise<void> {
     const { source, destination, progress, job, signal } = this.deps;
+    const step = <T>(name: string, fn: () => Promise<T>) => timed(this.deps.logger, name, { database: this.db.name }, fn);
     // a resumed stream reads its catalog in a unit of the budget: many databases resuming at once share the job's connections
-    if (!this.catalog) this.catalog = await this.unit(TIER.open, 0, () => source.introspect(this.db.name, this.selection));
-    if (!this.syncPositions.size) {
-      const loaded = await destination.loadedTables(this.db.target, job, this.deps.generation);
-      this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
+    const introspected = this.catalog
+      ? Promise.resolve(this.catalog)
+      : this.unit(TIER.open, 0, () => step('introspect', () => source.introspect(this.db.name, this.selection)));
+    introspected.catch(() => undefined); // observed below, after what may fail first
+    // no checkpoint yet: the stream starts where the change capture does (the snapshot the dump read)
+    const checkpoint = () => destination.readCheckpoint(this.db.target, job, this.db.name);
+    const [position, loaded] = await settledAll([
+      checkpoint(),
+      this.syncPositions.size ? Promise.resolve(null) : destination.loadedTables(this.db.target, job, this.deps.generation),
+    ]);
+    if (loaded) this.syncPositions = new Map([...loaded].map(([k, v]) => [k, v.syncPosition]));
+    // the stream opens (connects, seeks its position) while the catalog is read
+    const opening = step('open change stream', () =>
+      source.streamChanges(this.db.name, this.deps.artifact, position, this.snapshotStart()),
+    );
+    opening.catch(() => undefined);
+    try {
+      this.catalog = await introspected;
+    } catch (err) {
+      await opening.then(
+        (s) => s.close(),
+        () => undefined,
+      );
+      throw err;
+    }
+    let stream: ChangeStream | null = await opening;
+    if (loaded) {
       // selected tables never loaded: added while no worker ran, or a backfill cut short (kill -9) —
       // backfilled now, before the stream, like a table added while it runs
       const unloaded = new Set(
@@ -414,18 +438,13 @@ export class DatabasePipeline {
           database: this.db.name,
           tables: [...unloaded].join(', '),
         });
+        await stream.close();
+        stream = null;
         this.catalog = { ...this.catalog, tables: this.catalog.tables.filter((t) => !unloaded.has(qualifiedKey(t))) };
         await this.changeSelection(this.selection);
+        stream = await source.streamChanges(this.db.name, this.deps.artifact, await checkpoint(), this.snapshotStart());
       }
     }
-    // no checkpoint yet: the stream starts where the change capture does (the snapshot the dump read)
-    const checkpoint = () => destination.readCheckpoint(this.db.target, job, this.db.name);
-    let stream: ChangeStream | null = await source.streamChanges(
-      this.db.name,
-      this.deps.artifact,
-      await checkpoint(),
-      this.snapshotStart(),
-    );
     let session: ApplySession | null = null;
     /**
      * The previous batch executing on the destination (apply, commit,
@@ -467,8 +486,11 @@ export class DatabasePipeline {
         const batch = await stream.read(batchEvents, 200, inflight);
         if (batch.events.length) {
           midTransaction = batch.partial;
+          const heldBack = this.quarantined.size;
           const rows = this.keep(batch.events);
           this.p.incomingChanges += rows.length;
+          // a table held back (its definition changed) shows in status before the others' changes go on
+          if (this.quarantined.size > heldBack) await progress.flush();
           const prepared = rows.length ? await destination.prepareChanges(this.db.target, rows) : null;
           await settle();
           const live = stream;

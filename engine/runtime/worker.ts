@@ -6,6 +6,7 @@ import { leaseAlive } from '../../state/lease-liveness.js';
 import type { JobRecord, StateDocument } from '../../state/state-document.js';
 import type { Clock } from './clock.js';
 import type { CatalogCache } from './catalog-cache.js';
+import { providerFor } from '../../providers/provider-registry.js';
 import { describeError } from './combine-errors.js';
 import { JobRunner } from './job-runner.js';
 import { needsWork } from '../lifecycle/needs-work.js';
@@ -239,6 +240,10 @@ export class Worker {
       lastRenew: this.opts.clock().getTime(),
       done: Promise.resolve(),
     };
+    // the engines' code loads while the lease is taken
+    for (const profile of [state.profiles[record.source], state.profiles[record.destination]]) {
+      if (profile) providerFor(profile.engine).catch(() => undefined);
+    }
     active.done = (async () => {
       active.jobLease = await backend.acquireLease(job, this.holder, this.ttl);
       if (!active.jobLease && this.opts.exclusive) return;
