@@ -206,10 +206,10 @@ export class DatabasePipeline {
         await source.enableFullRowIdentity(this.db.name, keyless);
         markFullIdentity(catalog, keyless);
       }
-      // the destination's schema and the source's snapshot do not wait for each other; the first copies'
-      // connections open meanwhile
+      // the destination's schema and the source's snapshot do not wait for each other; the connections of
+      // the copies that can start at once open meanwhile (this unit's slot and the free ones)
       destination
-        .openLoadConnections?.(this.db.target, resolveParallelism(this.deps.currentRecord().parallelism))
+        .openLoadConnections?.(this.db.target, Math.min(tables.length, this.deps.budget.free + 1))
         ?.catch(() => undefined);
       const [preData, dump] = await Promise.allSettled([
         step('pre-data', () => destination.createSchema(this.db.target, catalog, 'pre-data', this.schemaSettings())),

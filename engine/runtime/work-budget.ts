@@ -52,6 +52,11 @@ export class WorkBudget {
     return this.running;
   }
 
+  /** Slots free now. */
+  get free(): number {
+    return Math.max(0, this.limit() - this.running);
+  }
+
   /** Units waiting for a slot. */
   get queued(): number {
     return this.waiting.length;

@@ -93,7 +93,9 @@ describe('WorkBudget', () => {
     const runs = gates.map((g) => budget.run({ tier: 0, size: 0 }, () => g.done));
     await tick();
     expect(budget.active).toBe(1);
+    expect(budget.free).toBe(0);
     limit = 3;
+    expect(budget.free).toBe(2);
     budget.refresh();
     await tick();
     expect(budget.active).toBe(3);
@@ -101,6 +103,7 @@ describe('WorkBudget', () => {
     gates[0]?.open();
     await tick();
     expect(budget.active).toBe(2);
+    expect(budget.free).toBe(0);
     for (const g of gates) g.open();
     await Promise.all(runs);
   });
