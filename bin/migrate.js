@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// dist/migrate.mjs is the whole CLI in one module (npm run build): it starts faster than the module tree
+// dist/migrate.mjs is the bundled CLI (npm run build; its commands and engines load from dist/chunks/ on first use): it starts faster than the module tree
 import { main } from '../dist/migrate.mjs';
 
 main(process.argv).then(
